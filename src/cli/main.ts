@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ConfigError, isLoopback, loadConfig } from '../config/load.js';
+import { CONFIG, type Config } from '../config/schema.js';
+import { createApp } from '../server/app.js';
+import { SelectionError } from '../server/select.js';
+import { StoreError } from '../store/types.js';
+import { createLogger } from '../telemetry/logger.js';
+import { serveHttp } from '../transport/http.js';
+import { serveOverStdio } from '../transport/stdio.js';
+import { VERSION } from '../version.js';
+import { CLIENTS, type ClientName, claudeCodeCommand, configBlock, configPath, currentLaunch, writeClientConfig } from './install.js';
+
+/**
+ * `taskwire` command line. Nothing but JSON-RPC is ever written to stdout by
+ * the stdio server; every message of this file goes to stderr, except the
+ * output a user asked for (`--help`, `--version`, `install --print`).
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+ */
+
+const USAGE = `taskwire ${VERSION} — a task tracker for AI agents, as an MCP server
+
+Usage:
+  taskwire [options]                      serve one client over stdio (what MCP clients spawn)
+  taskwire serve [options]                serve Streamable HTTP at http://127.0.0.1:8765/mcp
+  taskwire install <client> [--print]     add Taskwire to a client's config (${CLIENTS.join(', ')})
+  taskwire --help | --version
+
+Options (flag, environment variable, default):
+${Object.values(CONFIG)
+  .map((k) => `  --${k.flag.padEnd(20)} ${k.env.padEnd(28)} ${k.defaultDoc}\n      ${k.doc}`)
+  .join('\n')}
+`;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`taskwire: ${message}\n`);
+  process.exit(code);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    help: { type: 'boolean' },
+    version: { type: 'boolean' },
+    print: { type: 'boolean' },
+  };
+  for (const key of Object.values(CONFIG)) options[key.flag] = { type: 'string' };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    fail(`${(error as Error).message}. See taskwire --help.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const [command = 'stdio', ...rest] = positionals;
+  let config: Config;
+  try {
+    config = loadConfig(values as Record<string, string | boolean | undefined>);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  switch (command) {
+    case 'stdio':
+      return runStdio(config);
+    case 'serve':
+      return runHttp(config);
+    case 'install':
+      return runInstall(rest[0], Boolean(values.print), config, values);
+    default:
+      fail(`unknown command "${command}"; expected serve or install (or none for stdio). See taskwire --help.`);
+  }
+}
+
+function localPrincipal(): string {
+  try {
+    return userInfo().username || 'local';
+  } catch {
+    return 'local';
+  }
+}
+
+function start(config: Config) {
+  const logger = createLogger(config.logLevel);
+  try {
+    return { app: createApp(config, logger, undefined, localPrincipal()), logger };
+  } catch (error) {
+    if (error instanceof SelectionError) fail(`--toolsets: ${error.message}`);
+    if (error instanceof StoreError) fail(`${error.message} (set --db or TASKWIRE_DB to a writable path)`, 1);
+    throw error;
+  }
+}
+
+function onSignals(close: () => Promise<void>): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    close()
+      .catch((error) => process.stderr.write(`taskwire: error during shutdown after ${signal}: ${error}\n`))
+      .finally(() => {
+        clearTimeout(timer);
+        process.exit(0);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function runStdio(config: Config): Promise<void> {
+  const { app, logger } = start(config);
+  const handle = serveOverStdio(app);
+  logger.info({ db: config.db, workspace: config.workspace, toolsets: config.toolsets }, 'taskwire serving over stdio');
+  const close = async () => {
+    await handle.close();
+    await app.close();
+  };
+  onSignals(close);
+  // The client closing stdin ends the session.
+  process.stdin.once('end', () => void close().finally(() => process.exit(0)));
+}
+
+async function runHttp(config: Config): Promise<void> {
+  if (!isLoopback(config.host)) {
+    fail(
+      `refusing to bind ${config.host} without authentication: unauthenticated serving is allowed only on a loopback address (127.0.0.1, ::1, localhost). Use --host 127.0.0.1, or put an authenticating proxy in front.`,
+    );
+  }
+  const { app, logger } = start(config);
+  let http: Awaited<ReturnType<typeof serveHttp>>;
+  try {
+    http = await serveHttp(app);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use; pick another with --port`, 1);
+    throw error;
+  }
+  const snippet = JSON.stringify({ mcpServers: { taskwire: { type: 'http', url: http.url } } }, null, 2);
+  process.stderr.write(
+    `\nTaskwire ${VERSION} is serving MCP over Streamable HTTP at ${http.url}\n` +
+      `database: ${config.db}   workspace: ${config.workspace}   toolsets: ${config.toolsets.join(',')}\n\n` +
+      `Connect Claude Code:  claude mcp add --transport http taskwire ${http.url}\n` +
+      `Or add to a client's MCP config:\n${snippet}\n\nPress Ctrl+C to stop.\n\n`,
+  );
+  logger.info({ url: http.url }, 'taskwire serving over HTTP');
+  onSignals(async () => {
+    await http.close();
+    await app.close();
+  });
+}
+
+function runInstall(client: string | undefined, print: boolean, config: Config, values: Record<string, unknown>): void {
+  if (!client || !(CLIENTS as readonly string[]).includes(client)) {
+    fail(`install needs a client: ${CLIENTS.join(', ')} (e.g. taskwire install claude-code)`);
+  }
+  const env: Record<string, string> = {};
+  // Pin what the user chose explicitly, so the client runs with the same settings.
+  for (const key of Object.values(CONFIG)) {
+    const v = values[key.flag] ?? process.env[key.env];
+    if (typeof v === 'string' && (key.commands as readonly string[]).includes('stdio')) env[key.env] = v;
+  }
+  env.TASKWIRE_DB = config.db;
+  const launch = currentLaunch(env);
+  const block = configBlock(client as ClientName, launch);
+  if (print) {
+    process.stdout.write(`${JSON.stringify(block, null, 2)}\n`);
+    if (client === 'claude-code') process.stdout.write(`\n# or, with Claude Code's CLI:\n${claudeCodeCommand(launch)}\n`);
+    return;
+  }
+  const path = configPath(client as ClientName);
+  try {
+    writeClientConfig(path, block);
+  } catch (error) {
+    fail((error as Error).message, 1);
+  }
+  process.stderr.write(`Added "taskwire" to ${path}\nRestart ${client} to pick it up. It will run: ${launch.command} ${launch.args.join(' ')}\n`);
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  process.stderr.write(`taskwire: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

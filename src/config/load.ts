@@ -1,0 +1,28 @@
+import { CONFIG, type Config, type ConfigName } from './schema.js';
+
+/** A configuration problem, reported as one line and a non-zero exit. */
+export class ConfigError extends Error {}
+
+/**
+ * Resolve every key from parsed flags, then the environment, then the default.
+ * @throws ConfigError naming the flag and env var, e.g. `--port (TASKWIRE_PORT): must be at most 65535`.
+ */
+export function loadConfig(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(CONFIG) as Array<[ConfigName, (typeof CONFIG)[ConfigName]]>) {
+    const raw = flags[key.flag] ?? env[key.env];
+    const parsed = key.schema.safeParse(raw === '' ? undefined : raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(`--${key.flag} (${key.env}): ${issue?.message ?? 'invalid value'} (got ${JSON.stringify(raw)})`);
+    }
+    out[name] = parsed.data;
+  }
+  return out as Config;
+}
+
+/** Is `host` a loopback address or name (127.0.0.0/8, ::1, localhost)? */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}

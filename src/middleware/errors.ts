@@ -1,0 +1,40 @@
+import { StoreError } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { ToolError } from '../toolkit/errors.js';
+import type { Middleware, ToolResult } from './types.js';
+
+/**
+ * The one error boundary for tool calls: a thrown {@link ToolError} becomes an
+ * `isError: true` result whose text is `{"error": {...}}`; a store outage becomes
+ * retryable `unavailable`; anything else is masked as `internal` for the caller
+ * and logged whole on stderr. Error results carry no `structuredContent`, so
+ * they never contradict the tool's output schema.
+ */
+export function errorBoundary(logger: Logger): Middleware {
+  return async function errors(call, next) {
+    try {
+      return await next(call);
+    } catch (error) {
+      return errorResult(toToolError(error, logger, call.tool.name, call.requestId));
+    }
+  };
+}
+
+export function toToolError(error: unknown, logger: Logger, tool: string, requestId: string | number): ToolError {
+  if (error instanceof ToolError) return error;
+  if (error instanceof StoreError && error.code === 'unavailable') {
+    logger.warn({ err: error.details?.cause ?? error, tool, requestId }, 'store unavailable');
+    return new ToolError('unavailable', 'The database is busy or unreachable; nothing was written.', {
+      retryAfterMs: 1000,
+      hint: 'Retry the same call in a moment (it is safe with the same idempotency_key).',
+    });
+  }
+  logger.error({ err: error, tool, requestId }, 'tool failed with an unexpected error');
+  return new ToolError('internal', 'Internal error; the server log has the details. Nothing was written.', {
+    hint: 'Retry once; if it fails again, report it with the time of the call.',
+  });
+}
+
+export function errorResult(error: ToolError): ToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify({ error: error.toBody() }) }], isError: true };
+}

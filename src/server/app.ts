@@ -1,0 +1,35 @@
+import type { Config } from '../config/schema.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { TaskStore } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { TOOLSETS } from '../toolsets/index.js';
+import { TaskService } from '../toolsets/tasks/service.js';
+import { VERSION } from '../version.js';
+import { createServerFactory, type ServerFactory } from './build.js';
+import { ChangeHub } from './changes.js';
+import { selectToolsets } from './select.js';
+
+/** The assembled application: what both transports serve. */
+export interface App {
+  store: TaskStore;
+  hub: ChangeHub;
+  factory: ServerFactory;
+  config: Config;
+  logger: Logger;
+  /** Who acts when serving without authentication (the OS user on stdio). */
+  principal: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Open the store and build the server factory from a resolved config.
+ * @throws SelectionError for an unknown toolset; StoreError `unavailable` when the database cannot be opened.
+ */
+export function createApp(config: Config, logger: Logger, store?: TaskStore, principal = config.workspace): App {
+  const toolsets = selectToolsets(TOOLSETS, config.toolsets);
+  const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
+  const hub = new ChangeHub();
+  const tasks = new TaskService(db, hub);
+  const factory = createServerFactory({ version: VERSION, tasks, hub, toolsets, logger });
+  return { store: db, hub, factory, config, logger, principal, close: () => db.close() };
+}

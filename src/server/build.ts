@@ -1,0 +1,133 @@
+import { CLIENT_INFO_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { errorBoundary } from '../middleware/errors.js';
+import { callLogging } from '../middleware/logging.js';
+import type { Middleware } from '../middleware/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Toolset } from '../toolkit/define.js';
+import type { TaskService } from '../toolsets/tasks/service.js';
+import type { ChangeHub } from './changes.js';
+import type { RequestContext } from './context.js';
+import { registerAll } from './register.js';
+import { requestState } from './request-state.js';
+
+/** Long-lived parts shared by every request: built once at start-up. */
+export interface AppDeps {
+  /** Reported as `serverInfo.version`. */
+  version: string;
+  tasks: TaskService;
+  hub: ChangeHub;
+  /** Already selected (see `select.ts`). */
+  toolsets: ReadonlyArray<Toolset<RequestContext>>;
+  logger: Logger;
+}
+
+/** Who and what one server instance serves. */
+export interface Connection {
+  era: 'legacy' | 'modern';
+  workspace: string;
+  principal: string;
+  /**
+   * True when the instance lives as long as the client's connection (stdio, a
+   * 2025 HTTP session): it then delivers resource-update notifications itself.
+   * Per-request instances (2026 HTTP) never hold listeners.
+   */
+  longLived: boolean;
+}
+
+export type ServerFactory = (connection: Connection) => McpServer;
+
+/**
+ * Precompute everything that does not depend on the caller (tool tables,
+ * middleware, instructions) and return the factory that assembles one
+ * `McpServer` per connection or per request. Assembly is cheap: registration
+ * reuses cached JSON Schemas (toolkit/advertise.ts).
+ */
+export function createServerFactory(deps: AppDeps): ServerFactory {
+  const tools = deps.toolsets.flatMap((t) => t.tools);
+  const resources = deps.toolsets.flatMap((t) => t.resources);
+  const prompts = deps.toolsets.flatMap((t) => t.prompts);
+  const middleware: Middleware<RequestContext>[] = [errorBoundary(deps.logger) as Middleware<RequestContext>, callLogging(deps.logger) as Middleware<RequestContext>];
+  const instructions = deps.toolsets
+    .map((t) => t.instructions)
+    .filter(Boolean)
+    .join('\n\n');
+  const serverInfo = { name: 'taskwire', title: 'Taskwire', version: deps.version };
+
+  return (connection) => {
+    const server = new McpServer(serverInfo, {
+      capabilities: {
+        resources: { subscribe: true, listChanged: true },
+        completions: {},
+        logging: {},
+      },
+      requestState: { verify: requestState.verify },
+      ...(instructions ? { instructions } : {}),
+    });
+
+    const context = (sdk: ServerContext): RequestContext => ({
+      caller: {
+        workspace: connection.workspace,
+        actor: { principal: connection.principal, client: clientName(server, sdk) },
+      },
+      tasks: deps.tasks,
+      announceListChanged: (kind) => deps.hub.listChanged(kind),
+      signal: sdk.mcpReq.signal,
+      progress: async (progress, total, message) => {
+        const progressToken = sdk.mcpReq._meta?.progressToken;
+        if (progressToken === undefined) return;
+        await sdk.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, total, message } });
+      },
+      sdk,
+    });
+
+    registerAll(server, { tools, resources, prompts, middleware, context });
+    registerSubscriptions(server, connection, deps);
+    return server;
+  };
+}
+
+function clientName(server: McpServer, sdk: ServerContext): string | null {
+  const modern = (sdk.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { name?: string } | undefined;
+  return modern?.name ?? server.server.getClientVersion()?.name ?? null;
+}
+
+/**
+ * Resource subscriptions. 2025 era: `resources/subscribe` / `unsubscribe` keep a
+ * per-connection set and updates go to subscribed URIs only. 2026 era on a
+ * long-lived connection (stdio): every update is handed to the SDK, which
+ * delivers it on matching `subscriptions/listen` streams. Only changes of the
+ * connection's own workspace are ever delivered.
+ */
+function registerSubscriptions(server: McpServer, connection: Connection, deps: AppDeps): void {
+  const subscribed = new Set<string>();
+  server.server.setRequestHandler('resources/subscribe', async (request) => {
+    subscribed.add(request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler('resources/unsubscribe', async (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
+  if (!connection.longLived) return;
+  const unsubscribe = deps.hub.subscribe((event) => {
+    if (event.workspace !== connection.workspace) return;
+    for (const uri of event.uris) {
+      if (connection.era === 'modern' || subscribed.has(uri)) {
+        server.server.sendResourceUpdated({ uri }).catch(() => {
+          /* connection gone or no listen stream open: nothing to deliver */
+        });
+      }
+    }
+  });
+  const unlisten = deps.hub.onListChanged((kind) => {
+    if (kind === 'tools') server.sendToolListChanged();
+    else if (kind === 'prompts') server.sendPromptListChanged();
+    else server.sendResourceListChanged();
+  });
+  const previous = server.server.onclose;
+  server.server.onclose = () => {
+    unsubscribe();
+    unlisten();
+    previous?.();
+  };
+}

@@ -1,0 +1,45 @@
+import { EventEmitter } from 'node:events';
+import type { ChangeSink } from '../toolsets/tasks/service.js';
+
+/** A committed change: which resource URIs of which workspace are now stale. */
+export interface ChangeEvent {
+  workspace: string;
+  uris: string[];
+}
+
+/**
+ * In-process fan-out of committed changes to whoever delivers notifications:
+ * long-lived connections (stdio, 2025 sessions) send `notifications/resources/updated`
+ * to their subscribers; the HTTP entry forwards to the SDK handler's event bus
+ * for 2026 `subscriptions/listen` streams. Listeners must not throw.
+ */
+export class ChangeHub implements ChangeSink {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  tasksChanged(workspace: string, ids: readonly number[]): void {
+    this.emitter.emit('change', {
+      workspace,
+      uris: ['tasks://board', 'tasks://stats', ...ids.map((id) => `tasks://${id}`)],
+    } satisfies ChangeEvent);
+  }
+
+  /** A list of tools, prompts or resources changed (delivered like resource updates, as list_changed). */
+  listChanged(kind: 'tools' | 'prompts' | 'resources'): void {
+    this.emitter.emit('list', kind);
+  }
+
+  onListChanged(listener: (kind: 'tools' | 'prompts' | 'resources') => void): () => void {
+    this.emitter.on('list', listener);
+    return () => this.emitter.off('list', listener);
+  }
+
+  /** Register a listener; returns the function that removes it. */
+  subscribe(listener: (event: ChangeEvent) => void): () => void {
+    this.emitter.on('change', listener);
+    return () => this.emitter.off('change', listener);
+  }
+
+  get listenerCount(): number {
+    return this.emitter.listenerCount('change');
+  }
+}

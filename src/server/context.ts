@@ -1,0 +1,20 @@
+import type { ServerContext } from '@modelcontextprotocol/server';
+import type { Caller, TaskService } from '../toolsets/tasks/service.js';
+
+/**
+ * What every tool, resource and prompt handler receives: the verified caller
+ * (workspace + actor), the domain services, and the request's abort signal.
+ * Built once per request by `server/build.ts`.
+ */
+export interface RequestContext {
+  caller: Caller;
+  tasks: TaskService;
+  /** Aborted when the client cancels the request or the server shuts down. */
+  signal: AbortSignal;
+  /** Reports progress when the client sent a progress token; a no-op otherwise. */
+  progress: (progress: number, total?: number, message?: string) => Promise<void>;
+  /** Tell connected clients a list changed (`notifications/{tools,prompts,resources}/list_changed`). */
+  announceListChanged: (kind: 'tools' | 'prompts' | 'resources') => void;
+  /** The SDK's request context, for the few fixtures that need raw protocol access. */
+  sdk?: ServerContext;
+}

@@ -1,0 +1,77 @@
+/**
+ * SQLite schema migrations, applied in order on open inside one transaction each.
+ * `PRAGMA user_version` records the last applied index (1-based). Never edit a
+ * shipped migration: append a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  /* 1: tasks, dependencies, labels, comments, full-text index, idempotency keys */ `
+  CREATE TABLE workspaces (
+    name TEXT PRIMARY KEY,
+    next_task_id INTEGER NOT NULL DEFAULT 1,
+    next_comment_id INTEGER NOT NULL DEFAULT 1
+  ) STRICT;
+  CREATE TABLE tasks (
+    rid INTEGER PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('todo','in_progress','blocked','done','cancelled')),
+    priority TEXT NOT NULL CHECK (priority IN ('low','medium','high','critical')),
+    priority_rank INTEGER NOT NULL,
+    labels TEXT NOT NULL DEFAULT '[]',
+    assignee TEXT,
+    due_date TEXT,
+    parent_id INTEGER,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    completed_at TEXT,
+    created_by TEXT NOT NULL,
+    created_client TEXT,
+    updated_by TEXT NOT NULL,
+    updated_client TEXT,
+    UNIQUE (workspace, id)
+  ) STRICT;
+  CREATE INDEX tasks_by_status ON tasks (workspace, status, priority_rank DESC, due_date, id);
+  CREATE INDEX tasks_by_parent ON tasks (workspace, parent_id);
+  CREATE INDEX tasks_by_assignee ON tasks (workspace, assignee);
+  CREATE INDEX tasks_by_due ON tasks (workspace, due_date);
+  CREATE INDEX tasks_by_completed ON tasks (workspace, completed_at);
+  CREATE TABLE task_labels (
+    workspace TEXT NOT NULL, task_id INTEGER NOT NULL, label TEXT NOT NULL,
+    PRIMARY KEY (workspace, task_id, label)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX task_labels_by_label ON task_labels (workspace, label, task_id);
+  CREATE TABLE task_deps (
+    workspace TEXT NOT NULL, task_id INTEGER NOT NULL, depends_on INTEGER NOT NULL,
+    PRIMARY KEY (workspace, task_id, depends_on)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX task_deps_reverse ON task_deps (workspace, depends_on, task_id);
+  CREATE TABLE comments (
+    workspace TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    task_id INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    author TEXT NOT NULL,
+    author_client TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (workspace, id)
+  ) STRICT;
+  CREATE INDEX comments_by_task ON comments (workspace, task_id, id);
+  -- rowid = tasks.rid (stable: an INTEGER PRIMARY KEY survives VACUUM)
+  CREATE VIRTUAL TABLE tasks_fts USING fts5(
+    title, description, comments,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TABLE idempotency_keys (
+    workspace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    args_hash TEXT NOT NULL,
+    result TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (workspace, key)
+  ) STRICT;
+  `,
+];

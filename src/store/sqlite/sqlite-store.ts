@@ -1,0 +1,634 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  type Actor,
+  type CommentRecord,
+  type Counted,
+  type IdempotencyRecord,
+  type ListQuery,
+  type NewTask,
+  PRIORITIES,
+  type Priority,
+  type SearchHit,
+  type SearchQuery,
+  StoreError,
+  TASK_STATUSES,
+  type TaskFilter,
+  type TaskPatch,
+  type TaskRecord,
+  type TaskStats,
+  type TaskStatus,
+  type TaskStore,
+  type TaskWriter,
+} from '../types.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+import { Mutex } from './mutex.js';
+
+/** Options for {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file path, or `:memory:` (one connection, for tests and benchmarks). */
+  path: string;
+  /** `PRAGMA synchronous`: FULL (default) survives power loss; NORMAL survives process crashes only. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** How long a statement waits for a lock held by another process, in ms (default 5,000). */
+  busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+const PRIORITY_RANK: Record<Priority, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+const OPEN_STATUS_SQL = `('todo','in_progress','blocked')`;
+
+/**
+ * Open (creating if needed) a SQLite task store: WAL journal, `synchronous=FULL`,
+ * `busy_timeout`, FTS5 search, migrations applied on open.
+ *
+ * Writes go through one connection and are serialized; reads use a second
+ * connection, so they see committed data only (WAL snapshot isolation).
+ *
+ * @throws StoreError `unavailable` when the file cannot be opened or migrated.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
+  const memory = options.path === ':memory:';
+  let writer: Database.Database;
+  let reader: Database.Database;
+  try {
+    if (!memory) mkdirSync(dirname(options.path), { recursive: true });
+    writer = openConnection(options);
+    migrate(writer);
+    reader = memory ? writer : openConnection(options);
+  } catch (error) {
+    throw new StoreError('unavailable', `cannot open SQLite database at ${options.path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const writeRepo = new SqliteRepo(writer);
+  const readRepo = memory ? writeRepo : new SqliteRepo(reader);
+  const writeLock = new Mutex();
+  const readLock = memory ? writeLock : new Mutex();
+  let closed = false;
+
+  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new StoreError('unavailable', 'the store is closed'));
+    return fn().catch((error: unknown) => {
+      throw translate(error);
+    });
+  };
+
+  return {
+    engine: 'sqlite',
+    read: (fn) =>
+      guard(() =>
+        readLock.run(async () => {
+          reader.exec('BEGIN');
+          try {
+            return await fn(readRepo);
+          } finally {
+            reader.exec('COMMIT');
+          }
+        }),
+      ),
+    write: (fn) =>
+      guard(() =>
+        writeLock.run(async () => {
+          writer.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await fn(writeRepo);
+            writer.exec('COMMIT');
+            return result;
+          } catch (error) {
+            if (writer.inTransaction) writer.exec('ROLLBACK');
+            throw error;
+          }
+        }),
+      ),
+    ping: () => guard(async () => void reader.prepare('SELECT 1').get()),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await writeLock.run(async () => undefined);
+      await readLock.run(async () => undefined);
+      if (!memory) reader.close();
+      writer.close();
+    },
+  };
+}
+
+function openConnection(options: SqliteStoreOptions): Database.Database {
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SQLITE_MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this Taskwire (${SQLITE_MIGRATIONS.length}); upgrade Taskwire`);
+  }
+  for (let i = current; i < SQLITE_MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(SQLITE_MIGRATIONS[i] as string);
+      db.pragma(`user_version = ${i + 1}`);
+    }).immediate();
+  }
+}
+
+function translate(error: unknown): unknown {
+  if (error instanceof StoreError) return error;
+  if (error instanceof Database.SqliteError) {
+    if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED' || error.code.startsWith('SQLITE_IOERR')) {
+      return new StoreError('unavailable', `database busy or unreachable (${error.code})`, { cause: error });
+    }
+    return new StoreError('internal', `database error (${error.code})`, { cause: error });
+  }
+  return error;
+}
+
+/** Build an FTS5 query from free text: every word quoted (no operator injection), prefix-matched, AND-ed. */
+export function toFtsQuery(text: string): string | undefined {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+  if (words.length === 0) return undefined;
+  return words
+    .slice(0, 16)
+    .map((w) => `"${w}"*`)
+    .join(' ');
+}
+
+class SqliteRepo implements TaskWriter {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private all(sql: string, ...params: unknown[]): Row[] {
+    return this.stmt(sql).all(...params) as Row[];
+  }
+
+  private get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.stmt(sql).get(...params) as Row | undefined;
+  }
+
+  private run(sql: string, ...params: unknown[]): Database.RunResult {
+    return this.stmt(sql).run(...params);
+  }
+
+  // ---- reads ----
+
+  async getTask(workspace: string, id: number): Promise<TaskRecord | undefined> {
+    const row = this.get('SELECT * FROM tasks WHERE workspace = ? AND id = ?', workspace, id);
+    return row ? this.hydrate(workspace, [row])[0] : undefined;
+  }
+
+  async getTasks(workspace: string, ids: readonly number[]): Promise<TaskRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = this.all('SELECT * FROM tasks WHERE workspace = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id', workspace, JSON.stringify(ids));
+    return this.hydrate(workspace, rows);
+  }
+
+  async listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>> {
+    const { where, params } = filterSql(workspace, query, 't');
+    const dir = query.order === 'asc' ? 'ASC' : 'DESC';
+    const flip = query.order === 'asc' ? 'DESC' : 'ASC';
+    const orderBy: Record<ListQuery['sort'], string> = {
+      priority: `t.priority_rank ${dir}, t.due_date IS NULL, t.due_date ASC, t.id ASC`,
+      due_date: `t.due_date IS NULL, t.due_date ${dir}, t.priority_rank ${flip}, t.id ASC`,
+      created_at: `t.created_at ${dir}, t.id ${dir}`,
+      updated_at: `t.updated_at ${dir}, t.id ${dir}`,
+      id: `t.id ${dir}`,
+    };
+    const rows = this.all(`SELECT t.* FROM tasks t WHERE ${where} ORDER BY ${orderBy[query.sort]} LIMIT ? OFFSET ?`, ...params, query.limit, query.offset);
+    const total = this.get(`SELECT count(*) AS n FROM tasks t WHERE ${where}`, ...params)?.n as number;
+    return { items: this.hydrate(workspace, rows), total };
+  }
+
+  async searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>> {
+    const match = toFtsQuery(query.text);
+    if (!match) return { items: [], total: 0 };
+    const { where, params } = filterSql(workspace, query, 't');
+    const from = 'tasks_fts f JOIN tasks t ON t.rid = f.rowid';
+    const rows = this.all(
+      `SELECT t.*, bm25(tasks_fts, 10.0, 3.0, 1.0) AS score,
+              snippet(tasks_fts, -1, '**', '**', '…', 16) AS snippet,
+              instr(highlight(tasks_fts, 0, char(1), char(2)), char(1)) > 0 AS in_title,
+              instr(highlight(tasks_fts, 1, char(1), char(2)), char(1)) > 0 AS in_description
+         FROM ${from}
+        WHERE tasks_fts MATCH ? AND ${where}
+        ORDER BY score ASC, t.id ASC LIMIT ? OFFSET ?`,
+      match,
+      ...params,
+      query.limit,
+      query.offset,
+    );
+    const total = this.get(`SELECT count(*) AS n FROM ${from} WHERE tasks_fts MATCH ? AND ${where}`, match, ...params)?.n as number;
+    const tasks = this.hydrate(workspace, rows);
+    const items = rows.map((row, i) => ({
+      task: tasks[i] as TaskRecord,
+      score: Math.round(-(row.score as number) * 1000) / 1000,
+      snippet: row.snippet as string,
+      matched_in: (row.in_title ? 'title' : row.in_description ? 'description' : 'comments') as SearchHit['matched_in'],
+    }));
+    return { items, total };
+  }
+
+  async listComments(workspace: string, taskId: number, limit: number): Promise<Counted<CommentRecord>> {
+    // newest `limit` comments, returned oldest first
+    const rows = this.all(
+      `SELECT * FROM (SELECT * FROM comments WHERE workspace = ? AND task_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id ASC`,
+      workspace,
+      taskId,
+      limit,
+    );
+    const total = this.get('SELECT count(*) AS n FROM comments WHERE workspace = ? AND task_id = ?', workspace, taskId)?.n as number;
+    return { items: rows.map(toComment), total };
+  }
+
+  async subtasks(workspace: string, parentId: number): Promise<TaskRecord[]> {
+    return this.hydrate(workspace, this.all('SELECT * FROM tasks WHERE workspace = ? AND parent_id = ? ORDER BY id', workspace, parentId));
+  }
+
+  async dependents(workspace: string, id: number): Promise<TaskRecord[]> {
+    return this.hydrate(
+      workspace,
+      this.all(
+        `SELECT t.* FROM task_deps d JOIN tasks t ON t.workspace = d.workspace AND t.id = d.task_id
+          WHERE d.workspace = ? AND d.depends_on = ? ORDER BY t.id`,
+        workspace,
+        id,
+      ),
+    );
+  }
+
+  async dependencyClosure(workspace: string, from: readonly number[]): Promise<Array<[number, number]>> {
+    const rows = this.all(
+      `WITH RECURSIVE reach(task_id, depends_on) AS (
+         SELECT task_id, depends_on FROM task_deps
+          WHERE workspace = ? AND task_id IN (SELECT value FROM json_each(?))
+         UNION
+         SELECT d.task_id, d.depends_on FROM task_deps d JOIN reach r ON d.task_id = r.depends_on
+          WHERE d.workspace = ?
+       ) SELECT task_id, depends_on FROM reach`,
+      workspace,
+      JSON.stringify(from),
+      workspace,
+    );
+    return rows.map((r) => [r.task_id as number, r.depends_on as number]);
+  }
+
+  async ancestors(workspace: string, id: number): Promise<number[]> {
+    const rows = this.all(
+      `WITH RECURSIVE up(id, parent_id, depth) AS (
+         SELECT id, parent_id, 0 FROM tasks WHERE workspace = ? AND id = ?
+         UNION
+         SELECT t.id, t.parent_id, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent_id
+          WHERE t.workspace = ? AND up.depth < 1000
+       ) SELECT id FROM up WHERE depth > 0 ORDER BY depth`,
+      workspace,
+      id,
+      workspace,
+    );
+    return rows.map((r) => r.id as number);
+  }
+
+  async actionableTasks(workspace: string, filter: { assignee?: string; label?: string }, limit: number): Promise<TaskRecord[]> {
+    const params: unknown[] = [workspace];
+    let extra = '';
+    if (filter.assignee !== undefined) {
+      extra += ' AND t.assignee = ?';
+      params.push(filter.assignee);
+    }
+    if (filter.label !== undefined) {
+      extra += ' AND EXISTS (SELECT 1 FROM task_labels l WHERE l.workspace = t.workspace AND l.task_id = t.id AND l.label = ?)';
+      params.push(filter.label);
+    }
+    const rows = this.all(
+      `SELECT t.* FROM tasks t
+        WHERE t.workspace = ? AND t.status = 'todo' ${extra}
+          AND NOT EXISTS (SELECT 1 FROM task_deps d JOIN tasks x ON x.workspace = d.workspace AND x.id = d.depends_on
+                           WHERE d.workspace = t.workspace AND d.task_id = t.id AND x.status IN ${OPEN_STATUS_SQL})
+          AND NOT EXISTS (SELECT 1 FROM tasks c
+                           WHERE c.workspace = t.workspace AND c.parent_id = t.id AND c.status IN ${OPEN_STATUS_SQL})
+        ORDER BY t.priority_rank DESC, t.due_date IS NULL, t.due_date ASC, t.created_at ASC, t.id ASC
+        LIMIT ?`,
+      ...params,
+      limit,
+    );
+    return this.hydrate(workspace, rows);
+  }
+
+  async countWaitingOnDependencies(workspace: string): Promise<number> {
+    return this.get(
+      `SELECT count(*) AS n FROM tasks t WHERE t.workspace = ? AND t.status = 'todo'
+          AND EXISTS (SELECT 1 FROM task_deps d JOIN tasks x ON x.workspace = d.workspace AND x.id = d.depends_on
+                       WHERE d.workspace = t.workspace AND d.task_id = t.id AND x.status IN ${OPEN_STATUS_SQL})`,
+      workspace,
+    )?.n as number;
+  }
+
+  async stats(workspace: string, now: Date): Promise<TaskStats> {
+    const by_status = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+    const by_priority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
+    let total = 0;
+    for (const r of this.all('SELECT status, count(*) AS n FROM tasks WHERE workspace = ? GROUP BY status', workspace)) {
+      by_status[r.status as TaskStatus] = r.n as number;
+      total += r.n as number;
+    }
+    for (const r of this.all(`SELECT priority, count(*) AS n FROM tasks WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} GROUP BY priority`, workspace)) {
+      by_priority[r.priority as Priority] = r.n as number;
+    }
+    const by_label: Record<string, number> = {};
+    for (const r of this.all(
+      `SELECT l.label, count(*) AS n FROM task_labels l JOIN tasks t ON t.workspace = l.workspace AND t.id = l.task_id
+        WHERE l.workspace = ? AND t.status IN ${OPEN_STATUS_SQL} GROUP BY l.label ORDER BY n DESC, l.label LIMIT 50`,
+      workspace,
+    )) {
+      by_label[r.label as string] = r.n as number;
+    }
+    const by_assignee: Record<string, number> = {};
+    for (const r of this.all(
+      `SELECT coalesce(assignee, '(unassigned)') AS a, count(*) AS n FROM tasks
+        WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} GROUP BY a ORDER BY n DESC, a LIMIT 50`,
+      workspace,
+    )) {
+      by_assignee[r.a as string] = r.n as number;
+    }
+    const today = now.toISOString().slice(0, 10);
+    const overdue = this.get(`SELECT count(*) AS n FROM tasks WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} AND due_date < ?`, workspace, today)?.n as number;
+    const since = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+    const completedSince = (days: number) =>
+      this.get(`SELECT count(*) AS n FROM tasks WHERE workspace = ? AND status = 'done' AND completed_at >= ?`, workspace, since(days))?.n as number;
+    return {
+      total,
+      by_status,
+      by_priority,
+      by_label,
+      by_assignee,
+      overdue,
+      completed_last_7_days: completedSince(7),
+      completed_last_30_days: completedSince(30),
+    };
+  }
+
+  async getIdempotency(workspace: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const row = this.get('SELECT tool, args_hash, result, created_at FROM idempotency_keys WHERE workspace = ? AND key = ?', workspace, key);
+    return row as IdempotencyRecord | undefined;
+  }
+
+  async idsWithPrefix(workspace: string, prefix: string, limit: number): Promise<number[]> {
+    const rows = this.all(
+      `SELECT id FROM tasks WHERE workspace = ? AND CAST(id AS TEXT) LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?`,
+      workspace,
+      `${escapeLike(prefix)}%`,
+      limit,
+    );
+    return rows.map((r) => r.id as number);
+  }
+
+  async distinctValues(workspace: string, field: 'assignee' | 'label', prefix: string, limit: number): Promise<string[]> {
+    const sql =
+      field === 'assignee'
+        ? `SELECT DISTINCT assignee AS v FROM tasks WHERE workspace = ? AND assignee LIKE ? ESCAPE '\\' ORDER BY v LIMIT ?`
+        : `SELECT DISTINCT label AS v FROM task_labels WHERE workspace = ? AND label LIKE ? ESCAPE '\\' ORDER BY v LIMIT ?`;
+    return this.all(sql, workspace, `${escapeLike(prefix)}%`, limit).map((r) => r.v as string);
+  }
+
+  // ---- writes ----
+
+  async insertTask(workspace: string, task: NewTask, actor: Actor, now: string): Promise<TaskRecord> {
+    this.run('INSERT INTO workspaces (name) VALUES (?) ON CONFLICT (name) DO NOTHING', workspace);
+    const { next_task_id: id } = this.get(
+      'UPDATE workspaces SET next_task_id = next_task_id + 1 WHERE name = ? RETURNING next_task_id - 1 AS next_task_id',
+      workspace,
+    ) as { next_task_id: number };
+    this.run(
+      `INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date,
+                          parent_id, version, created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+      workspace,
+      id,
+      task.title,
+      task.description,
+      task.status,
+      task.priority,
+      PRIORITY_RANK[task.priority],
+      JSON.stringify(task.labels),
+      task.assignee,
+      task.due_date,
+      task.parent_id,
+      now,
+      now,
+      task.status === 'done' ? now : null,
+      actor.principal,
+      actor.client,
+      actor.principal,
+      actor.client,
+    );
+    this.writeLabels(workspace, id, task.labels);
+    this.reindex(workspace, id);
+    return (await this.getTask(workspace, id)) as TaskRecord;
+  }
+
+  async updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord> {
+    const current = await this.getTask(workspace, id);
+    if (!current) throw new StoreError('internal', `task ${id} vanished inside a transaction`);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new StoreError('version_conflict', `task ${id} is at version ${current.version}, not ${expectedVersion}`, {
+        current,
+      });
+    }
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    const set = (column: string, value: unknown) => {
+      sets.push(`${column} = ?`);
+      params.push(value);
+    };
+    for (const key of ['title', 'description', 'status', 'assignee', 'due_date', 'parent_id', 'completed_at'] as const) {
+      if (patch[key] !== undefined) set(key, patch[key]);
+    }
+    if (patch.priority !== undefined) {
+      set('priority', patch.priority);
+      set('priority_rank', PRIORITY_RANK[patch.priority]);
+    }
+    if (patch.labels !== undefined) set('labels', JSON.stringify(patch.labels));
+    set('updated_at', now);
+    set('updated_by', actor.principal);
+    set('updated_client', actor.client);
+    this.run(`UPDATE tasks SET ${sets.join(', ')}, version = version + 1 WHERE workspace = ? AND id = ?`, ...params, workspace, id);
+    if (patch.labels !== undefined) {
+      this.run('DELETE FROM task_labels WHERE workspace = ? AND task_id = ?', workspace, id);
+      this.writeLabels(workspace, id, patch.labels);
+    }
+    if (patch.title !== undefined || patch.description !== undefined) this.reindex(workspace, id);
+    return (await this.getTask(workspace, id)) as TaskRecord;
+  }
+
+  async setDependencies(workspace: string, id: number, dependsOn: readonly number[]): Promise<void> {
+    this.run('DELETE FROM task_deps WHERE workspace = ? AND task_id = ?', workspace, id);
+    for (const dep of dependsOn) {
+      this.run('INSERT INTO task_deps (workspace, task_id, depends_on) VALUES (?, ?, ?)', workspace, id, dep);
+    }
+  }
+
+  async deleteTask(workspace: string, id: number): Promise<boolean> {
+    const row = this.get('SELECT rid FROM tasks WHERE workspace = ? AND id = ?', workspace, id);
+    if (!row) return false;
+    this.run('DELETE FROM tasks_fts WHERE rowid = ?', row.rid);
+    this.run('DELETE FROM task_deps WHERE workspace = ? AND (task_id = ? OR depends_on = ?)', workspace, id, id);
+    this.run('DELETE FROM task_labels WHERE workspace = ? AND task_id = ?', workspace, id);
+    this.run('DELETE FROM comments WHERE workspace = ? AND task_id = ?', workspace, id);
+    this.run('DELETE FROM tasks WHERE workspace = ? AND id = ?', workspace, id);
+    return true;
+  }
+
+  async insertComment(workspace: string, taskId: number, body: string, actor: Actor, now: string): Promise<CommentRecord> {
+    this.run('INSERT INTO workspaces (name) VALUES (?) ON CONFLICT (name) DO NOTHING', workspace);
+    const { id } = this.get('UPDATE workspaces SET next_comment_id = next_comment_id + 1 WHERE name = ? RETURNING next_comment_id - 1 AS id', workspace) as {
+      id: number;
+    };
+    this.run(
+      'INSERT INTO comments (workspace, id, task_id, body, author, author_client, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      workspace,
+      id,
+      taskId,
+      body,
+      actor.principal,
+      actor.client,
+      now,
+    );
+    this.reindex(workspace, taskId);
+    return toComment(this.get('SELECT * FROM comments WHERE workspace = ? AND id = ?', workspace, id) as Row);
+  }
+
+  async putIdempotency(workspace: string, key: string, record: IdempotencyRecord): Promise<void> {
+    this.run(
+      'INSERT INTO idempotency_keys (workspace, key, tool, args_hash, result, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      workspace,
+      key,
+      record.tool,
+      record.args_hash,
+      record.result,
+      record.created_at,
+    );
+  }
+
+  // ---- helpers ----
+
+  private writeLabels(workspace: string, id: number, labels: readonly string[]): void {
+    for (const label of labels) {
+      this.run('INSERT INTO task_labels (workspace, task_id, label) VALUES (?, ?, ?)', workspace, id, label);
+    }
+  }
+
+  /** Rebuild the full-text row of one task from its title, description and comments. */
+  private reindex(workspace: string, id: number): void {
+    const row = this.get(
+      `SELECT t.rid, t.title, t.description,
+              (SELECT group_concat(body, char(10)) FROM comments c WHERE c.workspace = t.workspace AND c.task_id = t.id) AS comments
+         FROM tasks t WHERE t.workspace = ? AND t.id = ?`,
+      workspace,
+      id,
+    );
+    if (!row) return;
+    this.run('DELETE FROM tasks_fts WHERE rowid = ?', row.rid);
+    this.run('INSERT INTO tasks_fts (rowid, title, description, comments) VALUES (?, ?, ?, ?)', row.rid, row.title, row.description, row.comments ?? '');
+  }
+
+  /** Rows → records, fetching every row's dependency list in one query. */
+  private hydrate(workspace: string, rows: Row[]): TaskRecord[] {
+    if (rows.length === 0) return [];
+    const deps = new Map<number, number[]>();
+    for (const d of this.all(
+      `SELECT task_id, depends_on FROM task_deps WHERE workspace = ? AND task_id IN (SELECT value FROM json_each(?))
+        ORDER BY task_id, depends_on`,
+      workspace,
+      JSON.stringify(rows.map((r) => r.id)),
+    )) {
+      const list = deps.get(d.task_id as number) ?? [];
+      list.push(d.depends_on as number);
+      deps.set(d.task_id as number, list);
+    }
+    return rows.map((r) => ({
+      id: r.id as number,
+      title: r.title as string,
+      description: r.description as string,
+      status: r.status as TaskStatus,
+      priority: r.priority as Priority,
+      labels: JSON.parse(r.labels as string) as string[],
+      assignee: (r.assignee as string | null) ?? null,
+      due_date: (r.due_date as string | null) ?? null,
+      parent_id: (r.parent_id as number | null) ?? null,
+      depends_on: deps.get(r.id as number) ?? [],
+      version: r.version as number,
+      created_at: r.created_at as string,
+      updated_at: r.updated_at as string,
+      completed_at: (r.completed_at as string | null) ?? null,
+      created_by: { principal: r.created_by as string, client: (r.created_client as string | null) ?? null },
+      updated_by: { principal: r.updated_by as string, client: (r.updated_client as string | null) ?? null },
+    }));
+  }
+}
+
+function toComment(r: Row): CommentRecord {
+  return {
+    id: r.id as number,
+    task_id: r.task_id as number,
+    body: r.body as string,
+    author: { principal: r.author as string, client: (r.author_client as string | null) ?? null },
+    created_at: r.created_at as string,
+  };
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** WHERE clause (with `?` params) for the shared task filters, over alias `t`. */
+function filterSql(workspace: string, f: TaskFilter, t: string): { where: string; params: unknown[] } {
+  const clauses = [`${t}.workspace = ?`];
+  const params: unknown[] = [workspace];
+  if (f.status && f.status.length > 0) {
+    clauses.push(`${t}.status IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(f.status));
+  }
+  if (f.priority && f.priority.length > 0) {
+    clauses.push(`${t}.priority IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(f.priority));
+  }
+  if (f.label !== undefined) {
+    clauses.push(`EXISTS (SELECT 1 FROM task_labels l WHERE l.workspace = ${t}.workspace AND l.task_id = ${t}.id AND l.label = ?)`);
+    params.push(f.label);
+  }
+  if (f.assignee !== undefined) {
+    clauses.push(`${t}.assignee = ?`);
+    params.push(f.assignee);
+  }
+  if (f.parent_id === null) clauses.push(`${t}.parent_id IS NULL`);
+  else if (f.parent_id !== undefined) {
+    clauses.push(`${t}.parent_id = ?`);
+    params.push(f.parent_id);
+  }
+  if (f.due_before !== undefined) {
+    clauses.push(`${t}.due_date <= ?`);
+    params.push(f.due_before);
+  }
+  if (f.due_after !== undefined) {
+    clauses.push(`${t}.due_date >= ?`);
+    params.push(f.due_after);
+  }
+  if (f.overdue) {
+    clauses.push(`${t}.status IN ${OPEN_STATUS_SQL} AND ${t}.due_date < ?`);
+    params.push(f.today ?? new Date().toISOString().slice(0, 10));
+  }
+  return { where: clauses.join(' AND '), params };
+}

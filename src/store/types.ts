@@ -1,0 +1,217 @@
+/**
+ * The storage port: everything above this file speaks these types, never SQL.
+ *
+ * One port, several engines (SQLite today, PostgreSQL next), one contract
+ * test suite (`test/store.contract.ts`) that every engine passes. Engine
+ * errors are translated inside the engine into {@link StoreError}; nothing
+ * above the store sees a driver error.
+ *
+ * Every method takes the workspace first: multi-tenancy is a filter on every
+ * query, never a property of the connection.
+ */
+
+export const TASK_STATUSES = ['todo', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** Statuses that count as finished: a dependency in one of these no longer blocks. */
+export const CLOSED_STATUSES: readonly TaskStatus[] = ['done', 'cancelled'];
+
+export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Who made a change: the authenticated principal and the MCP client it came through. */
+export interface Actor {
+  principal: string;
+  /** `clientInfo.name` of the MCP client, when it sent one. */
+  client: string | null;
+}
+
+/** A task as stored. Times are ISO-8601 UTC strings; `due_date` is `YYYY-MM-DD`. */
+export interface TaskRecord {
+  id: number;
+  title: string;
+  description: string;
+  status: TaskStatus;
+  priority: Priority;
+  labels: string[];
+  assignee: string | null;
+  due_date: string | null;
+  parent_id: number | null;
+  depends_on: number[];
+  version: number;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  created_by: Actor;
+  updated_by: Actor;
+}
+
+export interface CommentRecord {
+  id: number;
+  task_id: number;
+  body: string;
+  author: Actor;
+  created_at: string;
+}
+
+/** Fields of a new task; the store assigns id, version and timestamps. */
+export interface NewTask {
+  title: string;
+  description: string;
+  status: TaskStatus;
+  priority: Priority;
+  labels: string[];
+  assignee: string | null;
+  due_date: string | null;
+  parent_id: number | null;
+}
+
+/** A partial update; `undefined` leaves a field as it is, `null` clears a nullable one. */
+export type TaskPatch = Partial<Omit<NewTask, 'labels'>> & { labels?: string[]; completed_at?: string | null };
+
+export const SORT_KEYS = ['priority', 'due_date', 'created_at', 'updated_at', 'id'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export interface TaskFilter {
+  status?: TaskStatus[];
+  priority?: Priority[];
+  label?: string;
+  assignee?: string;
+  /** Tasks whose parent is this id; `null` = top-level tasks only. */
+  parent_id?: number | null;
+  /** Inclusive `YYYY-MM-DD` bounds on `due_date`. */
+  due_before?: string;
+  due_after?: string;
+  /** Open tasks whose `due_date` is before `today`. */
+  overdue?: boolean;
+  /** `YYYY-MM-DD` used by `overdue`; the caller's clock, so tests can pin it. */
+  today?: string;
+}
+
+export interface Page {
+  offset: number;
+  limit: number;
+}
+
+export interface ListQuery extends TaskFilter, Page {
+  sort: SortKey;
+  order: 'asc' | 'desc';
+}
+
+export interface SearchQuery extends TaskFilter, Page {
+  /** Free text; the engine turns it into its own query syntax safely. */
+  text: string;
+}
+
+export interface SearchHit {
+  task: TaskRecord;
+  /** Higher is better; comparable only within one result set. */
+  score: number;
+  /** A short excerpt around the match, with matches wrapped in `**`. */
+  snippet: string;
+  /** Where the best match was: title, description or a comment. */
+  matched_in: 'title' | 'description' | 'comments';
+}
+
+export interface Counted<T> {
+  items: T[];
+  total: number;
+}
+
+export interface TaskStats {
+  total: number;
+  by_status: Record<TaskStatus, number>;
+  by_priority: Record<Priority, number>;
+  by_label: Record<string, number>;
+  by_assignee: Record<string, number>;
+  overdue: number;
+  completed_last_7_days: number;
+  completed_last_30_days: number;
+}
+
+export interface IdempotencyRecord {
+  tool: string;
+  args_hash: string;
+  /** The JSON the original call returned, replayed verbatim on a retry. */
+  result: string;
+  created_at: string;
+}
+
+/** Read operations. All ids are per workspace; a missing id answers `undefined`, never another workspace's row. */
+export interface TaskReader {
+  getTask(workspace: string, id: number): Promise<TaskRecord | undefined>;
+  getTasks(workspace: string, ids: readonly number[]): Promise<TaskRecord[]>;
+  listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>>;
+  searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>>;
+  listComments(workspace: string, taskId: number, limit: number): Promise<Counted<CommentRecord>>;
+  /** Direct subtasks of a task. */
+  subtasks(workspace: string, parentId: number): Promise<TaskRecord[]>;
+  /** Tasks whose `depends_on` contains `id`. */
+  dependents(workspace: string, id: number): Promise<TaskRecord[]>;
+  /**
+   * Every dependency edge reachable from `from` (following `depends_on`),
+   * as [task, dependsOn] pairs; used to reject cycles.
+   */
+  dependencyClosure(workspace: string, from: readonly number[]): Promise<Array<[number, number]>>;
+  /** Ancestors of a task via `parent_id`, nearest first. */
+  ancestors(workspace: string, id: number): Promise<number[]>;
+  /**
+   * Open (`todo`) tasks all of whose dependencies are closed and that have no
+   * open subtasks, best first: priority, then due date (none last), then age.
+   */
+  actionableTasks(workspace: string, filter: { assignee?: string; label?: string }, limit: number): Promise<TaskRecord[]>;
+  /** How many `todo` tasks still wait on an open dependency. */
+  countWaitingOnDependencies(workspace: string): Promise<number>;
+  stats(workspace: string, now: Date): Promise<TaskStats>;
+  getIdempotency(workspace: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** Ids present in the workspace, ascending, whose decimal form starts with `prefix`; for completion. */
+  idsWithPrefix(workspace: string, prefix: string, limit: number): Promise<number[]>;
+  /** Distinct assignees and labels, for prompt-argument completion. */
+  distinctValues(workspace: string, field: 'assignee' | 'label', prefix: string, limit: number): Promise<string[]>;
+}
+
+/** Write operations, only available inside {@link TaskStore.write}. */
+export interface TaskWriter extends TaskReader {
+  insertTask(workspace: string, task: NewTask, actor: Actor, now: string): Promise<TaskRecord>;
+  /**
+   * Apply a patch and bump `version`. When `expectedVersion` is given and differs,
+   * throws `StoreError('version_conflict')` and writes nothing.
+   */
+  updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord>;
+  /** Replace a task's dependency list (does not bump its version by itself). */
+  setDependencies(workspace: string, id: number, dependsOn: readonly number[]): Promise<void>;
+  /** Delete a task, its comments and every edge that points at it. Returns false when it did not exist. */
+  deleteTask(workspace: string, id: number): Promise<boolean>;
+  insertComment(workspace: string, taskId: number, body: string, actor: Actor, now: string): Promise<CommentRecord>;
+  putIdempotency(workspace: string, key: string, record: IdempotencyRecord): Promise<void>;
+}
+
+/**
+ * A task store. `write` runs `fn` as one transaction: everything it wrote
+ * commits together after `fn` resolves, or nothing does if it throws.
+ * `read` sees only committed data.
+ *
+ * Errors: {@link StoreError} with code `unavailable` (engine down or busy past
+ * its timeout, retryable), `version_conflict`, or `internal`.
+ */
+export interface TaskStore {
+  readonly engine: 'sqlite' | 'postgres';
+  read<T>(fn: (r: TaskReader) => Promise<T>): Promise<T>;
+  write<T>(fn: (w: TaskWriter) => Promise<T>): Promise<T>;
+  /** Cheap liveness probe of the engine; throws `StoreError('unavailable')`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type StoreErrorCode = 'unavailable' | 'version_conflict' | 'internal';
+
+/** The only error type a store throws. `cause` keeps the engine error for logs. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    readonly details?: { current?: TaskRecord; cause?: unknown },
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}

@@ -1,0 +1,122 @@
+import type { z } from 'zod';
+
+/**
+ * Tool, resource and prompt definitions as plain data values (the pattern of
+ * github-mcp-server's `ServerTool`): name, schemas, annotations, scopes and a
+ * handler. Selection (toolsets, read-only, scopes) and registration with the
+ * SDK are derived from these values, so what is listed and what is callable
+ * can never disagree. This module knows nothing of tasks: `Ctx` is whatever
+ * per-request context the toolset needs.
+ */
+
+/** MCP tool annotations (spec: server/tools, `ToolAnnotations`). All four are required here, on purpose. */
+export interface Annotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** What a tool handler returns: the structured content (matching the output schema) and a concise text rendering. */
+export interface ToolOutput<T> {
+  structured: T;
+  text: string;
+  /** Extra content blocks after the text (embedded resources, images). */
+  extra?: Array<Record<string, unknown>>;
+}
+
+export interface ToolDef<Ctx = unknown, I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  /** `verb_noun`, snake_case, at most 40 characters (room for client prefixes under the 64-character cap). */
+  name: string;
+  title: string;
+  /** What it does, when to use it, what it returns; the model reads nothing else. */
+  description: string;
+  /** A `z.object`; validated by Taskwire (not the SDK) so failures come back as structured `invalid_input`. */
+  input: I;
+  /**
+   * Advertise this JSON Schema instead of the one derived from `input` (for
+   * schemas zod cannot express, e.g. JSON Schema 2020-12 `if/then`). `input`
+   * still validates.
+   */
+  inputJsonSchema?: Record<string, unknown>;
+  /** When absent, the tool returns unstructured content only (conformance fixtures). */
+  output?: O;
+  annotations: Annotations;
+  /** OAuth scopes a caller needs (enforced once auth lands; listed in the docs already). */
+  scopes: readonly string[];
+  handler: (args: z.output<I>, ctx: Ctx) => Promise<ToolOutput<z.output<O>> | RawToolResult>;
+}
+
+/** An already-shaped MCP `CallToolResult`, for fixtures that need exact content blocks. */
+export interface RawToolResult {
+  raw: { content: Array<Record<string, unknown>>; isError?: boolean; structuredContent?: Record<string, unknown> };
+}
+
+/** Identity function that keeps the handler's argument and result types tied to the schemas. */
+export function defineTool<Ctx, I extends z.ZodType, O extends z.ZodType>(def: ToolDef<Ctx, I, O>): ToolDef<Ctx, I, O> {
+  return def;
+}
+
+/** Completes one template variable or prompt argument from its current partial value. */
+export type Completer<Ctx> = (value: string, ctx: Ctx, context: Record<string, string>) => Promise<string[]>;
+
+export interface ResourceContents {
+  uri: string;
+  mimeType: string;
+  text?: string;
+  blob?: string;
+}
+
+export interface ResourceDef<Ctx = unknown> {
+  name: string;
+  title: string;
+  description: string;
+  mimeType: string;
+  /** A fixed URI, or an RFC 6570 level-1 template such as `tasks://{id}`. */
+  uri: string;
+  /** For templates: completion per variable. */
+  complete?: Record<string, Completer<Ctx>>;
+  /** Read one URI; `vars` holds the template's variables. Throw `ToolError('not_found')` for a miss. */
+  read: (uri: string, vars: Record<string, string>, ctx: Ctx) => Promise<ResourceContents[]>;
+}
+
+export interface PromptMessage {
+  role: 'user' | 'assistant';
+  content: Record<string, unknown>;
+}
+
+export interface PromptDef<Ctx = unknown, A extends z.ZodType = z.ZodType> {
+  name: string;
+  title: string;
+  description: string;
+  /** A `z.object` of string arguments (prompt arguments are strings on the wire). */
+  args?: A;
+  complete?: Record<string, Completer<Ctx>>;
+  get: (args: z.output<A>, ctx: Ctx) => Promise<{ description?: string; messages: PromptMessage[] }>;
+}
+
+export function defineResource<Ctx>(def: ResourceDef<Ctx>): ResourceDef<Ctx> {
+  return def;
+}
+
+export function definePrompt<Ctx, A extends z.ZodType>(def: PromptDef<Ctx, A>): PromptDef<Ctx, A> {
+  return def;
+}
+
+/**
+ * A toolset: one folder under `src/toolsets/`, exported as this value.
+ * A new toolset is that folder plus one line in `src/toolsets/index.ts`.
+ */
+export interface Toolset<Ctx = unknown> {
+  id: string;
+  description: string;
+  /** Enabled when `--toolsets` is not given. */
+  default: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: a toolset holds tools of many input/output types
+  tools: ReadonlyArray<ToolDef<Ctx, any, any>>;
+  resources: ReadonlyArray<ResourceDef<Ctx>>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above, for prompt argument types
+  prompts: ReadonlyArray<PromptDef<Ctx, any>>;
+  /** A paragraph for the server's `instructions`, telling an agent how this toolset's parts fit together. */
+  instructions?: string;
+}

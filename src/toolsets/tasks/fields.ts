@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { PRIORITIES, TASK_STATUSES } from '../../store/types.js';
+
+/**
+ * Field validators shared by every task tool: the single place where lengths,
+ * formats and character rules live. Every rule says how to fix a violation.
+ */
+
+/**
+ * Invisible and bidirectional control characters (Trojan Source, CVE-2021-42574;
+ * zero-width and BOM characters used to hide prompt-injection text), plus C0/C1
+ * controls other than tab and newline. Rejected at write time, never stripped
+ * on read, so what is stored is exactly what was accepted.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFF9-\uFFFB]/u;
+const LINE_BREAK = /[\r\n\t]/;
+
+function describeChar(text: string, index: number): string {
+  const cp = text.codePointAt(index) ?? 0;
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')} at position ${index}`;
+}
+
+/** A trimmed text field of 1..max characters; `multiline` allows tabs and line breaks. */
+export function text(max: number, opts: { multiline?: boolean; min?: number } = {}) {
+  const min = opts.min ?? 1;
+  return z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const bad = value.search(FORBIDDEN_CHARS);
+      if (bad >= 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `contains an invisible or bidirectional control character (${describeChar(value, bad)}); remove it`,
+        });
+      } else if (!opts.multiline && LINE_BREAK.test(value)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a single line (no tabs or line breaks)' });
+      }
+    })
+    .transform((v) => v.trim())
+    .pipe(
+      z
+        .string()
+        .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
+        .max(max, `must be at most ${max} characters`),
+    );
+}
+
+export const TaskId = z.number().int('must be a whole number').positive('task ids start at 1').describe('Task id');
+
+export const Status = z.enum(TASK_STATUSES);
+export const Priority = z.enum(PRIORITIES);
+
+/** `YYYY-MM-DD`, a real calendar date. */
+export const DateOnly = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD, e.g. 2026-12-31')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'is not a real calendar date');
+
+/**
+ * A label: lower-cased, trimmed, inner spaces become `-`; 1..50 characters of
+ * letters, digits and `-_.:/`. Normalized, so `Bug Fix` and `bug-fix` are one label.
+ */
+export const Label = z
+  .string()
+  .max(50, 'must be at most 50 characters')
+  .transform((s) => s.trim().toLowerCase().replace(/\s+/g, '-'))
+  .pipe(
+    z
+      .string()
+      .min(1, 'must not be empty')
+      .max(50, 'must be at most 50 characters')
+      .regex(/^[\p{L}\p{N}][\p{L}\p{N}_.:/-]*$/u, 'may contain only letters, digits and - _ . : / (starting with a letter or digit)'),
+  );
+
+export const Labels = z
+  .array(Label)
+  .max(20, 'at most 20 labels per task')
+  .transform((labels) => [...new Set(labels)]);
+
+export const Assignee = text(100).describe('Who owns the task: a name or handle');
+
+export const IdempotencyKey = z
+  .string()
+  .min(8, 'must be at least 8 characters (use a UUID)')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -')
+  .describe('Optional. A unique key for this write (e.g. a UUID). Retrying with the same key and arguments returns the original result without writing twice.');
+
+export const ExpectedVersion = z
+  .number()
+  .int()
+  .positive()
+  .describe('Optional. The version you last read; if the task changed since, nothing is written and version_conflict returns the current task.');
+
+export const Limit = (def: number, max: number) => z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(def);
+
+export const Cursor = z.string().max(200).describe('Opaque next_cursor from the previous page; omit for the first page.');

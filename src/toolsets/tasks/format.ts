@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import type { TaskRecord } from '../../store/types.js';
+import type { TaskCardOut } from './schemas.js';
+
+/** The compact card of a task: empty fields omitted. */
+export function toCard(t: TaskRecord): z.output<typeof TaskCardOut> {
+  const card: z.output<typeof TaskCardOut> = {
+    id: t.id,
+    title: t.title,
+    status: t.status,
+    priority: t.priority,
+    version: t.version,
+  };
+  if (t.labels.length > 0) card.labels = t.labels;
+  if (t.assignee !== null) card.assignee = t.assignee;
+  if (t.due_date !== null) card.due_date = t.due_date;
+  if (t.parent_id !== null) card.parent_id = t.parent_id;
+  if (t.depends_on.length > 0) card.depends_on = t.depends_on;
+  return card;
+}
+
+/** One line per task: `#12 [todo, high] Write the spec · due 2026-12-01 · @ana · #docs · after #3,#4`. */
+export function cardLine(t: Pick<TaskRecord, 'id' | 'title' | 'status' | 'priority'> & Partial<TaskRecord>): string {
+  const parts = [`#${t.id} [${t.status}, ${t.priority}] ${t.title}`];
+  if (t.due_date) parts.push(`due ${t.due_date}`);
+  if (t.assignee) parts.push(`@${t.assignee}`);
+  if (t.labels && t.labels.length > 0) parts.push(t.labels.map((l) => `#${l}`).join(' '));
+  if (t.parent_id) parts.push(`subtask of #${t.parent_id}`);
+  if (t.depends_on && t.depends_on.length > 0) parts.push(`after ${t.depends_on.map((d) => `#${d}`).join(',')}`);
+  return parts.join(' · ');
+}
+
+export function cardLines(tasks: readonly TaskRecord[]): string {
+  return tasks.map(cardLine).join('\n');
+}
+
+/** `… 20 of 57 shown; pass cursor "abc" for more.` or nothing on the last page. */
+export function pageFooter(shown: number, total: number, nextCursor: string | null): string {
+  if (nextCursor === null) return total === 0 ? '' : `\n(${total} in all)`;
+  return `\n(${shown} of ${total} shown; call again with cursor "${nextCursor}" for the next page)`;
+}

@@ -1,0 +1,31 @@
+import type { RequestContext } from '../../server/context.js';
+import type { Toolset } from '../../toolkit/define.js';
+import { taskPrompts } from './prompts.js';
+import { taskResources } from './resources.js';
+import { addComment } from './tools/add-comment.js';
+import { completeTask } from './tools/complete-task.js';
+import { createTasks } from './tools/create-tasks.js';
+import { deleteTask } from './tools/delete-task.js';
+import { getTask } from './tools/get-task.js';
+import { getTaskStats } from './tools/get-task-stats.js';
+import { listTasks } from './tools/list-tasks.js';
+import { nextTask } from './tools/next-task.js';
+import { searchTasks } from './tools/search-tasks.js';
+import { updateTask } from './tools/update-task.js';
+
+/** The task tracker: the product's default toolset. */
+export const tasksToolset: Toolset<RequestContext> = {
+  id: 'tasks',
+  description: 'The task tracker: create, plan, list, search, update, comment on and complete tasks.',
+  default: true,
+  tools: [createTasks, listTasks, getTask, updateTask, completeTask, deleteTask, searchTasks, addComment, getTaskStats, nextTask],
+  resources: taskResources,
+  prompts: taskPrompts,
+  instructions: [
+    'Taskwire is a persistent task tracker shared across conversations.',
+    'Start with next_task (what to do now) or list_tasks / get_task_stats (overview). Plan a whole project with one create_tasks call: refs let items depend on earlier items of the same call.',
+    'Work a task: update_task status="in_progress", add_comment with findings, complete_task when done (it names the tasks it unblocked).',
+    'Safe writes: pass idempotency_key to create_tasks and add_comment; pass expected_version (from get_task) to update_task and complete_task. On version_conflict, re-apply to the returned current task.',
+    'Errors are JSON {"error": {code, message, retryable, hint, fields}}; fix the named fields and retry. Read tasks://schema for the model and every limit.',
+  ].join(' '),
+};

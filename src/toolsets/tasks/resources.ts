@@ -1,0 +1,103 @@
+import type { RequestContext } from '../../server/context.js';
+import { defineResource, type ResourceDef } from '../../toolkit/define.js';
+import { ERROR_CODES, ResourceMiss } from '../../toolkit/errors.js';
+import { toCard } from './format.js';
+
+const BOARD_COLUMN_LIMIT = 50;
+
+/** `tasks://board`: open tasks grouped by status, compact cards, at most 50 per column. */
+export const boardResource = defineResource<RequestContext>({
+  name: 'board',
+  title: 'Task board',
+  description: 'Open tasks grouped by status (todo, in_progress, blocked), highest priority first, as compact JSON cards. Subscribe to hear about changes.',
+  mimeType: 'application/json',
+  uri: 'tasks://board',
+  read: async (uri, _vars, ctx) => {
+    const columns = {} as Record<string, ReturnType<typeof toCard>[]>;
+    const counts = {} as Record<string, number>;
+    for (const status of ['todo', 'in_progress', 'blocked'] as const) {
+      const page = await ctx.tasks.listTasks(ctx.caller, { status: [status], sort: 'priority', limit: BOARD_COLUMN_LIMIT });
+      columns[status] = page.tasks.map(toCard);
+      counts[status] = page.total;
+    }
+    return [{ uri, mimeType: 'application/json', text: JSON.stringify({ columns, counts, column_limit: BOARD_COLUMN_LIMIT }) }];
+  },
+});
+
+/** `tasks://{id}`: one task in full, as JSON (the same shape as get_task). */
+export const taskResource = defineResource<RequestContext>({
+  name: 'task',
+  title: 'Task',
+  description: 'One task as JSON: fields, comments, subtasks, dependencies and dependents. Subscribe to hear about changes.',
+  mimeType: 'application/json',
+  uri: 'tasks://{id}',
+  complete: { id: (value, ctx) => ctx.tasks.completeIds(ctx.caller, value) },
+  read: async (uri, vars, ctx) => {
+    const id = /^[1-9]\d{0,15}$/.test(vars.id ?? '') ? Number(vars.id) : Number.NaN;
+    if (!Number.isSafeInteger(id)) throw new ResourceMiss(uri);
+    const detail = await ctx.tasks.getTask(ctx.caller, id).catch((error) => {
+      if ((error as { code?: string }).code === 'not_found') throw new ResourceMiss(uri);
+      throw error;
+    });
+    return [{ uri, mimeType: 'application/json', text: JSON.stringify({ ...detail, subtasks: detail.subtasks.map(toCard) }) }];
+  },
+});
+
+export const statsResource = defineResource<RequestContext>({
+  name: 'stats',
+  title: 'Task statistics',
+  description: 'Counts by status, priority, label and assignee; overdue; completed in the last 7 and 30 days (JSON, same as get_task_stats).',
+  mimeType: 'application/json',
+  uri: 'tasks://stats',
+  read: async (uri, _vars, ctx) => [{ uri, mimeType: 'application/json', text: JSON.stringify(await ctx.tasks.stats(ctx.caller)) }],
+});
+
+export const schemaResource = defineResource<RequestContext>({
+  name: 'schema',
+  title: 'Task model',
+  description: 'How Taskwire models work: task fields and their limits, statuses, priorities, dependencies, versions, idempotency keys and error codes (Markdown).',
+  mimeType: 'text/markdown',
+  uri: 'tasks://schema',
+  read: async (uri) => [{ uri, mimeType: 'text/markdown', text: TASK_MODEL_DOC }],
+});
+
+export const TASK_MODEL_DOC = `# Taskwire task model
+
+A **task** is a work item in your workspace.
+
+| field | type | rules |
+|---|---|---|
+| id | integer | assigned by the server, unique per workspace, never reused |
+| title | string | 1-200 characters, one line |
+| description | markdown | up to 20,000 characters |
+| status | enum | todo, in_progress, blocked, done, cancelled |
+| priority | enum | low, medium (default), high, critical |
+| labels | string[] | up to 20; normalized to lower-case, spaces become \`-\`; letters, digits, \`- _ . : /\` |
+| assignee | string or null | 1-100 characters |
+| due_date | YYYY-MM-DD or null | a real calendar date |
+| parent_id | id or null | makes the task a subtask; no loops |
+| depends_on | id[] | tasks that must be done (or cancelled) first; cycles are rejected |
+| version | integer | +1 on every change; pass it as \`expected_version\` to update safely |
+| created_at, updated_at, completed_at | ISO-8601 UTC | set by the server |
+| created_by, updated_by | {principal, client} | who made the change, and through which MCP client |
+
+Text fields reject invisible and bidirectional control characters (zero-width spaces, BOM, bidi overrides):
+what is stored is exactly what was accepted.
+
+**Actionable** (what \`next_task\` picks): status todo, every dependency done or cancelled, no open subtasks.
+Ranked by priority, then due date (earliest first, none last), then age.
+
+**Safe writes.** \`create_tasks\` and \`add_comment\` take an \`idempotency_key\`: a retry with the same key and
+arguments returns the first result (\`replayed: true\`) and writes nothing. \`update_task\`, \`complete_task\` and
+\`delete_task\` take \`expected_version\`: if the task changed since you read it, nothing is written and the error
+carries the current task.
+
+**Errors** come back as a tool result with \`isError: true\` and the JSON body
+\`{"error": {"code", "message", "retryable", "hint"?, "fields"?, "current"?}}\`:
+
+${Object.entries(ERROR_CODES)
+  .map(([code, e]) => `- \`${code}\`${e.retryable ? ' (retryable)' : ''}: ${e.doc}`)
+  .join('\n')}
+`;
+
+export const taskResources: ReadonlyArray<ResourceDef<RequestContext>> = [boardResource, taskResource, statsResource, schemaResource];

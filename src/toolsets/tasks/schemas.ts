@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { PRIORITIES, TASK_STATUSES } from '../../store/types.js';
+
+/**
+ * Output schemas of the task tools (advertised as each tool's `outputSchema`;
+ * results carry matching `structuredContent`). Cards are the compact form used
+ * in lists: empty fields are omitted to save tokens.
+ */
+
+const StatusOut = z.enum(TASK_STATUSES);
+const PriorityOut = z.enum(PRIORITIES);
+
+export const ActorOut = z.object({
+  principal: z.string(),
+  client: z.string().nullable(),
+});
+
+export const TaskCardOut = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  status: StatusOut,
+  priority: PriorityOut,
+  version: z.number().int(),
+  labels: z.array(z.string()).optional(),
+  assignee: z.string().optional(),
+  due_date: z.string().optional(),
+  parent_id: z.number().int().optional(),
+  depends_on: z.array(z.number().int()).optional(),
+});
+
+export const TaskOut = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  description: z.string(),
+  status: StatusOut,
+  priority: PriorityOut,
+  labels: z.array(z.string()),
+  assignee: z.string().nullable(),
+  due_date: z.string().nullable(),
+  parent_id: z.number().int().nullable(),
+  depends_on: z.array(z.number().int()),
+  version: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  completed_at: z.string().nullable(),
+  created_by: ActorOut,
+  updated_by: ActorOut,
+});
+
+export const CommentOut = z.object({
+  id: z.number().int(),
+  task_id: z.number().int(),
+  body: z.string(),
+  author: ActorOut,
+  created_at: z.string(),
+});
+
+export const TaskRefOut = z.object({ id: z.number().int(), title: z.string(), status: StatusOut });
+
+export const StatsOut = z.object({
+  total: z.number().int(),
+  by_status: z.record(z.string(), z.number().int()),
+  by_priority: z.record(z.string(), z.number().int()).describe('Open tasks only'),
+  by_label: z.record(z.string(), z.number().int()).describe('Open tasks only, top 50'),
+  by_assignee: z.record(z.string(), z.number().int()).describe('Open tasks only, top 50'),
+  overdue: z.number().int(),
+  completed_last_7_days: z.number().int(),
+  completed_last_30_days: z.number().int(),
+});
+
+export const PageOut = {
+  total: z.number().int().describe('Matches across all pages'),
+  next_cursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page'),
+};

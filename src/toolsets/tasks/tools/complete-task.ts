@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { taskTool, WRITE } from '../define.js';
+import { ExpectedVersion, TaskId, text } from '../fields.js';
+import { cardLine, toCard } from '../format.js';
+import { TaskCardOut, TaskOut } from '../schemas.js';
+
+export const completeTask = taskTool({
+  name: 'complete_task',
+  title: 'Complete a task',
+  description:
+    'Mark a task done, optionally with a closing comment. Idempotent: completing a done task returns it unchanged. Says which dependent tasks this unblocked (all their dependencies are now done) — good candidates to work on next.',
+  input: z.strictObject({
+    id: TaskId,
+    comment: text(10_000, { multiline: true }).optional().describe('Optional note on how it was done, added as a comment'),
+    expected_version: ExpectedVersion.optional(),
+  }),
+  output: z.object({
+    task: TaskOut,
+    already_done: z.boolean(),
+    unblocked: z.array(TaskCardOut).describe('Dependents whose dependencies are now all done'),
+    open_dependencies: z.array(z.number().int()).describe('Dependencies of this task that were still open'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  scopes: WRITE,
+  handler: async (args, ctx) => {
+    const r = await ctx.tasks.completeTask(ctx.caller, args.id, args);
+    const lines = [r.already_done ? `Task ${args.id} was already done; nothing changed.` : `Completed: ${cardLine(r.task)}`];
+    if (r.open_dependencies.length > 0) {
+      lines.push(`Note: its dependencies ${r.open_dependencies.map((d) => `#${d}`).join(', ')} are still open.`);
+    }
+    if (r.unblocked.length > 0) lines.push('Now unblocked:', ...r.unblocked.map(cardLine));
+    return { structured: { ...r, unblocked: r.unblocked.map(toCard) }, text: lines.join('\n') };
+  },
+});

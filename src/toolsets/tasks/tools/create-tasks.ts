@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { taskTool, WRITE } from '../define.js';
+import { Assignee, DateOnly, IdempotencyKey, Labels, Priority, Status, TaskId, text } from '../fields.js';
+import { cardLines, toCard } from '../format.js';
+import { TaskCardOut } from '../schemas.js';
+
+const Ref = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -')
+  .describe('Optional local name for this item, so later items of the same call can reference it');
+const IdOrRef = z.union([TaskId, Ref]);
+
+const NewTaskItem = z.strictObject({
+  ref: Ref.optional(),
+  title: text(200).describe('1-200 characters, one line'),
+  description: text(20_000, { multiline: true, min: 0 }).optional().describe('Markdown, up to 20,000 characters'),
+  status: Status.optional().describe('Default todo'),
+  priority: Priority.optional().describe('Default medium'),
+  labels: Labels.optional().describe('Up to 20; normalized to lower-case-with-dashes'),
+  assignee: Assignee.optional(),
+  due_date: DateOnly.optional().describe('YYYY-MM-DD'),
+  parent_id: IdOrRef.optional().describe('Makes this a subtask: an existing task id, or the ref of an earlier item'),
+  depends_on: z.array(IdOrRef).max(50).optional().describe('Tasks that must be done first: existing ids, or refs of earlier items'),
+});
+
+export const createTasks = taskTool({
+  name: 'create_tasks',
+  title: 'Create tasks',
+  description:
+    'Create 1-50 tasks in one atomic call (all or nothing): plan a whole project at once. Items can be subtasks (parent_id) and depend on other tasks (depends_on); an item may reference an earlier item of the same call by its ref. Pass idempotency_key so a retry never creates duplicates. Returns the created task cards with their new ids.',
+  input: z.strictObject({
+    tasks: z.array(NewTaskItem).min(1, 'give at least one task').max(50, 'at most 50 tasks per call; split the plan'),
+    idempotency_key: IdempotencyKey.optional(),
+  }),
+  output: z.object({
+    created: z.array(TaskCardOut),
+    replayed: z.boolean().describe('true when this is the stored result of an earlier call with the same idempotency_key'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  scopes: WRITE,
+  handler: async (args, ctx) => {
+    const { created, replayed } = await ctx.tasks.createTasks(ctx.caller, args.tasks, args.idempotency_key);
+    const head = replayed
+      ? `Already created by an earlier call with this idempotency_key (nothing new written): ${created.length} task(s).`
+      : `Created ${created.length} task(s).`;
+    return { structured: { created: created.map(toCard), replayed }, text: `${head}\n${cardLines(created)}` };
+  },
+});

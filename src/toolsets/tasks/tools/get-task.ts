@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { READ, READ_ONLY, taskTool } from '../define.js';
+import { Limit, TaskId } from '../fields.js';
+import { cardLine, toCard } from '../format.js';
+import { CommentOut, TaskCardOut, TaskOut, TaskRefOut } from '../schemas.js';
+
+export const getTask = taskTool({
+  name: 'get_task',
+  title: 'Get a task',
+  description:
+    'Get one task in full: description, comments (newest comments_limit), subtasks, and the state of its dependencies (blocked_by lists the unfinished ones) and dependents. Returns version for update_task expected_version.',
+  input: z.strictObject({
+    id: TaskId,
+    comments_limit: Limit(20, 100).describe('Newest comments to include, 1-100, default 20'),
+  }),
+  output: z.object({
+    task: TaskOut,
+    comments: z.array(CommentOut),
+    comments_total: z.number().int(),
+    subtasks: z.array(TaskCardOut),
+    dependencies: z.array(TaskRefOut),
+    blocked_by: z.array(z.number().int()).describe('Dependencies not yet done or cancelled'),
+    dependents: z.array(TaskRefOut).describe('Tasks waiting on this one'),
+  }),
+  annotations: READ_ONLY,
+  scopes: READ,
+  handler: async (args, ctx) => {
+    const d = await ctx.tasks.getTask(ctx.caller, args.id, args.comments_limit);
+    const lines = [cardLine(d.task), `version ${d.task.version} · updated ${d.task.updated_at}`];
+    if (d.task.description) lines.push('', d.task.description);
+    if (d.blocked_by.length > 0) lines.push('', `Blocked by: ${d.blocked_by.map((b) => `#${b}`).join(', ')}`);
+    if (d.subtasks.length > 0) lines.push('', 'Subtasks:', ...d.subtasks.map(cardLine));
+    if (d.dependents.length > 0) lines.push('', `Dependents: ${d.dependents.map((t) => `#${t.id}`).join(', ')}`);
+    if (d.comments.length > 0) {
+      lines.push('', `Comments (${d.comments.length} of ${d.comments_total}):`);
+      for (const c of d.comments) lines.push(`- ${c.author.principal} at ${c.created_at}: ${c.body}`);
+    }
+    return { structured: { ...d, subtasks: d.subtasks.map(toCard) }, text: lines.join('\n') };
+  },
+});

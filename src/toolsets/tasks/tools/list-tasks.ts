@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { SORT_KEYS } from '../../../store/types.js';
+import { READ, READ_ONLY, taskTool } from '../define.js';
+import { Assignee, Cursor, DateOnly, Label, Limit, Priority, Status, TaskId } from '../fields.js';
+import { cardLines, pageFooter, toCard } from '../format.js';
+import { PageOut, TaskCardOut } from '../schemas.js';
+
+export const listTasks = taskTool({
+  name: 'list_tasks',
+  title: 'List tasks',
+  description:
+    'List tasks as compact cards, filtered and sorted, one page at a time. Without status, only open tasks (todo, in_progress, blocked) are listed. Follow next_cursor for more. Use get_task for one task in full, search_tasks for free text.',
+  input: z.strictObject({
+    status: z.array(Status).min(1).optional().describe('Default: todo, in_progress, blocked'),
+    priority: z.array(Priority).min(1).optional(),
+    label: Label.optional(),
+    assignee: Assignee.optional(),
+    parent_id: TaskId.nullable().optional().describe('Subtasks of this task; null = top-level tasks only'),
+    due_before: DateOnly.optional().describe('Due on or before (YYYY-MM-DD)'),
+    due_after: DateOnly.optional().describe('Due on or after (YYYY-MM-DD)'),
+    overdue: z.boolean().optional().describe('Only open tasks past their due date'),
+    sort: z.enum(SORT_KEYS).default('priority').describe('Default priority (highest first, then due date)'),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: Limit(20, 100).describe('Page size, 1-100, default 20'),
+    cursor: Cursor.optional(),
+  }),
+  output: z.object({ tasks: z.array(TaskCardOut), ...PageOut }),
+  annotations: READ_ONLY,
+  scopes: READ,
+  handler: async (args, ctx) => {
+    const page = await ctx.tasks.listTasks(ctx.caller, args);
+    const body = page.tasks.length === 0 ? 'No tasks match.' : cardLines(page.tasks);
+    return {
+      structured: { tasks: page.tasks.map(toCard), total: page.total, next_cursor: page.next_cursor },
+      text: body + pageFooter(page.tasks.length, page.total, page.next_cursor),
+    };
+  },
+});

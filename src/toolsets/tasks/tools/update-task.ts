@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { taskTool, WRITE } from '../define.js';
+import { Assignee, DateOnly, ExpectedVersion, Label, Labels, Priority, Status, TaskId, text } from '../fields.js';
+import { cardLine } from '../format.js';
+import { TaskOut } from '../schemas.js';
+
+const CHANGE_FIELDS = ['title', 'description', 'status', 'priority', 'labels', 'add_labels', 'remove_labels', 'assignee', 'due_date', 'parent_id', 'depends_on'] as const;
+
+export const updateTask = taskTool({
+  name: 'update_task',
+  title: 'Update a task',
+  description:
+    "Change some fields of one task; fields you omit stay as they are, null clears assignee, due_date or parent_id. depends_on replaces the whole list (cycles are rejected). Pass expected_version (from get_task or list_tasks) to avoid overwriting someone else's change: a stale version returns version_conflict with the current task. Use complete_task to finish a task.",
+  input: z
+    .strictObject({
+      id: TaskId,
+      expected_version: ExpectedVersion.optional(),
+      title: text(200).optional(),
+      description: text(20_000, { multiline: true, min: 0 }).optional(),
+      status: Status.optional(),
+      priority: Priority.optional(),
+      labels: Labels.optional().describe('Replaces all labels'),
+      add_labels: z.array(Label).max(20).optional(),
+      remove_labels: z.array(Label).max(20).optional(),
+      assignee: Assignee.nullable().optional(),
+      due_date: DateOnly.nullable().optional(),
+      parent_id: TaskId.nullable().optional(),
+      depends_on: z.array(TaskId).max(50).optional().describe('Replaces the dependency list'),
+    })
+    .refine((a) => CHANGE_FIELDS.some((f) => a[f] !== undefined), {
+      message: `give at least one field to change (${CHANGE_FIELDS.join(', ')})`,
+    }),
+  output: z.object({
+    task: TaskOut,
+    changed: z.array(z.string()).describe('Fields that actually changed; empty when the update changed nothing'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  scopes: WRITE,
+  handler: async (args, ctx) => {
+    const { task, changed } = await ctx.tasks.updateTask(ctx.caller, args);
+    const head = changed.length === 0 ? 'Nothing changed.' : `Updated ${changed.join(', ')}; now version ${task.version}.`;
+    return { structured: { task, changed }, text: `${head}\n${cardLine(task)}` };
+  },
+});

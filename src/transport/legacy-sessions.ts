@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { isInitializeRequest } from '@modelcontextprotocol/server';
+import type { Connection, ServerFactory } from '../server/build.js';
+import type { Logger } from '../telemetry/logger.js';
+import { sendJsonRpcError } from './responses.js';
+
+interface Session {
+  transport: NodeStreamableHTTPServerTransport;
+  close(): Promise<void>;
+  lastSeen: number;
+  /** Requests (and open GET streams) in flight; an idle sweep never closes a busy session. */
+  busy: number;
+}
+
+export interface LegacySessionOptions {
+  factory: ServerFactory;
+  /** Who the sessions serve (one workspace until authentication arrives). */
+  connection: Omit<Connection, 'era' | 'longLived'>;
+  /** A session unused this long (ms) is closed. */
+  idleMs: number;
+  maxSessions: number;
+  logger: Logger;
+}
+
+/**
+ * Sessionful serving for 2025-era clients (spec 2025-11-25, basic/transports
+ * "Session Management"): `initialize` creates a session and its own server
+ * instance, answered with `Mcp-Session-Id`; later requests are routed by that
+ * header; an unknown id is answered 404 so the client re-initializes; DELETE
+ * ends the session; idle sessions are reaped. Sessions live in this process:
+ * behind a load balancer use affinity, or let clients fall back to re-initializing.
+ */
+export class LegacySessions {
+  private readonly sessions = new Map<string, Session>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: LegacySessionOptions) {
+    this.sweeper = setInterval(() => this.sweep(), Math.min(options.idleMs, 60_000)).unref();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const header = req.headers['mcp-session-id'];
+    const sessionId = Array.isArray(header) ? header[0] : header;
+    if (sessionId) {
+      const session = this.sessions.get(sessionId);
+      if (!session) {
+        sendJsonRpcError(res, 404, -32001, 'Session not found: it expired or the server restarted. Send initialize again.');
+        return;
+      }
+      await this.dispatch(session, req, res, body);
+      return;
+    }
+    if (req.method === 'POST' && isInitializeRequest(body)) {
+      if (this.sessions.size >= this.options.maxSessions) {
+        res.setHeader('Retry-After', '5');
+        sendJsonRpcError(res, 503, -32000, `Too many sessions (limit ${this.options.maxSessions}); retry shortly.`);
+        return;
+      }
+      await this.create(req, res, body);
+      return;
+    }
+    sendJsonRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first).');
+  }
+
+  private async create(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const server = this.options.factory({ ...this.options.connection, era: 'legacy', longLived: true });
+    let session: Session | undefined;
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        session = { transport, close: () => server.close(), lastSeen: Date.now(), busy: 0 };
+        this.sessions.set(id, session);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  private async dispatch(session: Session, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    session.busy++;
+    session.lastSeen = Date.now();
+    const done = () => {
+      session.busy--;
+      session.lastSeen = Date.now();
+    };
+    res.once('close', done);
+    await session.transport.handleRequest(req, res, body);
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.options.idleMs;
+    for (const [id, session] of this.sessions) {
+      if (session.busy === 0 && session.lastSeen < cutoff) {
+        this.sessions.delete(id);
+        this.options.logger.debug({ session: id }, 'closing idle 2025 session');
+        void session.close().catch(() => undefined);
+      }
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(all.map((s) => s.close()));
+  }
+}

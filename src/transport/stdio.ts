@@ -1,0 +1,15 @@
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { App } from '../server/app.js';
+
+/**
+ * Serve one client over stdio (what MCP hosts spawn). The SDK decides the
+ * protocol era from the client's opening message (2025 `initialize` or 2026
+ * `server/discover`) and calls the factory once for the connection. stdout
+ * carries JSON-RPC only; every log line goes to stderr.
+ */
+export function serveOverStdio(app: App): { close(): Promise<void> } {
+  const handle = serveStdio(({ era }) => app.factory({ era, workspace: app.config.workspace, principal: app.principal, longLived: true }), {
+    onerror: (error) => app.logger.warn({ err: error }, 'stdio protocol error'),
+  });
+  return handle;
+}
