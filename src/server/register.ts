@@ -44,7 +44,7 @@ export function registerAll<Ctx>(server: McpServer, reg: Registration<Ctx>): voi
         description: tool.description,
         inputSchema: tool.inputJsonSchema ? advertiseJson(tool.inputJsonSchema) : advertise(tool.input),
         ...(tool.output ? { outputSchema: advertise(tool.output, 'output') } : {}),
-        annotations: { title: tool.title, ...tool.annotations },
+        annotations: tool.annotations,
       },
       ((args: unknown, sdk: ServerContext) => pipeline({ tool, args, ctx: reg.context(sdk), requestId: sdk.mcpReq.id })) as never,
     );

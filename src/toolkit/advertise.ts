@@ -36,7 +36,30 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'
     io,
     unrepresentable: 'any',
   }) as Record<string, unknown>;
-  return json;
+  return compact(json, io) as Record<string, unknown>;
+}
+
+const SAFE_MIN = Number.MIN_SAFE_INTEGER;
+const SAFE_MAX = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Drop what costs tokens and says nothing: zod's safe-integer bounds on every
+ * integer, `propertyNames: {type: string}` on records (JSON keys are strings),
+ * and, on output schemas, `additionalProperties: false`. Every tool listing is
+ * paid for in every conversation's context window.
+ */
+function compact(node: unknown, io: 'input' | 'output'): unknown {
+  if (Array.isArray(node)) return node.map((n) => compact(n, io));
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    if (key === 'minimum' && value === SAFE_MIN) continue;
+    if (key === 'maximum' && value === SAFE_MAX) continue;
+    if (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}') continue;
+    if (io === 'output' && key === 'additionalProperties' && value === false) continue;
+    out[key] = compact(value, io);
+  }
+  return out;
 }
 
 /** Advertise a hand-written JSON Schema as is (validation stays with the caller). */

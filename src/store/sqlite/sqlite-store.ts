@@ -51,7 +51,7 @@ const OPEN_STATUS_SQL = `('todo','in_progress','blocked')`;
  */
 export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
   const memory = options.path === ':memory:';
-  let writer: Database.Database;
+  let writer: Database.Database | undefined;
   let reader: Database.Database;
   try {
     if (!memory) mkdirSync(dirname(options.path), { recursive: true });
@@ -59,6 +59,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
     migrate(writer);
     reader = memory ? writer : openConnection(options);
   } catch (error) {
+    writer?.close();
     throw new StoreError('unavailable', `cannot open SQLite database at ${options.path}: ${(error as Error).message}`, {
       cause: error,
     });
@@ -217,7 +218,7 @@ class SqliteRepo implements TaskWriter {
     const match = toFtsQuery(query.text);
     if (!match) return { items: [], total: 0 };
     const { where, params } = filterSql(workspace, query, 't');
-    const from = 'tasks_fts f JOIN tasks t ON t.rid = f.rowid';
+    const from = 'tasks_fts JOIN tasks t ON t.rid = tasks_fts.rowid';
     const rows = this.all(
       `SELECT t.*, bm25(tasks_fts, 10.0, 3.0, 1.0) AS score,
               snippet(tasks_fts, -1, '**', '**', '…', 16) AS snippet,

@@ -47,7 +47,7 @@ export function text(max: number, opts: { multiline?: boolean; min?: number } = 
     );
 }
 
-export const TaskId = z.number().int('must be a whole number').positive('task ids start at 1').describe('Task id');
+export const TaskId = z.number().int('must be a whole number').positive('task ids start at 1');
 
 export const Status = z.enum(TASK_STATUSES);
 export const Priority = z.enum(PRIORITIES);
@@ -82,7 +82,7 @@ export const Labels = z
   .max(20, 'at most 20 labels per task')
   .transform((labels) => [...new Set(labels)]);
 
-export const Assignee = text(100).describe('Who owns the task: a name or handle');
+export const Assignee = text(100).describe('Name or handle');
 
 export const IdempotencyKey = z
   .string()
@@ -91,12 +91,8 @@ export const IdempotencyKey = z
   .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -')
   .describe('Optional. A unique key for this write (e.g. a UUID). Retrying with the same key and arguments returns the original result without writing twice.');
 
-export const ExpectedVersion = z
-  .number()
-  .int()
-  .positive()
-  .describe('Optional. The version you last read; if the task changed since, nothing is written and version_conflict returns the current task.');
+export const ExpectedVersion = z.number().int().positive().describe('The version you read; if the task changed since, nothing is written (version_conflict)');
 
 export const Limit = (def: number, max: number) => z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(def);
 
-export const Cursor = z.string().max(200).describe('Opaque next_cursor from the previous page; omit for the first page.');
+export const Cursor = z.string().max(200).describe('next_cursor of the previous page');

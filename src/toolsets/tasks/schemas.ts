@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { PRIORITIES, TASK_STATUSES } from '../../store/types.js';
 
 /**
  * Output schemas of the task tools (advertised as each tool's `outputSchema`;
@@ -7,8 +6,10 @@ import { PRIORITIES, TASK_STATUSES } from '../../store/types.js';
  * in lists: empty fields are omitted to save tokens.
  */
 
-const StatusOut = z.enum(TASK_STATUSES);
-const PriorityOut = z.enum(PRIORITIES);
+// Plain strings in output schemas: the enums are advertised once, in the input schemas; every
+// repetition here would be paid for in every client's context window.
+const StatusOut = z.string();
+const PriorityOut = z.string();
 
 export const ActorOut = z.object({
   principal: z.string(),
@@ -18,8 +19,8 @@ export const ActorOut = z.object({
 export const TaskCardOut = z.object({
   id: z.number().int(),
   title: z.string(),
-  status: StatusOut,
-  priority: PriorityOut,
+  status: z.string(),
+  priority: z.string(),
   version: z.number().int(),
   labels: z.array(z.string()).optional(),
   assignee: z.string().optional(),
@@ -55,7 +56,7 @@ export const CommentOut = z.object({
   created_at: z.string(),
 });
 
-export const TaskRefOut = z.object({ id: z.number().int(), title: z.string(), status: StatusOut });
+export const TaskRefOut = z.object({ id: z.number().int(), title: z.string(), status: z.string() });
 
 export const StatsOut = z.object({
   total: z.number().int(),
@@ -68,7 +69,8 @@ export const StatsOut = z.object({
   completed_last_30_days: z.number().int(),
 });
 
+/** Paging fields; their meaning is in each tool's description, not repeated here. */
 export const PageOut = {
-  total: z.number().int().describe('Matches across all pages'),
-  next_cursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page'),
+  total: z.number().int(),
+  next_cursor: z.string().nullable(),
 };

@@ -10,7 +10,7 @@ export const addComment = taskTool({
     'Add a comment to a task: progress notes, findings, decisions, hand-over context for the next agent. Comments are searchable. Pass idempotency_key so a retry never posts twice.',
   input: z.strictObject({
     task_id: TaskId,
-    body: text(10_000, { multiline: true }).describe('Markdown, 1-10,000 characters'),
+    body: text(10_000, { multiline: true }).describe('Markdown'),
     idempotency_key: IdempotencyKey.optional(),
   }),
   output: z.object({ comment: CommentOut, replayed: z.boolean() }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
 import { ExpectedVersion, TaskId, text } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
-import { TaskCardOut, TaskOut } from '../schemas.js';
+import { TaskCardOut } from '../schemas.js';
 
 export const completeTask = taskTool({
   name: 'complete_task',
@@ -11,11 +11,11 @@ export const completeTask = taskTool({
     'Mark a task done, optionally with a closing comment. Idempotent: completing a done task returns it unchanged. Says which dependent tasks this unblocked (all their dependencies are now done) — good candidates to work on next.',
   input: z.strictObject({
     id: TaskId,
-    comment: text(10_000, { multiline: true }).optional().describe('Optional note on how it was done, added as a comment'),
+    comment: text(10_000, { multiline: true }).optional().describe('Closing note, added as a comment'),
     expected_version: ExpectedVersion.optional(),
   }),
   output: z.object({
-    task: TaskOut,
+    task: TaskCardOut,
     already_done: z.boolean(),
     unblocked: z.array(TaskCardOut).describe('Dependents whose dependencies are now all done'),
     open_dependencies: z.array(z.number().int()).describe('Dependencies of this task that were still open'),
@@ -29,6 +29,6 @@ export const completeTask = taskTool({
       lines.push(`Note: its dependencies ${r.open_dependencies.map((d) => `#${d}`).join(', ')} are still open.`);
     }
     if (r.unblocked.length > 0) lines.push('Now unblocked:', ...r.unblocked.map(cardLine));
-    return { structured: { ...r, unblocked: r.unblocked.map(toCard) }, text: lines.join('\n') };
+    return { structured: { ...r, task: toCard(r.task), unblocked: r.unblocked.map(toCard) }, text: lines.join('\n') };
   },
 });

@@ -4,23 +4,20 @@ import { Assignee, DateOnly, IdempotencyKey, Labels, Priority, Status, TaskId, t
 import { cardLines, toCard } from '../format.js';
 import { TaskCardOut } from '../schemas.js';
 
-const Ref = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -')
-  .describe('Optional local name for this item, so later items of the same call can reference it');
+const Ref = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -');
 const IdOrRef = z.union([TaskId, Ref]);
 
 const NewTaskItem = z.strictObject({
-  ref: Ref.optional(),
-  title: text(200).describe('1-200 characters, one line'),
-  description: text(20_000, { multiline: true, min: 0 }).optional().describe('Markdown, up to 20,000 characters'),
+  ref: Ref.optional().describe('Local name so later items of this call can reference this one'),
+  title: text(200).describe('One line'),
+  description: text(20_000, { multiline: true, min: 0 }).optional().describe('Markdown'),
   status: Status.optional().describe('Default todo'),
   priority: Priority.optional().describe('Default medium'),
-  labels: Labels.optional().describe('Up to 20; normalized to lower-case-with-dashes'),
+  labels: Labels.optional(),
   assignee: Assignee.optional(),
   due_date: DateOnly.optional().describe('YYYY-MM-DD'),
-  parent_id: IdOrRef.optional().describe('Makes this a subtask: an existing task id, or the ref of an earlier item'),
-  depends_on: z.array(IdOrRef).max(50).optional().describe('Tasks that must be done first: existing ids, or refs of earlier items'),
+  parent_id: IdOrRef.optional().describe('Parent task: an id, or the ref of an earlier item'),
+  depends_on: z.array(IdOrRef).max(50).optional().describe('Tasks to finish first: ids, or refs of earlier items'),
 });
 
 export const createTasks = taskTool({

@@ -1,23 +1,23 @@
 import { z } from 'zod';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Limit, TaskId } from '../fields.js';
-import { cardLine, toCard } from '../format.js';
-import { CommentOut, TaskCardOut, TaskOut, TaskRefOut } from '../schemas.js';
+import { cardLine } from '../format.js';
+import { CommentOut, TaskOut, TaskRefOut } from '../schemas.js';
 
 export const getTask = taskTool({
   name: 'get_task',
   title: 'Get a task',
   description:
-    'Get one task in full: description, comments (newest comments_limit), subtasks, and the state of its dependencies (blocked_by lists the unfinished ones) and dependents. Returns version for update_task expected_version.',
+    'Get one task in full: description, comments (newest comments_limit), subtasks, and the state of its dependencies (blocked_by lists the unfinished ones) and dependents. Its version is what update_task expected_version wants.',
   input: z.strictObject({
     id: TaskId,
-    comments_limit: Limit(20, 100).describe('Newest comments to include, 1-100, default 20'),
+    comments_limit: Limit(20, 100).describe('Newest comments to include'),
   }),
   output: z.object({
     task: TaskOut,
     comments: z.array(CommentOut),
     comments_total: z.number().int(),
-    subtasks: z.array(TaskCardOut),
+    subtasks: z.array(TaskRefOut),
     dependencies: z.array(TaskRefOut),
     blocked_by: z.array(z.number().int()).describe('Dependencies not yet done or cancelled'),
     dependents: z.array(TaskRefOut).describe('Tasks waiting on this one'),
@@ -35,6 +35,7 @@ export const getTask = taskTool({
       lines.push('', `Comments (${d.comments.length} of ${d.comments_total}):`);
       for (const c of d.comments) lines.push(`- ${c.author.principal} at ${c.created_at}: ${c.body}`);
     }
-    return { structured: { ...d, subtasks: d.subtasks.map(toCard) }, text: lines.join('\n') };
+    const ref = (t: { id: number; title: string; status: string }) => ({ id: t.id, title: t.title, status: t.status });
+    return { structured: { ...d, subtasks: d.subtasks.map(ref) }, text: lines.join('\n') };
   },
 });

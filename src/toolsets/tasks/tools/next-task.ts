@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Assignee, Label } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
-import { TaskCardOut, TaskOut } from '../schemas.js';
+import { TaskCardOut } from '../schemas.js';
 
 export const nextTask = taskTool({
   name: 'next_task',
@@ -14,7 +14,7 @@ export const nextTask = taskTool({
     label: Label.optional(),
   }),
   output: z.object({
-    task: TaskOut.nullable(),
+    task: TaskCardOut.extend({ description: z.string() }).nullable(),
     reason: z.string(),
     alternatives: z.array(TaskCardOut),
     waiting_on_dependencies: z.number().int().describe('Todo tasks not yet actionable because a dependency is open'),
@@ -27,6 +27,9 @@ export const nextTask = taskTool({
     if (r.task) lines.push(cardLine(r.task));
     if (r.task?.description) lines.push('', r.task.description.slice(0, 500));
     if (r.alternatives.length > 0) lines.push('', 'Runners-up:', ...r.alternatives.map(cardLine));
-    return { structured: { ...r, alternatives: r.alternatives.map(toCard) }, text: lines.join('\n') };
+    return {
+      structured: { ...r, task: r.task && { ...toCard(r.task), description: r.task.description }, alternatives: r.alternatives.map(toCard) },
+      text: lines.join('\n'),
+    };
   },
 });

@@ -8,21 +8,21 @@ export const searchTasks = taskTool({
   name: 'search_tasks',
   title: 'Search tasks',
   description:
-    'Full-text search over task titles, descriptions and comments (all words must match; word prefixes count), best matches first, with a snippet showing where each matched. Searches every status unless filtered. Follow next_cursor for more.',
+    'Full-text search over task titles, descriptions and comments (all words must match; word prefixes count), best matches first, with a snippet (matches in **bold**) and a relevance score (higher is better). Searches every status unless filtered. Follow next_cursor for more.',
   input: z.strictObject({
     query: text(500).describe('Words to look for, e.g. "login timeout"'),
     status: z.array(Status).min(1).optional(),
     label: Label.optional(),
     assignee: Assignee.optional(),
-    limit: Limit(10, 50).describe('Page size, 1-50, default 10'),
+    limit: Limit(10, 50),
     cursor: Cursor.optional(),
   }),
   output: z.object({
     results: z.array(
       z.object({
         task: TaskCardOut,
-        score: z.number().describe('Relevance; higher is better'),
-        snippet: z.string().describe('Excerpt with matches in **bold**'),
+        score: z.number(),
+        snippet: z.string(),
         matched_in: z.enum(['title', 'description', 'comments']),
       }),
     ),

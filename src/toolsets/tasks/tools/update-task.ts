@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
 import { Assignee, DateOnly, ExpectedVersion, Label, Labels, Priority, Status, TaskId, text } from '../fields.js';
-import { cardLine } from '../format.js';
-import { TaskOut } from '../schemas.js';
+import { cardLine, toCard } from '../format.js';
+import { TaskCardOut } from '../schemas.js';
 
 const CHANGE_FIELDS = ['title', 'description', 'status', 'priority', 'labels', 'add_labels', 'remove_labels', 'assignee', 'due_date', 'parent_id', 'depends_on'] as const;
 
@@ -31,7 +31,7 @@ export const updateTask = taskTool({
       message: `give at least one field to change (${CHANGE_FIELDS.join(', ')})`,
     }),
   output: z.object({
-    task: TaskOut,
+    task: TaskCardOut,
     changed: z.array(z.string()).describe('Fields that actually changed; empty when the update changed nothing'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -39,6 +39,6 @@ export const updateTask = taskTool({
   handler: async (args, ctx) => {
     const { task, changed } = await ctx.tasks.updateTask(ctx.caller, args);
     const head = changed.length === 0 ? 'Nothing changed.' : `Updated ${changed.join(', ')}; now version ${task.version}.`;
-    return { structured: { task, changed }, text: `${head}\n${cardLine(task)}` };
+    return { structured: { task: toCard(task), changed }, text: `${head}\n${cardLine(task)}` };
   },
 });

@@ -1,0 +1,172 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Actor, type NewTask, StoreError, type TaskStore } from '../../src/store/types.js';
+
+/**
+ * The contract every TaskStore engine passes (SQLite today, PostgreSQL next):
+ * `storeContract('sqlite', open)` runs it against a real engine.
+ */
+export function storeContract(engine: string, open: () => Promise<{ store: TaskStore; cleanup: () => Promise<void> }>): void {
+  describe(`TaskStore contract: ${engine}`, () => {
+    let store: TaskStore;
+    let cleanup: () => Promise<void>;
+    const actor: Actor = { principal: 'ana', client: 'vitest' };
+    const now = '2026-11-21T10:00:00.000Z';
+    const task = (over: Partial<NewTask> = {}): NewTask => ({
+      title: 'A task',
+      description: '',
+      status: 'todo',
+      priority: 'medium',
+      labels: [],
+      assignee: null,
+      due_date: null,
+      parent_id: null,
+      ...over,
+    });
+    const insert = (ws: string, over: Partial<NewTask> = {}) => store.write((w) => w.insertTask(ws, task(over), actor, now));
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    it('assigns small ids per workspace and isolates workspaces', async () => {
+      const a1 = await insert('a');
+      const a2 = await insert('a');
+      const b1 = await insert('b', { title: 'B task' });
+      expect([a1.id, a2.id, b1.id]).toEqual([1, 2, 1]);
+      expect(await store.read((r) => r.getTask('a', 1))).toMatchObject({ title: 'A task', version: 1, created_by: actor });
+      expect(await store.read((r) => r.getTask('b', 1))).toMatchObject({ title: 'B task' });
+      expect(await store.read((r) => r.getTask('b', 2))).toBeUndefined();
+      expect((await store.read((r) => r.listTasks('b', { sort: 'id', order: 'asc', offset: 0, limit: 10 }))).total).toBe(1);
+    });
+
+    it('rolls back everything a failed write did', async () => {
+      await expect(
+        store.write(async (w) => {
+          await w.insertTask('a', task({ title: 'first' }), actor, now);
+          await w.insertTask('a', task({ title: 'second' }), actor, now);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect((await store.read((r) => r.listTasks('a', { sort: 'id', order: 'asc', offset: 0, limit: 10 }))).total).toBe(0);
+      const next = await insert('a');
+      expect(next.id).toBe(1); // the id counter rolled back too
+    });
+
+    it('bumps version on update and refuses a stale expected version without writing', async () => {
+      const t = await insert('a');
+      const u = await store.write((w) => w.updateTask('a', t.id, { title: 'renamed' }, actor, now, 1));
+      expect(u).toMatchObject({ title: 'renamed', version: 2 });
+      const err = await store.write((w) => w.updateTask('a', t.id, { title: 'stale' }, actor, now, 1)).catch((e) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect(err.code).toBe('version_conflict');
+      expect(err.details.current.version).toBe(2);
+      expect((await store.read((r) => r.getTask('a', t.id)))?.title).toBe('renamed');
+    });
+
+    it('filters by status, label, assignee, due dates and parent; sorts; pages', async () => {
+      await insert('a', { title: 'low', priority: 'low', labels: ['x'], due_date: '2026-12-01' });
+      await insert('a', { title: 'crit', priority: 'critical', assignee: 'bo', due_date: '2026-11-01' });
+      await insert('a', { title: 'done', status: 'done', labels: ['x'] });
+      await insert('a', { title: 'child', parent_id: 1 });
+      const page = (q: object) => store.read((r) => r.listTasks('a', { sort: 'priority', order: 'desc', offset: 0, limit: 10, ...q, today: '2026-11-21' }));
+      expect((await page({})).items.map((t) => t.title)).toEqual(['crit', 'done', 'child', 'low']); // priority, then due date (none last), then id
+      expect((await page({ label: 'x' })).items.map((t) => t.title)).toEqual(['done', 'low']);
+      expect((await page({ assignee: 'bo' })).items.map((t) => t.title)).toEqual(['crit']);
+      expect((await page({ status: ['done'] })).items.map((t) => t.title)).toEqual(['done']);
+      expect((await page({ parent_id: 1 })).items.map((t) => t.title)).toEqual(['child']);
+      expect((await page({ parent_id: null })).total).toBe(3);
+      expect((await page({ due_before: '2026-11-15' })).items.map((t) => t.title)).toEqual(['crit']);
+      expect((await page({ due_after: '2026-11-15' })).items.map((t) => t.title)).toEqual(['low']);
+      expect((await page({ overdue: true })).items.map((t) => t.title)).toEqual(['crit']);
+      const p1 = await page({ limit: 2 });
+      const p2 = await page({ limit: 2, offset: 2 });
+      expect(p1.total).toBe(4);
+      expect([...p1.items, ...p2.items].map((t) => t.id).sort()).toEqual([1, 2, 3, 4]);
+      const byDue = await page({ sort: 'due_date', order: 'asc' });
+      expect(byDue.items.map((t) => t.title).slice(0, 2)).toEqual(['crit', 'low']); // dated first, undated last
+    });
+
+    it('searches titles, descriptions and comments with ranking and snippets, per workspace', async () => {
+      await insert('a', { title: 'Fix login timeout', description: 'Users are logged out after 5 minutes' });
+      await insert('a', { title: 'Write docs', description: 'Document the timeout setting' });
+      const third = await insert('a', { title: 'Refactor' });
+      await store.write((w) => w.insertComment('a', third.id, 'This also touches the timeout code', actor, now));
+      await insert('b', { title: 'timeout in workspace b' });
+      const res = await store.read((r) => r.searchTasks('a', { text: 'timeout', offset: 0, limit: 10 }));
+      expect(res.total).toBe(3);
+      expect(res.items[0]?.task.title).toBe('Fix login timeout'); // title matches rank first
+      expect(res.items[0]?.matched_in).toBe('title');
+      expect(res.items.find((h) => h.task.id === third.id)?.matched_in).toBe('comments');
+      expect(res.items[0]?.snippet).toContain('**timeout**');
+      const prefix = await store.read((r) => r.searchTasks('a', { text: 'logi', offset: 0, limit: 10 }));
+      expect(prefix.items.map((h) => h.task.title)).toContain('Fix login timeout');
+      const hostile = await store.read((r) => r.searchTasks('a', { text: 'timeout") * NEAR(', offset: 0, limit: 10 }));
+      expect(hostile.total).toBe(0); // FTS syntax is taken as words ("near" matches nothing), never as operators
+      const quoted = await store.read((r) => r.searchTasks('a', { text: '"timeout") *', offset: 0, limit: 10 }));
+      expect(quoted.total).toBe(3);
+    });
+
+    it('tracks dependencies, closures, ancestors, actionable tasks and dependents', async () => {
+      const a = await insert('a', { title: 'a', priority: 'high' });
+      const b = await insert('a', { title: 'b', priority: 'critical' });
+      const c = await insert('a', { title: 'c' });
+      await store.write((w) => w.setDependencies('a', b.id, [a.id]));
+      await store.write((w) => w.setDependencies('a', c.id, [b.id]));
+      expect((await store.read((r) => r.getTask('a', c.id)))?.depends_on).toEqual([b.id]);
+      expect((await store.read((r) => r.dependencyClosure('a', [c.id]))).sort()).toEqual([
+        [b.id, a.id],
+        [c.id, b.id],
+      ]);
+      expect((await store.read((r) => r.dependents('a', a.id))).map((t) => t.id)).toEqual([b.id]);
+      expect((await store.read((r) => r.actionableTasks('a', {}, 5))).map((t) => t.title)).toEqual(['a']);
+      expect(await store.read((r) => r.countWaitingOnDependencies('a'))).toBe(2);
+      await store.write((w) => w.updateTask('a', a.id, { status: 'done' }, actor, now));
+      expect((await store.read((r) => r.actionableTasks('a', {}, 5))).map((t) => t.title)).toEqual(['b']);
+      const child = await insert('a', { title: 'child', parent_id: c.id });
+      expect(await store.read((r) => r.ancestors('a', child.id))).toEqual([c.id]);
+    });
+
+    it('deletes a task with its comments, edges and search entry', async () => {
+      const a = await insert('a', { title: 'searchable thing' });
+      const b = await insert('a');
+      await store.write((w) => w.setDependencies('a', b.id, [a.id]));
+      await store.write((w) => w.insertComment('a', a.id, 'hello', actor, now));
+      expect(await store.write((w) => w.deleteTask('a', a.id))).toBe(true);
+      expect(await store.write((w) => w.deleteTask('a', a.id))).toBe(false);
+      expect((await store.read((r) => r.getTask('a', b.id)))?.depends_on).toEqual([]);
+      expect((await store.read((r) => r.searchTasks('a', { text: 'searchable', offset: 0, limit: 5 }))).total).toBe(0);
+      expect((await store.read((r) => r.listComments('a', a.id, 10))).total).toBe(0);
+    });
+
+    it('counts statistics and keeps idempotency records per workspace', async () => {
+      await insert('a', { priority: 'high', labels: ['x'], assignee: 'bo', due_date: '2020-01-01' });
+      const done = await insert('a');
+      await store.write((w) => w.updateTask('a', done.id, { status: 'done', completed_at: now }, actor, now));
+      const s = await store.read((r) => r.stats('a', new Date(now)));
+      expect(s).toMatchObject({
+        total: 2,
+        by_status: { todo: 1, done: 1, in_progress: 0, blocked: 0, cancelled: 0 },
+        by_priority: { high: 1, medium: 0 },
+        by_label: { x: 1 },
+        by_assignee: { bo: 1 },
+        overdue: 1,
+        completed_last_7_days: 1,
+        completed_last_30_days: 1,
+      });
+      await store.write((w) => w.putIdempotency('a', 'key-1', { tool: 't', args_hash: 'h', result: '{}', created_at: now }));
+      expect(await store.read((r) => r.getIdempotency('a', 'key-1'))).toMatchObject({ tool: 't', args_hash: 'h' });
+      expect(await store.read((r) => r.getIdempotency('b', 'key-1'))).toBeUndefined();
+    });
+
+    it('completes ids and distinct values by prefix', async () => {
+      for (let i = 0; i < 12; i++) await insert('a', { assignee: i % 2 ? 'ana' : 'bob', labels: ['ops'] });
+      expect(await store.read((r) => r.idsWithPrefix('a', '1', 10))).toEqual([1, 10, 11, 12]);
+      expect(await store.read((r) => r.distinctValues('a', 'assignee', 'a', 10))).toEqual(['ana']);
+      expect(await store.read((r) => r.distinctValues('a', 'label', '', 10))).toEqual(['ops']);
+      expect(await store.read((r) => r.distinctValues('a', 'assignee', '%', 10))).toEqual([]); // LIKE wildcards are literal
+    });
+  });
+}

@@ -1,0 +1,76 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { StoreError } from '../../src/store/types.js';
+import { tempDir } from '../harness.js';
+import { storeContract } from './contract.js';
+
+storeContract('sqlite', async () => {
+  const tmp = tempDir();
+  const store = openSqliteStore({ path: join(tmp.dir, 'db', 'tasks.db') });
+  return { store, cleanup: async () => (await store.close(), tmp.cleanup()) };
+});
+
+storeContract('sqlite :memory:', async () => {
+  const store = openSqliteStore({ path: ':memory:' });
+  return { store, cleanup: () => store.close() };
+});
+
+describe('SQLite engine', () => {
+  it('uses WAL, synchronous=FULL and a busy timeout, and keeps data across reopen', async () => {
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'tasks.db');
+    const store = openSqliteStore({ path });
+    await store.write((w) =>
+      w.insertTask(
+        'a',
+        { title: 'persisted', description: '', status: 'todo', priority: 'low', labels: [], assignee: null, due_date: null, parent_id: null },
+        { principal: 'p', client: null },
+        '2026-01-01T00:00:00.000Z',
+      ),
+    );
+    await store.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+    raw.close();
+    const again = openSqliteStore({ path });
+    expect((await again.read((r) => r.getTask('a', 1)))?.title).toBe('persisted');
+    await again.close();
+    tmp.cleanup();
+  });
+
+  it('refuses a database written by a newer Taskwire with a clear error', () => {
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'future.db');
+    const raw = new Database(path);
+    raw.pragma('user_version = 999');
+    raw.close();
+    expect(() => openSqliteStore({ path })).toThrow(/newer than this Taskwire/);
+    tmp.cleanup();
+  });
+
+  it('reports an unopenable path as unavailable', () => {
+    const tmp = tempDir();
+    const file = join(tmp.dir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const err = (() => {
+      try {
+        openSqliteStore({ path: join(file, 'sub', 'here.db') });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('unavailable');
+    tmp.cleanup();
+  });
+
+  it('rejects use after close as unavailable', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    await store.close();
+    await expect(store.read((r) => r.getTask('a', 1))).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
