@@ -25,7 +25,7 @@ cleanup() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/nu
 trap cleanup EXIT
 
 for _ in $(seq 1 50); do
-  curl -sf --max-time 2 "http://localhost:${PORT}/healthz" > /dev/null && break
+  node -e "fetch('http://localhost:${PORT}/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
   kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited early:"; cat "$OUT/server.log"; exit 1; }
   sleep 0.2
 done

@@ -124,3 +124,10 @@ export async function eventually(predicate: () => boolean, ms = 3000, what = 'co
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Read a resource and return its first text content. */
+export async function readText(client: Client, uri: string): Promise<string> {
+  const first = (await client.readResource({ uri })).contents[0] as { text?: string } | undefined;
+  if (typeof first?.text !== 'string') throw new Error(`${uri} has no text content`);
+  return first.text;
+}

@@ -144,6 +144,10 @@ async function runHttp(config: Config): Promise<void> {
     if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use; pick another with --port`, 1);
     throw error;
   }
+  onSignals(async () => {
+    await http.close();
+    await app.close();
+  });
   const snippet = JSON.stringify({ mcpServers: { taskwire: { type: 'http', url: http.url } } }, null, 2);
   process.stderr.write(
     `\nTaskwire ${VERSION} is serving MCP over Streamable HTTP at ${http.url}\n` +
@@ -152,10 +156,6 @@ async function runHttp(config: Config): Promise<void> {
       `Or add to a client's MCP config:\n${snippet}\n\nPress Ctrl+C to stop.\n\n`,
   );
   logger.info({ url: http.url }, 'taskwire serving over HTTP');
-  onSignals(async () => {
-    await http.close();
-    await app.close();
-  });
 }
 
 function runInstall(client: string | undefined, print: boolean, config: Config, values: Record<string, unknown>): void {

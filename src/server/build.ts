@@ -46,7 +46,8 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   const tools = deps.toolsets.flatMap((t) => t.tools);
   const resources = deps.toolsets.flatMap((t) => t.resources);
   const prompts = deps.toolsets.flatMap((t) => t.prompts);
-  const middleware: Middleware<RequestContext>[] = [errorBoundary(deps.logger) as Middleware<RequestContext>, callLogging(deps.logger) as Middleware<RequestContext>];
+  // Onion order, outermost first: the call log sees every outcome, including errors the boundary shaped.
+  const middleware: Middleware<RequestContext>[] = [callLogging(deps.logger) as Middleware<RequestContext>, errorBoundary(deps.logger) as Middleware<RequestContext>];
   const instructions = deps.toolsets
     .map((t) => t.instructions)
     .filter(Boolean)

@@ -45,13 +45,21 @@ const SAFE_MAX = Number.MAX_SAFE_INTEGER;
 /**
  * Drop what costs tokens and says nothing: zod's safe-integer bounds on every
  * integer, `propertyNames: {type: string}` on records (JSON keys are strings),
- * and, on output schemas, `additionalProperties: false`. Every tool listing is
+ * and, on output schemas, `additionalProperties: false`; and rewrite nullable
+ * `type` arrays as `anyOf`. Every tool listing is
  * paid for in every conversation's context window.
  */
 function compact(node: unknown, io: 'input' | 'output'): unknown {
   if (Array.isArray(node)) return node.map((n) => compact(n, io));
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
+  const type = (node as Record<string, unknown>).type;
+  if (Array.isArray(type) && type.length === 2 && type.includes('null') && !('anyOf' in node)) {
+    // `type: ["string", "null"]` is legal but not portable (single-type dialects such as Gemini's
+    // OpenAPI subset reject it): spell nullability as anyOf branches instead.
+    const { type: _t, ...rest } = node as Record<string, unknown>;
+    return compact({ ...rest, anyOf: [{ type: type.find((t) => t !== 'null') }, { type: 'null' }] }, io);
+  }
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
     if (key === 'minimum' && value === SAFE_MIN) continue;
     if (key === 'maximum' && value === SAFE_MAX) continue;

@@ -10,7 +10,11 @@ import { storeContract } from './contract.js';
 storeContract('sqlite', async () => {
   const tmp = tempDir();
   const store = openSqliteStore({ path: join(tmp.dir, 'db', 'tasks.db') });
-  return { store, cleanup: async () => (await store.close(), tmp.cleanup()) };
+  const cleanup = async () => {
+    await store.close();
+    tmp.cleanup();
+  };
+  return { store, cleanup };
 });
 
 storeContract('sqlite :memory:', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RequestContext } from '../../server/context.js';
 import { definePrompt, type PromptDef } from '../../toolkit/define.js';
 import { DateOnly, text } from './fields.js';
-import { cardLines } from './format.js';
+import { cardLine, cardLines } from './format.js';
 
 const user = (text: string) => ({ role: 'user' as const, content: { type: 'text', text } });
 const assigneeCompletion = {
@@ -46,7 +46,7 @@ export const dailyStandup = definePrompt<RequestContext, typeof StandupArgs>({
             section(`Done since ${since}`, doneSince),
             section('In progress', doing.tasks),
             section('Blocked', blocked.tasks),
-            `## Suggested next\n${next.reason}`,
+            `## Suggested next\n${next.reason}${next.task ? `\n${cardLine(next.task)}` : ''}`,
           ].join('\n\n'),
         ),
       ],

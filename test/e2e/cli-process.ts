@@ -1,0 +1,88 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The built CLI (`npm run build`); end-to-end tests drive exactly what users run. */
+export const CLI = resolve(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+export function assertBuilt(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
+}
+
+export interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** Start `taskwire serve --port 0` and wait (bounded) for the URL it prints on stderr. */
+export async function startHttp(dir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Served> {
+  assertBuilt();
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', join(dir, 'http.db'), ...extra], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  let out = '';
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 15 s:\n${err}`)), 15_000);
+    const check = () => {
+      const m = /serving MCP over Streamable HTTP at (http:\/\/\S+\/mcp)/.exec(err);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(m[1]);
+      }
+    };
+    child.stderr?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${err}`));
+    });
+  });
+  return {
+    child,
+    url,
+    stderr: () => err + out,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done(child.exitCode);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          done(code);
+        });
+        child.kill(signal);
+      }),
+  };
+}
+
+/** Run the CLI to completion (bounded) and capture its output. */
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  assertBuilt();
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`taskwire ${args.join(' ')} did not finish in ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
