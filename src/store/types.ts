@@ -2,7 +2,7 @@
  * The storage port: everything above this file speaks these types, never SQL.
  *
  * One port, several engines (SQLite today, PostgreSQL next), one contract
- * test suite (`test/store.contract.ts`) that every engine passes. Engine
+ * test suite (`test/store/contract.ts`) that every engine passes. Engine
  * errors are translated inside the engine into {@link StoreError}; nothing
  * above the store sees a driver error.
  *

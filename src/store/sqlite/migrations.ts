@@ -34,7 +34,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     UNIQUE (workspace, id)
   ) STRICT;
   CREATE INDEX tasks_by_status ON tasks (workspace, status, priority_rank DESC, due_date, id);
-  CREATE INDEX tasks_by_parent ON tasks (workspace, parent_id);
+  CREATE INDEX tasks_by_parent ON tasks (workspace, parent_id, id);
   CREATE INDEX tasks_by_assignee ON tasks (workspace, assignee);
   CREATE INDEX tasks_by_due ON tasks (workspace, due_date);
   CREATE INDEX tasks_by_completed ON tasks (workspace, completed_at);

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { Mutex } from '../mutex.js';
 import {
   type Actor,
   type CommentRecord,
@@ -23,7 +24,6 @@ import {
   type TaskWriter,
 } from '../types.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import { Mutex } from './mutex.js';
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -57,6 +57,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
     if (!memory) mkdirSync(dirname(options.path), { recursive: true });
     writer = openConnection(options);
     migrate(writer);
+    writer.pragma('optimize=0x10002'); // gather planner statistics on open when missing or stale
     reader = memory ? writer : openConnection(options);
   } catch (error) {
     writer?.close();
@@ -110,6 +111,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
       closed = true;
       await writeLock.run(async () => undefined);
       await readLock.run(async () => undefined);
+      writer.pragma('optimize'); // refresh planner statistics that drifted (SQLite's advice before closing)
       if (!memory) reader.close();
       writer.close();
     },
@@ -407,12 +409,9 @@ class SqliteRepo implements TaskWriter {
   // ---- writes ----
 
   async insertTask(workspace: string, task: NewTask, actor: Actor, now: string): Promise<TaskRecord> {
-    this.run('INSERT INTO workspaces (name) VALUES (?) ON CONFLICT (name) DO NOTHING', workspace);
-    const { next_task_id: id } = this.get(
-      'UPDATE workspaces SET next_task_id = next_task_id + 1 WHERE name = ? RETURNING next_task_id - 1 AS next_task_id',
-      workspace,
-    ) as { next_task_id: number };
-    this.run(
+    const id = this.nextId(workspace, 'next_task_id');
+    const completedAt = task.status === 'done' ? now : null;
+    const { lastInsertRowid: rid } = this.run(
       `INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date,
                           parent_id, version, created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
@@ -429,15 +428,27 @@ class SqliteRepo implements TaskWriter {
       task.parent_id,
       now,
       now,
-      task.status === 'done' ? now : null,
+      completedAt,
       actor.principal,
       actor.client,
       actor.principal,
       actor.client,
     );
     this.writeLabels(workspace, id, task.labels);
-    this.reindex(workspace, id);
-    return (await this.getTask(workspace, id)) as TaskRecord;
+    // A new task has no comments yet: index it directly instead of rebuilding the row.
+    this.run('INSERT INTO tasks_fts (rowid, title, description, comments) VALUES (?, ?, ?, ?)', rid, task.title, task.description, '');
+    return {
+      id,
+      ...task,
+      labels: [...task.labels],
+      depends_on: [],
+      version: 1,
+      created_at: now,
+      updated_at: now,
+      completed_at: completedAt,
+      created_by: { ...actor },
+      updated_by: { ...actor },
+    };
   }
 
   async updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord> {
@@ -493,10 +504,7 @@ class SqliteRepo implements TaskWriter {
   }
 
   async insertComment(workspace: string, taskId: number, body: string, actor: Actor, now: string): Promise<CommentRecord> {
-    this.run('INSERT INTO workspaces (name) VALUES (?) ON CONFLICT (name) DO NOTHING', workspace);
-    const { id } = this.get('UPDATE workspaces SET next_comment_id = next_comment_id + 1 WHERE name = ? RETURNING next_comment_id - 1 AS id', workspace) as {
-      id: number;
-    };
+    const id = this.nextId(workspace, 'next_comment_id');
     this.run(
       'INSERT INTO comments (workspace, id, task_id, body, author, author_client, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       workspace,
@@ -524,6 +532,17 @@ class SqliteRepo implements TaskWriter {
   }
 
   // ---- helpers ----
+
+  /** Take the next per-workspace id from its counter (created on first use); rolls back with the transaction. */
+  private nextId(workspace: string, counter: 'next_task_id' | 'next_comment_id'): number {
+    const row = this.get(
+      `INSERT INTO workspaces (name, ${counter}) VALUES (?, 2)
+       ON CONFLICT (name) DO UPDATE SET ${counter} = ${counter} + 1
+       RETURNING ${counter} - 1 AS id`,
+      workspace,
+    ) as { id: number };
+    return row.id;
+  }
 
   private writeLabels(workspace: string, id: number, labels: readonly string[]): void {
     for (const label of labels) {
@@ -607,8 +626,9 @@ function filterSql(workspace: string, f: TaskFilter, t: string): { where: string
     params.push(JSON.stringify(f.priority));
   }
   if (f.label !== undefined) {
-    clauses.push(`EXISTS (SELECT 1 FROM task_labels l WHERE l.workspace = ${t}.workspace AND l.task_id = ${t}.id AND l.label = ?)`);
-    params.push(f.label);
+    // Driven from the label index (a label is a small slice of a workspace) instead of probing every task.
+    clauses.push(`${t}.id IN (SELECT l.task_id FROM task_labels l WHERE l.workspace = ? AND l.label = ?)`);
+    params.push(workspace, f.label);
   }
   if (f.assignee !== undefined) {
     clauses.push(`${t}.assignee = ?`);

@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick]`: Taskwire side by side with the bare SDK v2, FastMCP-TS and a hand-written
+// floor, in one run on this machine, every figure also as a ratio to the bare SDK. Prints a table and
+// writes bench/results/<date>.json. Loopback only, bounded in time. See docs/BENCHMARKS.md.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getEncoding } from 'js-tiktoken';
+import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
+import { ENVELOPE, LEGACY_INIT, round, stdioServer } from './lib.mjs';
+import { coldStart, perCall, stdioServers } from './stdio.mjs';
+import { benchStore, CALLER, populate } from './store.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const P = quick
+  ? { reps: 3, calls: 500, seconds: 2, conc: [1, 16], sessions: 200, storeSizes: [10_000], queries: 100, taskwireTasks: 10_000 }
+  : { reps: 3, calls: 2000, seconds: 5, conc: [1, 16, 64], sessions: 1000, storeSizes: [10_000, 100_000, 1_000_000], queries: 300, taskwireTasks: 100_000 };
+const tmp = mkdtempSync(join(tmpdir(), 'taskwire-bench-'));
+const out = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, mem_gib: round(totalmem() / 2 ** 30, 1), node: process.version },
+  params: P,
+};
+const log = (...a) => console.error(...a);
+const started = performance.now();
+
+// ---- a populated Taskwire database for the server figures ----
+log(`populating a ${P.taskwireTasks}-task database for the server figures…`);
+const { openSqliteStore } = await import('../dist/store/sqlite/sqlite-store.js');
+const { TaskService } = await import('../dist/toolsets/tasks/service.js');
+const taskwireDb = join(tmp, 'taskwire.db');
+{
+  const store = openSqliteStore({ path: taskwireDb, synchronous: 'NORMAL' });
+  const service = new TaskService(store);
+  await populate(service, 0, P.taskwireTasks);
+  await store.close();
+}
+
+// ---- stdio ----
+log('stdio: cold start, idle RSS, CPU per call…');
+out.stdio = {};
+for (const server of stdioServers({ taskwireDb, root: ROOT })) {
+  server.args = server.id === 'taskwire' ? [...server.args, '--workspace', CALLER.workspace] : server.args;
+  for (const era of server.eras) {
+    const key = `${server.id}/${era}`;
+    out.stdio[key] = { ...(await coldStart(server, era, P.reps)), ...(await perCall(server, era, P.calls, P.reps)) };
+    log(`  ${key}`, JSON.stringify(out.stdio[key]));
+  }
+}
+
+// ---- HTTP ----
+log('HTTP: throughput, latency, CPU per request…');
+out.http = {};
+const twArgs = [`${ROOT}/dist/cli/main.js`, 'serve', '--port', '0', '--db', taskwireDb, '--workspace', CALLER.workspace, '--log-level', 'warn'];
+const httpTargets = [
+  { id: 'floor', args: [`${ROOT}/bench/references/floor.mjs`, 'http', '0'], modern: ['add', { a: 1, b: 2 }], legacySessions: false },
+  { id: 'sdk (stateless)', args: [`${ROOT}/bench/references/sdk.mjs`, 'http', '0'], modern: ['add', { a: 1, b: 2 }] },
+  { id: 'sdk (sessions)', args: [`${ROOT}/bench/references/sdk.mjs`, 'sessions', '0'], sessions: ['add', { a: 1, b: 2 }] },
+  {
+    id: 'fastmcp (stateless)',
+    args: [`${ROOT}/bench/references/fastmcp.mjs`, 'http', String(30000 + Math.floor(Math.random() * 20000))],
+    legacyStateless: ['add', { a: 1, b: 2 }],
+  },
+  { id: 'taskwire', args: twArgs, modern: ['get_task', { id: 4242 }], sessions: ['get_task', { id: 4242 }] },
+];
+for (const t of httpTargets) {
+  const server = await startServer(t.args);
+  try {
+    for (const [kind, call] of [
+      ['2026 stateless', t.modern],
+      ['2025 sessions', t.sessions],
+      ['2025 stateless', t.legacyStateless],
+    ]) {
+      if (!call) continue;
+      const req = kind === '2026 stateless' ? modernRequest(...call) : legacyRequest(...call);
+      for (const connections of P.conc) {
+        const key = `${t.id}/${kind}/c${connections}`;
+        out.http[key] = { tool: call[0], ...(await load(server, { connections, seconds: P.seconds, req, sessions: kind === '2025 sessions' })) };
+        log(`  ${key}`, JSON.stringify(out.http[key]));
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+log('HTTP: RSS per idle 2025-era session…');
+out.sessions = {};
+for (const t of [
+  { id: 'floor', args: [`${ROOT}/bench/references/floor.mjs`, 'http', '0'] },
+  { id: 'sdk (sessions)', args: [`${ROOT}/bench/references/sdk.mjs`, 'sessions', '0'] },
+  { id: 'fastmcp (sessions)', args: [`${ROOT}/bench/references/fastmcp.mjs`, 'sessions', String(30000 + Math.floor(Math.random() * 20000))] },
+  { id: 'taskwire', args: twArgs },
+]) {
+  const server = await startServer(t.args);
+  try {
+    out.sessions[t.id] = await sessionMemory(server, P.sessions);
+    log(`  ${t.id}`, JSON.stringify(out.sessions[t.id]));
+  } finally {
+    await server.stop();
+  }
+}
+
+// ---- store ----
+log(`store: create/list/search at ${P.storeSizes.join(', ')} tasks…`);
+out.store = (await benchStore({ sizes: P.storeSizes, dir: tmp, queries: P.queries })).results;
+for (const r of out.store) log('  ', JSON.stringify(r));
+
+// ---- tokens ----
+log('tokens: tools/list and a 20-task page…');
+{
+  const enc = getEncoding('o200k_base');
+  const s = stdioServer(process.execPath, [`${ROOT}/dist/cli/main.js`, '--db', taskwireDb, '--workspace', CALLER.workspace, '--log-level', 'warn']);
+  await s.request('initialize', LEGACY_INIT);
+  s.notify('notifications/initialized');
+  const list = await s.request('tools/list');
+  const page = await s.request('tools/call', { name: 'list_tasks', arguments: { limit: 20 } });
+  await s.stop();
+  out.tokens = {
+    tools_list: enc.encode(JSON.stringify(list)).length,
+    list_tasks_20_page: enc.encode(JSON.stringify(page)).length,
+    list_tasks_20_page_text_only: enc.encode(page.content[0].text).length,
+  };
+  log('  ', JSON.stringify(out.tokens));
+}
+void ENVELOPE;
+
+// ---- ratios and report ----
+out.seconds = round((performance.now() - started) / 1000, 0);
+const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
+const sdkStdio = out.stdio['sdk/legacy'];
+out.ratios = {
+  stdio_cpu_get_task_vs_sdk_add: ratio(out.stdio['taskwire/legacy'].cpu_us_per_call.median, sdkStdio.cpu_us_per_call.median),
+  stdio_cpu_fastmcp_vs_taskwire: ratio(out.stdio['fastmcp/legacy'].cpu_us_per_call.median, out.stdio['taskwire/legacy'].cpu_us_per_call.median),
+  cold_start_vs_sdk: ratio(out.stdio['taskwire/legacy'].cold_start_ms.median, sdkStdio.cold_start_ms.median),
+  cold_start_modern_vs_sdk: ratio(out.stdio['taskwire/modern'].cold_start_ms.median, out.stdio['sdk/modern'].cold_start_ms.median),
+  idle_rss_vs_sdk: ratio(out.stdio['taskwire/legacy'].idle_rss_mib.median, sdkStdio.idle_rss_mib.median),
+  http_2026_cpu_get_task_vs_sdk_sessionful_add: ratio(
+    out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
+    out.http['sdk (sessions)/2025 sessions/c1']?.server_cpu_us_per_req,
+  ),
+  session_rss_vs_sdk: ratio(out.sessions.taskwire.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session),
+};
+
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+const file = join(ROOT, 'bench', 'results', `${out.date.slice(0, 19).replace(/[:T]/g, '-')}${quick ? '-quick' : ''}.json`);
+writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+rmSync(tmp, { recursive: true, force: true });
+
+const rows = [];
+const row = (...c) => rows.push(c.map(String));
+row('figure', 'value', 'vs bare SDK');
+for (const [k, v] of Object.entries(out.stdio)) {
+  const sdk = out.stdio[`sdk/${k.split('/')[1]}`];
+  row(`stdio ${k} cold start ms (median)`, v.cold_start_ms.median, ratio(v.cold_start_ms.median, sdk?.cold_start_ms.median) ?? '');
+  row(`stdio ${k} idle RSS MiB`, v.idle_rss_mib.median, ratio(v.idle_rss_mib.median, sdk?.idle_rss_mib.median) ?? '');
+  row(`stdio ${k} server CPU µs/call (median)`, v.cpu_us_per_call.median, ratio(v.cpu_us_per_call.median, sdk?.cpu_us_per_call.median) ?? '');
+  row(`stdio ${k} latency p50/p99 ms`, `${v.p50_ms}/${v.p99_ms}`, '');
+}
+for (const [k, v] of Object.entries(out.http))
+  row(
+    `http ${k} ${v.tool}: req/s, p50/p99 ms, CPU µs/req`,
+    `${v.req_per_s}, ${v.p50_ms}/${v.p99_ms}, ${v.server_cpu_us_per_req}${v.non_2xx || v.errors ? ` (${v.non_2xx} non-2xx, ${v.errors} errors)` : ''}`,
+    '',
+  );
+for (const [k, v] of Object.entries(out.sessions))
+  row(
+    `http ${k}: RSS KiB per idle 2025 session`,
+    v.rss_growth_kib_per_session,
+    ratio(v.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session) ?? '',
+  );
+for (const r of out.store) {
+  row(`store ${r.tasks} tasks: create_tasks tasks/s`, r.create_tasks_per_s, '');
+  row(`store ${r.tasks} tasks: list_tasks p50/p95 ms`, `${r.list_tasks.p50_ms}/${r.list_tasks.p95_ms}`, '');
+  row(`store ${r.tasks} tasks: search_tasks p50/p95 ms`, `${r.search_tasks.p50_ms}/${r.search_tasks.p95_ms}`, '');
+}
+for (const [k, v] of Object.entries(out.tokens)) row(`tokens ${k}`, v, '');
+for (const [k, v] of Object.entries(out.ratios)) row(`ratio ${k}`, v, '');
+const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
+console.log(rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n'));
+console.log(`\nwritten ${file} (${out.seconds} s)`);

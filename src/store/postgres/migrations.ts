@@ -1,0 +1,151 @@
+import { type Kysely, sql } from 'kysely';
+
+/**
+ * The text-search configuration used by the `tasks.search` column (migration 1)
+ * and by every query against it; they must agree. `simple` lower-cases and
+ * splits words but neither stems nor drops stop words, so a prefix query
+ * (`logi:*`) matches `login` and no word of the user's text silently vanishes.
+ */
+export const FTS_CONFIG = 'simple';
+
+/**
+ * PostgreSQL schema migrations, applied in order on open by {@link migrate}.
+ * `taskwire_migrations` records each applied index (1-based). Never edit a
+ * shipped migration: append a new one.
+ *
+ * Row-level security is a second wall behind the `workspace = $1` filter every
+ * query already has: each table only shows rows of the workspace named by the
+ * transaction-local setting `taskwire.workspace`. PostgreSQL exempts superusers
+ * and `BYPASSRLS` roles from it, so it only bites when Taskwire connects as an
+ * ordinary role (as it should in production).
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  /* 1: tasks, dependencies, labels, comments, full-text search, idempotency keys, row-level security */ `
+  CREATE TABLE workspaces (
+    name text COLLATE "C" PRIMARY KEY,
+    next_task_id integer NOT NULL DEFAULT 1,
+    next_comment_id integer NOT NULL DEFAULT 1
+  );
+  CREATE TABLE tasks (
+    workspace text COLLATE "C" NOT NULL,
+    id integer NOT NULL,
+    title text NOT NULL,
+    description text NOT NULL DEFAULT '',
+    status text NOT NULL CHECK (status IN ('todo','in_progress','blocked','done','cancelled')),
+    priority text NOT NULL CHECK (priority IN ('low','medium','high','critical')),
+    priority_rank smallint NOT NULL,
+    labels text[] NOT NULL DEFAULT '{}',
+    assignee text COLLATE "C",
+    due_date date,
+    parent_id integer,
+    version integer NOT NULL DEFAULT 1,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    completed_at timestamptz,
+    created_by text NOT NULL,
+    created_client text,
+    updated_by text NOT NULL,
+    updated_client text,
+    -- every comment body, oldest first, newline-separated: the third search field
+    comment_text text NOT NULL DEFAULT '',
+    search tsvector GENERATED ALWAYS AS (
+      setweight(to_tsvector('simple'::regconfig, title), 'A') ||
+      setweight(to_tsvector('simple'::regconfig, description), 'B') ||
+      setweight(to_tsvector('simple'::regconfig, comment_text), 'C')
+    ) STORED,
+    PRIMARY KEY (workspace, id)
+  );
+  CREATE INDEX tasks_by_status ON tasks (workspace, status, priority_rank DESC, due_date, id);
+  CREATE INDEX tasks_by_parent ON tasks (workspace, parent_id);
+  CREATE INDEX tasks_by_assignee ON tasks (workspace, assignee);
+  CREATE INDEX tasks_by_due ON tasks (workspace, due_date);
+  CREATE INDEX tasks_by_completed ON tasks (workspace, completed_at);
+  CREATE INDEX tasks_search ON tasks USING gin (search);
+  CREATE TABLE task_labels (
+    workspace text COLLATE "C" NOT NULL, task_id integer NOT NULL, label text COLLATE "C" NOT NULL,
+    PRIMARY KEY (workspace, task_id, label)
+  );
+  CREATE INDEX task_labels_by_label ON task_labels (workspace, label, task_id);
+  CREATE TABLE task_deps (
+    workspace text COLLATE "C" NOT NULL, task_id integer NOT NULL, depends_on integer NOT NULL,
+    PRIMARY KEY (workspace, task_id, depends_on)
+  );
+  CREATE INDEX task_deps_reverse ON task_deps (workspace, depends_on, task_id);
+  CREATE TABLE comments (
+    workspace text COLLATE "C" NOT NULL,
+    id integer NOT NULL,
+    task_id integer NOT NULL,
+    body text NOT NULL,
+    author text NOT NULL,
+    author_client text,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (workspace, id)
+  );
+  CREATE INDEX comments_by_task ON comments (workspace, task_id, id);
+  CREATE TABLE idempotency_keys (
+    workspace text COLLATE "C" NOT NULL,
+    key text NOT NULL,
+    tool text NOT NULL,
+    args_hash text NOT NULL,
+    result text NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (workspace, key)
+  );
+
+  ALTER TABLE workspaces ENABLE ROW LEVEL SECURITY;
+  ALTER TABLE workspaces FORCE ROW LEVEL SECURITY;
+  CREATE POLICY workspace_isolation ON workspaces USING (name = current_setting('taskwire.workspace', true));
+  ALTER TABLE tasks ENABLE ROW LEVEL SECURITY;
+  ALTER TABLE tasks FORCE ROW LEVEL SECURITY;
+  CREATE POLICY workspace_isolation ON tasks USING (workspace = current_setting('taskwire.workspace', true));
+  ALTER TABLE task_labels ENABLE ROW LEVEL SECURITY;
+  ALTER TABLE task_labels FORCE ROW LEVEL SECURITY;
+  CREATE POLICY workspace_isolation ON task_labels USING (workspace = current_setting('taskwire.workspace', true));
+  ALTER TABLE task_deps ENABLE ROW LEVEL SECURITY;
+  ALTER TABLE task_deps FORCE ROW LEVEL SECURITY;
+  CREATE POLICY workspace_isolation ON task_deps USING (workspace = current_setting('taskwire.workspace', true));
+  ALTER TABLE comments ENABLE ROW LEVEL SECURITY;
+  ALTER TABLE comments FORCE ROW LEVEL SECURITY;
+  CREATE POLICY workspace_isolation ON comments USING (workspace = current_setting('taskwire.workspace', true));
+  ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
+  ALTER TABLE idempotency_keys FORCE ROW LEVEL SECURITY;
+  CREATE POLICY workspace_isolation ON idempotency_keys USING (workspace = current_setting('taskwire.workspace', true));
+  `,
+];
+
+/** First key of the two-key advisory lock that serializes migrations (second key: the schema). */
+const MIGRATION_LOCK = 0x74770001;
+
+/**
+ * Bring the schema up to date in one transaction. `pg_advisory_xact_lock`
+ * makes replicas that start together take turns: the first applies the
+ * migrations, the others then find nothing left to do.
+ *
+ * `schema` (already first on the connection's `search_path`) is created when
+ * missing; an existing one is used as is, so a role without `CREATE` on the
+ * database can run against a schema an administrator prepared for it.
+ *
+ * @throws Error when the database was migrated by a newer Taskwire.
+ */
+export async function migrate(db: Kysely<unknown>, schema: string | undefined): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK}, hashtext(${schema ?? ''}))`.execute(trx);
+    if (schema !== undefined) {
+      const found = await sql`SELECT 1 FROM pg_namespace WHERE nspname = ${schema}`.execute(trx);
+      if (found.rows.length === 0) await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(trx);
+    }
+    await sql`CREATE TABLE IF NOT EXISTS taskwire_migrations (
+      version integer PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(trx);
+    const { rows } = await sql<{ version: number }>`SELECT coalesce(max(version), 0) AS version FROM taskwire_migrations`.execute(trx);
+    const current = rows[0]?.version ?? 0;
+    if (current > POSTGRES_MIGRATIONS.length) {
+      throw new Error(`database schema version ${current} is newer than this Taskwire (${POSTGRES_MIGRATIONS.length}); upgrade Taskwire`);
+    }
+    for (let i = current; i < POSTGRES_MIGRATIONS.length; i++) {
+      await sql.raw(POSTGRES_MIGRATIONS[i] as string).execute(trx);
+      await sql`INSERT INTO taskwire_migrations (version) VALUES (${i + 1})`.execute(trx);
+    }
+  });
+}

@@ -1,0 +1,852 @@
+import {
+  CompiledQuery,
+  type Expression,
+  expressionBuilder,
+  type Generated,
+  type GeneratedAlways,
+  Kysely,
+  PostgresDialect,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from 'kysely';
+import pg from 'pg';
+import { Mutex } from '../mutex.js';
+import {
+  type Actor,
+  type CommentRecord,
+  type Counted,
+  type IdempotencyRecord,
+  type ListQuery,
+  type NewTask,
+  PRIORITIES,
+  type Priority,
+  type SearchHit,
+  type SearchQuery,
+  StoreError,
+  TASK_STATUSES,
+  type TaskFilter,
+  type TaskPatch,
+  type TaskRecord,
+  type TaskStats,
+  type TaskStatus,
+  type TaskStore,
+  type TaskWriter,
+} from '../types.js';
+import { FTS_CONFIG, migrate } from './migrations.js';
+
+/** Options for {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * `postgres://user:password@host:port/database`; libpq query parameters the
+   * `pg` driver understands (`sslmode`, `application_name`, ...) are honoured.
+   */
+  connectionString: string;
+  /**
+   * Schema that holds Taskwire's tables (default: the server's `search_path`,
+   * usually `public`). Created when missing; every pooled connection gets
+   * `search_path` set to it alone.
+   */
+  schema?: string;
+  /** Most connections the pool opens (default 10). Callers beyond that wait, up to `connectTimeoutMs`. */
+  poolSize?: number;
+  /** Server-side `statement_timeout` in ms (default 30,000; 0 keeps the server's own, normally none). A statement cut off by it fails as `unavailable`. */
+  statementTimeoutMs?: number;
+  /** How long to wait for a connection, new or pooled, in ms (default 5,000). */
+  connectTimeoutMs?: number;
+}
+
+// ---- table shapes, as the driver returns them (see TYPE_PARSERS) ----
+
+interface TasksTable {
+  workspace: string;
+  id: number;
+  title: string;
+  description: string;
+  status: TaskStatus;
+  priority: Priority;
+  priority_rank: number;
+  labels: string[];
+  assignee: string | null;
+  /** `YYYY-MM-DD` */
+  due_date: string | null;
+  parent_id: number | null;
+  version: Generated<number>;
+  /** ISO-8601 UTC, like every timestamptz column */
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  created_by: string;
+  created_client: string | null;
+  updated_by: string;
+  updated_client: string | null;
+  comment_text: Generated<string>;
+  search: GeneratedAlways<unknown>;
+}
+
+interface Database {
+  workspaces: { name: string; next_task_id: Generated<number>; next_comment_id: Generated<number> };
+  tasks: TasksTable;
+  task_labels: { workspace: string; task_id: number; label: string };
+  task_deps: { workspace: string; task_id: number; depends_on: number };
+  comments: { workspace: string; id: number; task_id: number; body: string; author: string; author_client: string | null; created_at: string };
+  idempotency_keys: { workspace: string; key: string; tool: string; args_hash: string; result: string; created_at: string };
+}
+
+const TASK_COLUMNS = [
+  'tasks.id',
+  'tasks.title',
+  'tasks.description',
+  'tasks.status',
+  'tasks.priority',
+  'tasks.labels',
+  'tasks.assignee',
+  'tasks.due_date',
+  'tasks.parent_id',
+  'tasks.version',
+  'tasks.created_at',
+  'tasks.updated_at',
+  'tasks.completed_at',
+  'tasks.created_by',
+  'tasks.created_client',
+  'tasks.updated_by',
+  'tasks.updated_client',
+] as const;
+type TaskRow = Selectable<Omit<TasksTable, 'workspace' | 'priority_rank' | 'comment_text' | 'search'>>;
+
+const PRIORITY_RANK: Record<Priority, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+const OPEN_STATUSES: TaskStatus[] = ['todo', 'in_progress', 'blocked'];
+const OPEN_STATUS_SQL = sql.raw(`('todo','in_progress','blocked')`);
+const HEADLINE_OPTIONS = 'StartSel=**, StopSel=**, MaxFragments=1, MaxWords=16, MinWords=5';
+/** First key of the advisory lock a write transaction holds per workspace (second key: schema and workspace). */
+const WORKSPACE_LOCK = 0x74770002;
+
+/** Parsers for types whose `pg` default does not fit the port: counts as numbers, dates as strings, times as ISO-8601 UTC. */
+const TYPE_PARSERS = new Map<number, (value: string) => unknown>([
+  [pg.types.builtins.INT8, Number],
+  [pg.types.builtins.DATE, (value) => value],
+  [pg.types.builtins.TIMESTAMPTZ, (value) => (pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ)(value) as Date).toISOString()],
+]);
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    (format ?? 'text') === 'text' ? (TYPE_PARSERS.get(oid) ?? pg.types.getTypeParser(oid)) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Open a PostgreSQL task store: a `pg` connection pool queried through Kysely,
+ * migrations applied on open (see `migrations.ts`), full-text search on a
+ * weighted `tsvector` (title > description > comments) with a GIN index.
+ *
+ * `write` runs on one pooled connection as one READ COMMITTED transaction. Its
+ * first call for a workspace takes a transaction-scoped advisory lock on that
+ * workspace, so writers to one workspace run one after another, as they do on
+ * SQLite: a `write` that reads and then writes never acts on a stale read.
+ * Writers to different workspaces run in parallel. `read` is a READ ONLY,
+ * REPEATABLE READ transaction: one consistent snapshot of committed data.
+ *
+ * Before each port method's statements the transaction-local setting
+ * `taskwire.workspace` is set to that method's workspace, which the tables'
+ * row-level security policies check (effective unless the role is a superuser
+ * or has BYPASSRLS). Calls on one transaction's reader or writer are queued,
+ * so concurrent calls (`Promise.all`) never run under another call's setting.
+ *
+ * @throws StoreError `unavailable` when the server cannot be reached or the
+ *   schema cannot be migrated (including one migrated by a newer Taskwire).
+ *   Later calls throw `unavailable` for connection loss, shutdown, too many
+ *   connections, timeouts, serialization failures and deadlocks (all
+ *   retryable), `version_conflict` from `updateTask`, and `internal` for any
+ *   other database error.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<TaskStore> {
+  const { schema } = options;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    fallback_application_name: 'taskwire',
+    types,
+  });
+  // A connection the server drops emits 'error' (on the pool when idle, on the
+  // client when checked out); unhandled, that would end the process. The next
+  // statement on such a connection fails, and that failure is what we report.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool,
+      onCreateConnection:
+        schema === undefined ? undefined : async (connection) => void (await connection.executeQuery(CompiledQuery.raw(`SET search_path TO ${quoteIdent(schema)}`))),
+    }),
+  });
+
+  try {
+    await migrate(db as Kysely<unknown>, schema);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw new StoreError('unavailable', `cannot open PostgreSQL database at ${redact(options.connectionString)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+
+  let closed = false;
+  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new StoreError('unavailable', 'the store is closed'));
+    return fn().catch((error: unknown) => {
+      throw translate(error);
+    });
+  };
+
+  return {
+    engine: 'postgres',
+    read: (fn) =>
+      guard(() =>
+        db
+          .transaction()
+          .setIsolationLevel('repeatable read')
+          .setAccessMode('read only')
+          .execute((trx) => fn(new PostgresRepo(trx, false))),
+      ),
+    write: (fn) =>
+      guard(() =>
+        db
+          .transaction()
+          .setIsolationLevel('read committed')
+          .execute((trx) => fn(new PostgresRepo(trx, true))),
+      ),
+    ping: () => guard(async () => void (await sql`SELECT 1`.execute(db))),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await db.destroy(); // waits for checked-out connections to come back
+    },
+  };
+}
+
+const RETRYABLE_SQLSTATES = new Set([
+  '53300', // too_many_connections
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, recovering)
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available (lock_timeout)
+  '57014', // query_canceled (statement_timeout): busy past its timeout
+]);
+const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Messages of the plain `Error`s pg, pg-pool and Kysely throw when there is no usable connection. */
+const CONNECTION_LOST =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end|driver has already been destroyed)/;
+
+function translate(error: unknown): unknown {
+  if (error instanceof StoreError) return error;
+  if (error instanceof pg.DatabaseError) {
+    const code = error.code ?? '';
+    if (code.startsWith('08') || RETRYABLE_SQLSTATES.has(code)) {
+      return new StoreError('unavailable', `database busy or unreachable (${code})`, { cause: error });
+    }
+    return new StoreError('internal', `database error (${code})`, { cause: error });
+  }
+  if (isConnectionError(error)) {
+    return new StoreError('unavailable', `database unreachable (${(error as Error).message})`, { cause: error });
+  }
+  return error; // not from the database: the caller's own error, rethrown after ROLLBACK
+}
+
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof AggregateError) return error.errors.some(isConnectionError); // one per address tried
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && NETWORK_ERRNOS.has(code)) || CONNECTION_LOST.test(error.message);
+}
+
+/** The connection string without its password, for messages. */
+function redact(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(connection string)';
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Free text → a `to_tsquery` source: every letter/digit word a quoted lexeme,
+ * prefix-matched, AND-ed (or OR-ed with `any`). Only word characters reach
+ * the quotes, so user text can never be tsquery syntax.
+ */
+function toTsQuery(text: string, join: '&' | '|'): string | undefined {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+  if (words.length === 0) return undefined;
+  return words
+    .slice(0, 16)
+    .map((w) => `'${w}':*`)
+    .join(` ${join} `);
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** `tasks` has a label (correlated on the outer `tasks`). */
+const hasLabel = (label: string) =>
+  sql<SqlBool>`EXISTS (SELECT 1 FROM task_labels l WHERE l.workspace = tasks.workspace AND l.task_id = tasks.id AND l.label = ${label})`;
+const hasOpenDependency = sql<SqlBool>`EXISTS (
+  SELECT 1 FROM task_deps d JOIN tasks x ON x.workspace = d.workspace AND x.id = d.depends_on
+   WHERE d.workspace = tasks.workspace AND d.task_id = tasks.id AND x.status IN ${OPEN_STATUS_SQL})`;
+const hasOpenSubtask = sql<SqlBool>`EXISTS (
+  SELECT 1 FROM tasks c WHERE c.workspace = tasks.workspace AND c.parent_id = tasks.id AND c.status IN ${OPEN_STATUS_SQL})`;
+
+/** The shared task filters as one condition on (unaliased) `tasks`. */
+function taskFilter(workspace: string, f: TaskFilter): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, 'tasks'>();
+  const all: Expression<SqlBool>[] = [eb('tasks.workspace', '=', workspace)];
+  if (f.status && f.status.length > 0) all.push(eb('tasks.status', 'in', f.status));
+  if (f.priority && f.priority.length > 0) all.push(eb('tasks.priority', 'in', f.priority));
+  if (f.label !== undefined) all.push(hasLabel(f.label));
+  if (f.assignee !== undefined) all.push(eb('tasks.assignee', '=', f.assignee));
+  if (f.parent_id === null) all.push(eb('tasks.parent_id', 'is', null));
+  else if (f.parent_id !== undefined) all.push(eb('tasks.parent_id', '=', f.parent_id));
+  if (f.due_before !== undefined) all.push(eb('tasks.due_date', '<=', f.due_before));
+  if (f.due_after !== undefined) all.push(eb('tasks.due_date', '>=', f.due_after));
+  if (f.overdue) {
+    all.push(eb('tasks.status', 'in', OPEN_STATUSES), eb('tasks.due_date', '<', f.today ?? new Date().toISOString().slice(0, 10)));
+  }
+  return eb.and(all);
+}
+
+function listOrder(sort: ListQuery['sort'], order: ListQuery['order']): string {
+  const dir = order === 'asc' ? 'ASC' : 'DESC';
+  const flip = order === 'asc' ? 'DESC' : 'ASC';
+  switch (sort) {
+    case 'priority':
+      return `tasks.priority_rank ${dir}, tasks.due_date ASC NULLS LAST, tasks.id ASC`;
+    case 'due_date':
+      return `tasks.due_date ${dir} NULLS LAST, tasks.priority_rank ${flip}, tasks.id ASC`;
+    case 'created_at':
+    case 'updated_at':
+      return `tasks.${sort} ${dir}, tasks.id ${dir}`;
+    case 'id':
+      return `tasks.id ${dir}`;
+  }
+}
+
+/**
+ * The reader/writer of one transaction. Every port method goes through
+ * {@link PostgresRepo.scoped}; helpers it calls internally do not.
+ */
+class PostgresRepo implements TaskWriter {
+  private readonly queue = new Mutex();
+  private current: string | undefined;
+  private readonly locked = new Set<string>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writable: boolean,
+  ) {}
+
+  /**
+   * Run one port method: queued behind the transaction's other calls, with
+   * `taskwire.workspace` set to its workspace and, in a write transaction,
+   * that workspace's advisory lock held (until COMMIT or ROLLBACK).
+   */
+  private scoped<T>(workspace: string, fn: () => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      const lock = this.writable && !this.locked.has(workspace);
+      if (lock || this.current !== workspace) {
+        await sql`SELECT set_config('taskwire.workspace', ${workspace}, true)${
+          lock ? sql`, pg_advisory_xact_lock(${WORKSPACE_LOCK}, hashtext(current_schema() || '/' || ${workspace}))` : sql``
+        }`.execute(this.db);
+        this.current = workspace;
+        if (lock) this.locked.add(workspace);
+      }
+      return fn();
+    });
+  }
+
+  private selectTasks() {
+    return this.db.selectFrom('tasks').select(TASK_COLUMNS);
+  }
+
+  private async count(where: Expression<SqlBool>): Promise<number> {
+    const row = await this.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(where)
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  // ---- reads ----
+
+  getTask(workspace: string, id: number): Promise<TaskRecord | undefined> {
+    return this.scoped(workspace, () => this.fetchTask(workspace, id));
+  }
+
+  getTasks(workspace: string, ids: readonly number[]): Promise<TaskRecord[]> {
+    return this.scoped(workspace, async () => {
+      if (ids.length === 0) return [];
+      const rows = await this.selectTasks().where('workspace', '=', workspace).where('id', 'in', ids).orderBy('id').execute();
+      return this.hydrate(workspace, rows);
+    });
+  }
+
+  listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>> {
+    return this.scoped(workspace, async () => {
+      const where = taskFilter(workspace, query);
+      const rows = await this.selectTasks()
+        .where(where)
+        .orderBy(sql.raw(listOrder(query.sort, query.order)))
+        .limit(query.limit)
+        .offset(query.offset)
+        .execute();
+      return { items: await this.hydrate(workspace, rows), total: await this.count(where) };
+    });
+  }
+
+  searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>> {
+    return this.scoped(workspace, async () => {
+      const every = toTsQuery(query.text, '&');
+      const some = toTsQuery(query.text, '|');
+      if (every === undefined || some === undefined) return { items: [], total: 0 };
+      const where = taskFilter(workspace, query);
+      const match = sql`tasks.search @@ to_tsquery(${FTS_CONFIG}, ${every})`;
+      // Rank and page first; only the page's rows get matched_in and a headline.
+      // matched_in and the snippet look for any of the words, as SQLite's highlight() does.
+      const { rows } = await sql<TaskRow & { score: number; snippet: string; matched_in: SearchHit['matched_in'] }>`
+        WITH page AS (
+          SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, tasks.search, tasks.comment_text,
+                 ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', tasks.search, to_tsquery(${FTS_CONFIG}, ${every})) AS score
+            FROM tasks
+           WHERE ${match} AND ${where}
+           ORDER BY score DESC, tasks.id ASC
+           LIMIT ${query.limit} OFFSET ${query.offset}
+        ), hit AS (
+          SELECT page.*, to_tsquery(${FTS_CONFIG}, ${some}) AS words,
+                 CASE WHEN ts_filter(page.search, '{a}') @@ to_tsquery(${FTS_CONFIG}, ${some}) THEN 'title'
+                      WHEN ts_filter(page.search, '{b}') @@ to_tsquery(${FTS_CONFIG}, ${some}) THEN 'description'
+                      ELSE 'comments' END AS matched_in
+            FROM page
+        )
+        SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', 'hit.'))))}, hit.score, hit.matched_in,
+               ts_headline(${FTS_CONFIG}::regconfig,
+                           CASE hit.matched_in WHEN 'title' THEN hit.title WHEN 'description' THEN hit.description ELSE hit.comment_text END,
+                           hit.words, ${HEADLINE_OPTIONS}) AS snippet
+          FROM hit
+         ORDER BY hit.score DESC, hit.id ASC`.execute(this.db);
+      const total = await this.count(sql<SqlBool>`${match} AND ${where}`);
+      const tasks = await this.hydrate(workspace, rows);
+      const items = rows.map((row, i) => ({
+        task: tasks[i] as TaskRecord,
+        score: Math.round(row.score * 1000) / 1000,
+        snippet: row.snippet,
+        matched_in: row.matched_in,
+      }));
+      return { items, total };
+    });
+  }
+
+  listComments(workspace: string, taskId: number, limit: number): Promise<Counted<CommentRecord>> {
+    return this.scoped(workspace, async () => {
+      // newest `limit` comments, returned oldest first
+      const rows = await this.db
+        .selectFrom((eb) =>
+          eb.selectFrom('comments').selectAll().where('workspace', '=', workspace).where('task_id', '=', taskId).orderBy('id', 'desc').limit(limit).as('newest'),
+        )
+        .selectAll()
+        .orderBy('id', 'asc')
+        .execute();
+      const { n } = await this.db
+        .selectFrom('comments')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('workspace', '=', workspace)
+        .where('task_id', '=', taskId)
+        .executeTakeFirstOrThrow();
+      return { items: rows.map(toComment), total: n };
+    });
+  }
+
+  subtasks(workspace: string, parentId: number): Promise<TaskRecord[]> {
+    return this.scoped(workspace, async () =>
+      this.hydrate(workspace, await this.selectTasks().where('workspace', '=', workspace).where('parent_id', '=', parentId).orderBy('id').execute()),
+    );
+  }
+
+  dependents(workspace: string, id: number): Promise<TaskRecord[]> {
+    return this.scoped(workspace, async () => {
+      const rows = await this.selectTasks()
+        .innerJoin('task_deps as d', (join) => join.onRef('d.workspace', '=', 'tasks.workspace').onRef('d.task_id', '=', 'tasks.id'))
+        .where('d.workspace', '=', workspace)
+        .where('d.depends_on', '=', id)
+        .orderBy('tasks.id')
+        .execute();
+      return this.hydrate(workspace, rows);
+    });
+  }
+
+  dependencyClosure(workspace: string, from: readonly number[]): Promise<Array<[number, number]>> {
+    return this.scoped(workspace, async () => {
+      const { rows } = await sql<{ task_id: number; depends_on: number }>`
+        WITH RECURSIVE reach(task_id, depends_on) AS (
+          SELECT task_id, depends_on FROM task_deps
+           WHERE workspace = ${workspace} AND task_id = ANY(${[...from]}::integer[])
+          UNION
+          SELECT d.task_id, d.depends_on FROM task_deps d JOIN reach r ON d.task_id = r.depends_on
+           WHERE d.workspace = ${workspace}
+        ) SELECT task_id, depends_on FROM reach`.execute(this.db);
+      return rows.map((r): [number, number] => [r.task_id, r.depends_on]);
+    });
+  }
+
+  ancestors(workspace: string, id: number): Promise<number[]> {
+    return this.scoped(workspace, async () => {
+      const { rows } = await sql<{ id: number }>`
+        WITH RECURSIVE up(id, parent_id, depth) AS (
+          SELECT id, parent_id, 0 FROM tasks WHERE workspace = ${workspace} AND id = ${id}
+          UNION
+          SELECT t.id, t.parent_id, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent_id
+           WHERE t.workspace = ${workspace} AND up.depth < 1000
+        ) SELECT id FROM up WHERE depth > 0 ORDER BY depth`.execute(this.db);
+      return rows.map((r) => r.id);
+    });
+  }
+
+  actionableTasks(workspace: string, filter: { assignee?: string; label?: string }, limit: number): Promise<TaskRecord[]> {
+    return this.scoped(workspace, async () => {
+      let query = this.selectTasks()
+        .where('workspace', '=', workspace)
+        .where('status', '=', 'todo')
+        .where(sql<SqlBool>`NOT ${hasOpenDependency} AND NOT ${hasOpenSubtask}`);
+      if (filter.assignee !== undefined) query = query.where('assignee', '=', filter.assignee);
+      if (filter.label !== undefined) query = query.where(hasLabel(filter.label));
+      const rows = await query.orderBy(sql.raw('tasks.priority_rank DESC, tasks.due_date ASC NULLS LAST, tasks.created_at ASC, tasks.id ASC')).limit(limit).execute();
+      return this.hydrate(workspace, rows);
+    });
+  }
+
+  countWaitingOnDependencies(workspace: string): Promise<number> {
+    return this.scoped(workspace, () => {
+      const eb = expressionBuilder<Database, 'tasks'>();
+      return this.count(eb.and([eb('tasks.workspace', '=', workspace), eb('tasks.status', '=', 'todo'), hasOpenDependency]));
+    });
+  }
+
+  stats(workspace: string, now: Date): Promise<TaskStats> {
+    return this.scoped(workspace, async () => {
+      const open = () => this.db.selectFrom('tasks').where('tasks.workspace', '=', workspace).where('tasks.status', 'in', OPEN_STATUSES);
+      const by_status = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+      const by_priority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
+      let total = 0;
+      const statuses = await this.db
+        .selectFrom('tasks')
+        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+        .where('workspace', '=', workspace)
+        .groupBy('status')
+        .execute();
+      for (const r of statuses) {
+        by_status[r.status] = r.n;
+        total += r.n;
+      }
+      for (const r of await open()
+        .select((eb) => ['priority', eb.fn.countAll<number>().as('n')])
+        .groupBy('priority')
+        .execute()) {
+        by_priority[r.priority] = r.n;
+      }
+      const by_label: Record<string, number> = {};
+      for (const r of await open()
+        .innerJoin('task_labels as l', (join) => join.onRef('l.workspace', '=', 'tasks.workspace').onRef('l.task_id', '=', 'tasks.id'))
+        .select((eb) => ['l.label', eb.fn.countAll<number>().as('n')])
+        .groupBy('l.label')
+        .orderBy(sql.raw('n DESC, l.label'))
+        .limit(50)
+        .execute()) {
+        by_label[r.label] = r.n;
+      }
+      const by_assignee: Record<string, number> = {};
+      for (const r of await open()
+        .select((eb) => [sql<string>`coalesce(assignee, '(unassigned)')`.as('a'), eb.fn.countAll<number>().as('n')])
+        .groupBy('a')
+        .orderBy(sql.raw('n DESC, a'))
+        .limit(50)
+        .execute()) {
+        by_assignee[r.a] = r.n;
+      }
+      const eb = expressionBuilder<Database, 'tasks'>();
+      const overdue = await this.count(
+        eb.and([eb('tasks.workspace', '=', workspace), eb('tasks.status', 'in', OPEN_STATUSES), eb('tasks.due_date', '<', now.toISOString().slice(0, 10))]),
+      );
+      const completedSince = (days: number) =>
+        this.count(
+          eb.and([
+            eb('tasks.workspace', '=', workspace),
+            eb('tasks.status', '=', 'done'),
+            eb('tasks.completed_at', '>=', new Date(now.getTime() - days * 86_400_000).toISOString()),
+          ]),
+        );
+      return {
+        total,
+        by_status,
+        by_priority,
+        by_label,
+        by_assignee,
+        overdue,
+        completed_last_7_days: await completedSince(7),
+        completed_last_30_days: await completedSince(30),
+      };
+    });
+  }
+
+  getIdempotency(workspace: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return this.scoped(workspace, () =>
+      this.db
+        .selectFrom('idempotency_keys')
+        .select(['tool', 'args_hash', 'result', 'created_at'])
+        .where('workspace', '=', workspace)
+        .where('key', '=', key)
+        .executeTakeFirst(),
+    );
+  }
+
+  idsWithPrefix(workspace: string, prefix: string, limit: number): Promise<number[]> {
+    return this.scoped(workspace, async () => {
+      const rows = await this.db
+        .selectFrom('tasks')
+        .select('id')
+        .where('workspace', '=', workspace)
+        .where(sql<SqlBool>`id::text LIKE ${`${escapeLike(prefix)}%`} ESCAPE '\\'`)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    });
+  }
+
+  distinctValues(workspace: string, field: 'assignee' | 'label', prefix: string, limit: number): Promise<string[]> {
+    return this.scoped(workspace, async () => {
+      // ILIKE on "C"-collated columns folds ASCII case only, like SQLite's LIKE
+      const pattern = `${escapeLike(prefix)}%`;
+      const { rows } =
+        field === 'assignee'
+          ? await sql<{ v: string }>`SELECT DISTINCT assignee AS v FROM tasks
+               WHERE workspace = ${workspace} AND assignee ILIKE ${pattern} ESCAPE '\\' ORDER BY v LIMIT ${limit}`.execute(this.db)
+          : await sql<{ v: string }>`SELECT DISTINCT label AS v FROM task_labels
+               WHERE workspace = ${workspace} AND label ILIKE ${pattern} ESCAPE '\\' ORDER BY v LIMIT ${limit}`.execute(this.db);
+      return rows.map((r) => r.v);
+    });
+  }
+
+  // ---- writes ----
+
+  insertTask(workspace: string, task: NewTask, actor: Actor, now: string): Promise<TaskRecord> {
+    return this.scoped(workspace, async () => {
+      const id = await this.nextId(workspace, 'next_task_id');
+      const row = await this.db
+        .insertInto('tasks')
+        .values({
+          workspace,
+          id,
+          title: task.title,
+          description: task.description,
+          status: task.status,
+          priority: task.priority,
+          priority_rank: PRIORITY_RANK[task.priority],
+          labels: task.labels,
+          assignee: task.assignee,
+          due_date: task.due_date,
+          parent_id: task.parent_id,
+          created_at: now,
+          updated_at: now,
+          completed_at: task.status === 'done' ? now : null,
+          created_by: actor.principal,
+          created_client: actor.client,
+          updated_by: actor.principal,
+          updated_client: actor.client,
+        })
+        .returning(TASK_COLUMNS)
+        .executeTakeFirstOrThrow();
+      await this.writeLabels(workspace, id, task.labels);
+      return toTask(row, []);
+    });
+  }
+
+  updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord> {
+    return this.scoped(workspace, async () => {
+      const current = await this.fetchTask(workspace, id, true);
+      if (!current) throw new StoreError('internal', `task ${id} vanished inside a transaction`);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) {
+        throw new StoreError('version_conflict', `task ${id} is at version ${current.version}, not ${expectedVersion}`, { current });
+      }
+      const row = await this.db
+        .updateTable('tasks')
+        .set((eb) => ({
+          title: patch.title,
+          description: patch.description,
+          status: patch.status,
+          assignee: patch.assignee,
+          due_date: patch.due_date,
+          parent_id: patch.parent_id,
+          completed_at: patch.completed_at,
+          priority: patch.priority,
+          priority_rank: patch.priority === undefined ? undefined : PRIORITY_RANK[patch.priority],
+          labels: patch.labels,
+          updated_at: now,
+          updated_by: actor.principal,
+          updated_client: actor.client,
+          version: eb('version', '+', 1),
+        }))
+        .where('workspace', '=', workspace)
+        .where('id', '=', id)
+        .returning(TASK_COLUMNS)
+        .executeTakeFirstOrThrow();
+      if (patch.labels !== undefined) {
+        await this.db.deleteFrom('task_labels').where('workspace', '=', workspace).where('task_id', '=', id).execute();
+        await this.writeLabels(workspace, id, patch.labels);
+      }
+      return toTask(row, current.depends_on);
+    });
+  }
+
+  setDependencies(workspace: string, id: number, dependsOn: readonly number[]): Promise<void> {
+    return this.scoped(workspace, async () => {
+      await this.db.deleteFrom('task_deps').where('workspace', '=', workspace).where('task_id', '=', id).execute();
+      if (dependsOn.length === 0) return;
+      await this.db
+        .insertInto('task_deps')
+        .values(dependsOn.map((dep) => ({ workspace, task_id: id, depends_on: dep })))
+        .execute();
+    });
+  }
+
+  deleteTask(workspace: string, id: number): Promise<boolean> {
+    return this.scoped(workspace, async () => {
+      const gone = await this.db.deleteFrom('tasks').where('workspace', '=', workspace).where('id', '=', id).returning('id').executeTakeFirst();
+      if (!gone) return false;
+      await this.db
+        .deleteFrom('task_deps')
+        .where('workspace', '=', workspace)
+        .where((eb) => eb.or([eb('task_id', '=', id), eb('depends_on', '=', id)]))
+        .execute();
+      await this.db.deleteFrom('task_labels').where('workspace', '=', workspace).where('task_id', '=', id).execute();
+      await this.db.deleteFrom('comments').where('workspace', '=', workspace).where('task_id', '=', id).execute();
+      return true;
+    });
+  }
+
+  insertComment(workspace: string, taskId: number, body: string, actor: Actor, now: string): Promise<CommentRecord> {
+    return this.scoped(workspace, async () => {
+      const id = await this.nextId(workspace, 'next_comment_id');
+      const row = await this.db
+        .insertInto('comments')
+        .values({ workspace, id, task_id: taskId, body, author: actor.principal, author_client: actor.client, created_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      // the generated `search` column follows comment_text
+      await this.db
+        .updateTable('tasks')
+        .set({ comment_text: sql`CASE WHEN comment_text = '' THEN ${body} ELSE comment_text || E'\\n' || ${body} END` })
+        .where('workspace', '=', workspace)
+        .where('id', '=', taskId)
+        .execute();
+      return toComment(row);
+    });
+  }
+
+  putIdempotency(workspace: string, key: string, record: IdempotencyRecord): Promise<void> {
+    return this.scoped(workspace, async () => {
+      await this.db
+        .insertInto('idempotency_keys')
+        .values({ workspace, key, tool: record.tool, args_hash: record.args_hash, result: record.result, created_at: record.created_at })
+        .execute();
+    });
+  }
+
+  // ---- helpers (run inside a scoped call) ----
+
+  /**
+   * Take the workspace's next task or comment id. The counter row stays locked
+   * until the transaction ends, and a rollback restores it: ids are never reused.
+   */
+  private async nextId(workspace: string, counter: 'next_task_id' | 'next_comment_id'): Promise<number> {
+    const { id } = await this.db
+      .insertInto('workspaces')
+      .values({ name: workspace, [counter]: 2 })
+      .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ [counter]: eb(`workspaces.${counter}`, '+', 1) })))
+      .returning((eb) => eb(counter, '-', 1).as('id'))
+      .executeTakeFirstOrThrow();
+    return id;
+  }
+
+  private async fetchTask(workspace: string, id: number, forUpdate = false): Promise<TaskRecord | undefined> {
+    const query = this.selectTasks().where('workspace', '=', workspace).where('id', '=', id);
+    const row = await (forUpdate ? query.forUpdate() : query).executeTakeFirst();
+    return row ? (await this.hydrate(workspace, [row]))[0] : undefined;
+  }
+
+  private async writeLabels(workspace: string, id: number, labels: readonly string[]): Promise<void> {
+    if (labels.length === 0) return;
+    await this.db
+      .insertInto('task_labels')
+      .values(labels.map((label) => ({ workspace, task_id: id, label })))
+      .execute();
+  }
+
+  /** Rows → records, fetching every row's dependency list in one query. */
+  private async hydrate(workspace: string, rows: readonly TaskRow[]): Promise<TaskRecord[]> {
+    if (rows.length === 0) return [];
+    const deps = new Map<number, number[]>();
+    for (const d of await this.db
+      .selectFrom('task_deps')
+      .select(['task_id', 'depends_on'])
+      .where('workspace', '=', workspace)
+      .where(
+        'task_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('task_id')
+      .orderBy('depends_on')
+      .execute()) {
+      const list = deps.get(d.task_id) ?? [];
+      list.push(d.depends_on);
+      deps.set(d.task_id, list);
+    }
+    return rows.map((r) => toTask(r, deps.get(r.id) ?? []));
+  }
+}
+
+function toTask(r: TaskRow, dependsOn: number[]): TaskRecord {
+  return {
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    status: r.status,
+    priority: r.priority,
+    labels: r.labels,
+    assignee: r.assignee,
+    due_date: r.due_date,
+    parent_id: r.parent_id,
+    depends_on: dependsOn,
+    version: r.version,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    completed_at: r.completed_at,
+    created_by: { principal: r.created_by, client: r.created_client },
+    updated_by: { principal: r.updated_by, client: r.updated_client },
+  };
+}
+
+function toComment(r: Selectable<Database['comments']>): CommentRecord {
+  return {
+    id: r.id,
+    task_id: r.task_id,
+    body: r.body,
+    author: { principal: r.author, client: r.author_client },
+    created_at: r.created_at,
+  };
+}
