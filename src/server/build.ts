@@ -7,7 +7,7 @@ import type { Toolset } from '../toolkit/define.js';
 import type { TaskService } from '../toolsets/tasks/service.js';
 import type { ChangeHub } from './changes.js';
 import type { RequestContext } from './context.js';
-import { registerAll } from './register.js';
+import { prepareRegistration } from './register.js';
 import { requestState } from './request-state.js';
 
 /** Long-lived parts shared by every request: built once at start-up. */
@@ -53,6 +53,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
     .filter(Boolean)
     .join('\n\n');
   const serverInfo = { name: 'taskwire', title: 'Taskwire', version: deps.version };
+  const register = prepareRegistration<RequestContext>({ tools, resources, prompts, middleware });
 
   return (connection) => {
     const server = new McpServer(serverInfo, {
@@ -81,7 +82,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       sdk,
     });
 
-    registerAll(server, { tools, resources, prompts, middleware, context });
+    register(server, context);
     registerSubscriptions(server, connection, deps);
     return server;
   };

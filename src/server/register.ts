@@ -30,88 +30,86 @@ export interface Registration<Ctx> {
   // biome-ignore lint/suspicious/noExplicitAny: prompts of every argument type
   prompts: ReadonlyArray<PromptDef<Ctx, any>>;
   middleware: ReadonlyArray<Middleware<Ctx>>;
-  /** Builds the handler context for one request from the SDK's. */
-  context: (sdk: ServerContext) => Ctx;
 }
 
-export function registerAll<Ctx>(server: McpServer, reg: Registration<Ctx>): void {
-  const pipeline = compose(reg.middleware, invokeTool as ToolHandler<Ctx>);
-  for (const tool of reg.tools) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputJsonSchema ? advertiseJson(tool.inputJsonSchema) : advertise(tool.input),
-        ...(tool.output ? { outputSchema: advertise(tool.output, 'output') } : {}),
-        annotations: tool.annotations,
-      },
-      ((args: unknown, sdk: ServerContext) => pipeline({ tool, args, ctx: reg.context(sdk), requestId: sdk.mcpReq.id })) as never,
-    );
-  }
-
-  for (const res of reg.resources) {
-    const meta = { title: res.title, description: res.description, mimeType: res.mimeType };
-    const read = async (uri: URL, vars: Record<string, string | string[]>, sdk: ServerContext) => {
-      const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
-      try {
-        return { contents: await res.read(uri.toString(), flat, reg.context(sdk)) } as never;
-      } catch (error) {
-        throw toProtocolError(error, uri.toString());
-      }
-    };
-    if (res.uri.includes('{')) {
-      server.registerResource(res.name, new ResourceTemplate(res.uri, { list: undefined }), meta, (uri, vars, sdk) =>
-        read(uri, vars as Record<string, string | string[]>, sdk as ServerContext),
-      );
-    } else {
-      server.registerResource(res.name, res.uri, meta, (uri, sdk) => read(uri, {}, sdk as ServerContext));
-    }
-  }
-
-  for (const prompt of reg.prompts) {
-    const config = { title: prompt.title, description: prompt.description };
-    if (prompt.args) {
-      server.registerPrompt(prompt.name, { ...config, argsSchema: advertise(prompt.args) }, (async (args: unknown, sdk: ServerContext) => {
-        try {
-          const parsed = parseInput(prompt.args as NonNullable<typeof prompt.args>, args, `arguments for prompt ${prompt.name}`);
-          return await prompt.get(parsed, reg.context(sdk));
-        } catch (error) {
-          throw toProtocolError(error);
-        }
-      }) as never);
-    } else {
-      server.registerPrompt(prompt.name, config, (async (sdk: ServerContext) => {
-        try {
-          return await prompt.get({}, reg.context(sdk));
-        } catch (error) {
-          throw toProtocolError(error);
-        }
-      }) as never);
-    }
-  }
-
-  registerCompletion(server, reg);
-}
+/** Builds the handler context for one request from the SDK's. */
+export type ContextOf<Ctx> = (sdk: ServerContext) => Ctx;
 
 /**
- * `completion/complete` (spec: server/utilities/completion) for prompt arguments
- * and resource-template variables, from the `complete` maps of the definitions.
- * Unknown references complete to nothing rather than erroring, so clients can
- * ask freely.
+ * Precompute everything about the definitions that does not depend on the
+ * caller (SDK config objects, advertised schemas, URI templates, the
+ * middleware pipeline, completion tables) and return the function that
+ * registers them on one `McpServer`. Called once at start-up; the returned
+ * function runs per connection (stdio, 2025 session) or per request (2026
+ * stateless HTTP), so it only binds closures.
  */
-function registerCompletion<Ctx>(server: McpServer, reg: Registration<Ctx>): void {
-  const prompts = new Map(reg.prompts.map((p) => [p.name, p.complete ?? {}]));
-  const templates = new Map(reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, r.complete ?? {}]));
-  server.server.setRequestHandler('completion/complete', async (request, sdk) => {
-    const { ref, argument, context } = request.params;
-    const table: Record<string, Completer<Ctx>> | undefined = ref.type === 'ref/prompt' ? prompts.get(ref.name) : templates.get(ref.uri);
-    const complete = table?.[argument.name];
-    if (!complete) return { completion: { values: [], total: 0, hasMore: false } };
-    const all = await complete(argument.value, reg.context(sdk as ServerContext), context?.arguments ?? {});
-    const values = all.slice(0, 100);
-    return { completion: { values, total: all.length, hasMore: all.length > values.length } };
-  });
+export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpServer, context: ContextOf<Ctx>) => void {
+  const pipeline = compose(reg.middleware, invokeTool as ToolHandler<Ctx>);
+  const tools = reg.tools.map((tool) => ({
+    tool,
+    config: {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.inputJsonSchema ? advertiseJson(tool.inputJsonSchema) : advertise(tool.input),
+      ...(tool.output ? { outputSchema: advertise(tool.output, 'output') } : {}),
+      annotations: tool.annotations,
+    },
+  }));
+  const resources = reg.resources.map((res) => ({
+    res,
+    meta: { title: res.title, description: res.description, mimeType: res.mimeType },
+    template: res.uri.includes('{') ? new ResourceTemplate(res.uri, { list: undefined }) : undefined,
+  }));
+  const prompts = reg.prompts.map((prompt) => ({
+    prompt,
+    config: { title: prompt.title, description: prompt.description, ...(prompt.args ? { argsSchema: advertise(prompt.args) } : {}) },
+  }));
+  const promptCompleters = new Map(reg.prompts.map((p) => [p.name, p.complete ?? {}]));
+  const templateCompleters = new Map(reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, r.complete ?? {}]));
+
+  return (server, context) => {
+    for (const { tool, config } of tools) {
+      server.registerTool(tool.name, config, ((args: unknown, sdk: ServerContext) => pipeline({ tool, args, ctx: context(sdk), requestId: sdk.mcpReq.id })) as never);
+    }
+    for (const { res, meta, template } of resources) {
+      const read = async (uri: URL, vars: Record<string, string | string[]>, sdk: ServerContext) => {
+        const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+        try {
+          return { contents: await res.read(uri.toString(), flat, context(sdk)) } as never;
+        } catch (error) {
+          throw toProtocolError(error, uri.toString());
+        }
+      };
+      if (template) {
+        server.registerResource(res.name, template, meta, (uri, vars, sdk) => read(uri, vars as Record<string, string | string[]>, sdk as ServerContext));
+      } else {
+        server.registerResource(res.name, res.uri, meta, (uri, sdk) => read(uri, {}, sdk as ServerContext));
+      }
+    }
+    for (const { prompt, config } of prompts) {
+      const get = async (args: unknown, sdk: ServerContext) => {
+        try {
+          const parsed = prompt.args ? parseInput(prompt.args, args, `arguments for prompt ${prompt.name}`) : {};
+          return await prompt.get(parsed, context(sdk));
+        } catch (error) {
+          throw toProtocolError(error);
+        }
+      };
+      if (prompt.args) server.registerPrompt(prompt.name, config, ((args: unknown, sdk: ServerContext) => get(args, sdk)) as never);
+      else server.registerPrompt(prompt.name, config, ((sdk: ServerContext) => get({}, sdk)) as never);
+    }
+    // completion/complete (spec: server/utilities/completion) for prompt arguments and resource-template
+    // variables; unknown references complete to nothing rather than erroring, so clients can ask freely.
+    server.server.setRequestHandler('completion/complete', async (request, sdk) => {
+      const { ref, argument, context: completionContext } = request.params;
+      const table: Record<string, Completer<Ctx>> | undefined = ref.type === 'ref/prompt' ? promptCompleters.get(ref.name) : templateCompleters.get(ref.uri);
+      const complete = table?.[argument.name];
+      if (!complete) return { completion: { values: [], total: 0, hasMore: false } };
+      const all = await complete(argument.value, context(sdk as ServerContext), completionContext?.arguments ?? {});
+      const values = all.slice(0, 100);
+      return { completion: { values, total: all.length, hasMore: all.length > values.length } };
+    });
+  };
 }
 
 /** Resource and prompt callbacks have no `isError` channel: map domain errors to JSON-RPC errors. */
