@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import autocannon from 'autocannon';
-import { cpuMicros, ENVELOPE, LEGACY_INIT, round, rssKiB, sleep } from './lib.mjs';
+import { cpuMicros, ENVELOPE, LEGACY_INIT, round, rssKiB, sleep, stopChild } from './lib.mjs';
 
 const NODE = process.execPath;
 
@@ -27,16 +27,7 @@ export async function startServer(args, env = {}) {
   return {
     child,
     url: `http://127.0.0.1:${port}/mcp`,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 

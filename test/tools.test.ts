@@ -86,11 +86,21 @@ describe.each(ERAS)('task tools through a real client (%s era)', (era) => {
     await plan();
     const cycle = await call(h.client, 'update_task', { id: 1, depends_on: [4] });
     expect(cycle.error.code).toBe('dependency_cycle');
-    expect(cycle.error.hint).toContain('#1 → #4 → #2 → #1');
+    expect(cycle.error.hint).toBe('Cycle: #1 → #4 → #2 → #1. Remove one edge.');
     const self = await call(h.client, 'update_task', { id: 2, depends_on: [2] });
     expect(self.error.code).toBe('dependency_cycle');
     const parentLoop = await call(h.client, 'update_task', { id: 2, parent_id: 3 });
     expect(parentLoop.error.code).toBe('dependency_cycle');
+    // a subtask waiting on its own parent would wait forever (#3 is a subtask of #2)
+    const waitsOnParent = await call(h.client, 'update_task', { id: 3, depends_on: [1, 2] });
+    expect(waitsOnParent.error).toMatchObject({ code: 'dependency_cycle', fields: [{ field: 'depends_on', message: 'remove 2' }] });
+    const inBatch = await call(h.client, 'create_tasks', {
+      tasks: [
+        { ref: 'p', title: 'Phase' },
+        { title: 'Step', parent_id: 'p', depends_on: ['p'] },
+      ],
+    });
+    expect(inBatch.error.code).toBe('dependency_cycle');
     const t1 = await ok<{ task: { depends_on: number[]; version: number } }>(h.client, 'get_task', { id: 1 });
     expect(t1.task).toMatchObject({ depends_on: [], version: 1 });
   });
@@ -128,6 +138,8 @@ describe.each(ERAS)('task tools through a real client (%s era)', (era) => {
     const foreign = await call(h.client, 'list_tasks', { limit: 10, sort: 'id', label: 'odd', cursor: first.next_cursor });
     expect(foreign.error.code).toBe('invalid_input');
     expect(foreign.error.fields).toEqual([{ field: 'cursor', message: expect.any(String) }]);
+    const forged = Buffer.from(JSON.stringify({ o: 1e19, f: 'x' })).toString('base64url');
+    expect((await call(h.client, 'list_tasks', { cursor: forged })).error.code).toBe('invalid_input');
     const odd = await ok<{ total: number }>(h.client, 'list_tasks', { label: 'odd' });
     expect(odd.total).toBe(12);
     const done = await ok<{ tasks: Card[] }>(h.client, 'list_tasks', { status: ['done'] });
@@ -158,6 +170,7 @@ describe.each(ERAS)('task tools through a real client (%s era)', (era) => {
     expect(del.deleted).toEqual([3, 2]);
     const ship = await ok<{ task: { depends_on: number[] } }>(h.client, 'get_task', { id: 4 });
     expect(ship.task.depends_on).toEqual([]);
+    expect((await ok<{ task: { version: number } }>(h.client, 'get_task', { id: 4 })).task.version).toBe(2); // lost an edge
     const gone = await call(h.client, 'get_task', { id: 2 });
     expect(gone.error).toMatchObject({ code: 'not_found', retryable: false });
   });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,22 +48,32 @@ export function configBlock(client: ClientName, launch: Launch, name = 'taskwire
  * setting; written atomically (temp file + rename).
  * @throws Error when the existing file is not valid JSON (it is left untouched).
  */
-export function writeClientConfig(path: string, block: Record<string, unknown>): void {
+export function writeClientConfig(requested: string, block: Record<string, unknown>): void {
+  // Write through a symlinked config to its target, and keep the file's permissions (it may hold other servers' secrets).
+  const path = existsSync(requested) ? realpathSync(requested) : requested;
   let current: Record<string, unknown> = {};
+  let mode: number | undefined;
   if (existsSync(path)) {
+    mode = statSync(path).mode & 0o777;
     const text = readFileSync(path, 'utf8');
+    let parsed: unknown;
     try {
-      current = text.trim() ? (JSON.parse(text) as Record<string, unknown>) : {};
+      parsed = text.trim() ? JSON.parse(text) : {};
     } catch {
       throw new Error(`${path} is not valid JSON; fix or move it, then run install again (nothing was written)`);
     }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error(`${path} does not hold a JSON object; fix or move it, then run install again (nothing was written)`);
+    }
+    current = parsed as Record<string, unknown>;
   }
   for (const [key, servers] of Object.entries(block)) {
     current[key] = { ...((current[key] as Record<string, unknown> | undefined) ?? {}), ...(servers as Record<string, unknown>) };
   }
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.taskwire-${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(current, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(current, null, 2)}\n`, { mode: mode ?? 0o600 });
+  if (mode !== undefined) chmodSync(tmp, mode);
   renameSync(tmp, path);
 }
 

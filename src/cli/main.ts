@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, isLoopback, loadConfig } from '../config/load.js';
 import { CONFIG, type Config } from '../config/schema.js';
@@ -168,7 +169,7 @@ function runInstall(client: string | undefined, print: boolean, config: Config, 
     const v = values[key.flag] ?? process.env[key.env];
     if (typeof v === 'string' && (key.commands as readonly string[]).includes('stdio')) env[key.env] = v;
   }
-  env.TASKWIRE_DB = config.db;
+  env.TASKWIRE_DB = resolve(config.db); // the client starts the server elsewhere: never a relative path
   const launch = currentLaunch(env);
   const block = configBlock(client as ClientName, launch);
   if (print) {

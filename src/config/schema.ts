@@ -95,7 +95,7 @@ export const CONFIG = {
   allowedOrigins: {
     flag: 'allowed-origins',
     env: 'TASKWIRE_ALLOWED_ORIGINS',
-    doc: 'Extra browser origins accepted besides http(s)://localhost, 127.0.0.1 and [::1] on any port; a request with any other `Origin` gets 403.',
+    doc: 'Extra browser-origin host names (e.g. app.example.com; any scheme and port) accepted besides localhost, 127.0.0.1 and [::1]; a request with any other `Origin` gets 403.',
     defaultDoc: '(none)',
     schema: csv.default([]),
     commands: ['serve'],

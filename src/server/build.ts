@@ -4,6 +4,7 @@ import { callLogging } from '../middleware/logging.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Toolset } from '../toolkit/define.js';
+import { hasForbiddenChar } from '../toolkit/unsafe-text.js';
 import type { TaskService } from '../toolsets/tasks/service.js';
 import type { ChangeHub } from './changes.js';
 import type { RequestContext } from './context.js';
@@ -90,7 +91,9 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
 
 function clientName(server: McpServer, sdk: ServerContext): string | null {
   const modern = (sdk.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { name?: string } | undefined;
-  return modern?.name ?? server.server.getClientVersion()?.name ?? null;
+  const name = modern?.name ?? server.server.getClientVersion()?.name;
+  // Client-supplied and stored as provenance: bounded, and never carrying invisible characters.
+  return typeof name === 'string' && name.length > 0 && !hasForbiddenChar(name) ? name.slice(0, 100) : null;
 }
 
 /**

@@ -34,7 +34,7 @@ export function decodeCursor(cursor: string | undefined, query: unknown): number
   } catch {
     parsed = {};
   }
-  if (typeof parsed.o !== 'number' || !Number.isInteger(parsed.o) || parsed.o < 0 || typeof parsed.f !== 'string') {
+  if (typeof parsed.o !== 'number' || !Number.isSafeInteger(parsed.o) || parsed.o < 0 || typeof parsed.f !== 'string') {
     throw new ToolError('invalid_input', 'Invalid cursor: it is not a cursor this server issued.', {
       fields: [{ field: 'cursor', message: 'pass next_cursor exactly as returned, or omit it for the first page' }],
     });

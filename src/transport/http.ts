@@ -125,6 +125,8 @@ export async function serveHttp(app: App): Promise<HttpServing> {
       sendJsonRpcError(res, 500, -32603, 'Internal server error');
     });
   });
+  // An accept error (EMFILE under many open streams) must not become an uncaught exception.
+  server.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {

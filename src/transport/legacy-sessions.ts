@@ -34,6 +34,8 @@ export interface LegacySessionOptions {
  */
 export class LegacySessions {
   private readonly sessions = new Map<string, Session>();
+  /** initialize requests in flight: counted against maxSessions before their session exists. */
+  private opening = 0;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: LegacySessionOptions) {
@@ -57,7 +59,7 @@ export class LegacySessions {
       return;
     }
     if (req.method === 'POST' && isInitializeRequest(body)) {
-      if (this.sessions.size >= this.options.maxSessions) {
+      if (this.sessions.size + this.opening >= this.options.maxSessions) {
         res.setHeader('Retry-After', '5');
         sendJsonRpcError(res, 503, -32000, `Too many sessions (limit ${this.options.maxSessions}); retry shortly.`);
         return;
@@ -71,6 +73,7 @@ export class LegacySessions {
   private async create(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const server = this.options.factory({ ...this.options.connection, era: 'legacy', longLived: true });
     let session: Session | undefined;
+    this.opening++;
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -81,8 +84,15 @@ export class LegacySessions {
     transport.onclose = () => {
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
     };
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+    } finally {
+      this.opening--;
+      // The transport refused the initialize (406, 415, 400...): no session was stored, so nothing
+      // else would ever close this server and release its change listeners.
+      if (!session) await server.close().catch(() => undefined);
+    }
   }
 
   private async dispatch(session: Session, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {

@@ -63,11 +63,16 @@ export async function startHttp(dir: string, extra: string[] = [], env: Record<s
   };
 }
 
-/** Run the CLI to completion (bounded) and capture its output. */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  assertBuilt();
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run any command to completion (bounded by `timeoutMs`, then SIGKILL and reject) and capture its output. */
+export function run(command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<Finished> {
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -78,11 +83,17 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`taskwire ${args.join(' ')} did not finish in ${timeoutMs} ms`));
+      reject(new Error(`${command} ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${stderr}`));
     }, timeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
       done({ code, stdout, stderr });
     });
   });
+}
+
+/** Run the built CLI to completion (bounded) and capture its output. */
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<Finished> {
+  assertBuilt();
+  return run(process.execPath, [CLI, ...args], env, timeoutMs);
 }

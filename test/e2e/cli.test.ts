@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG } from '../../src/config/schema.js';
@@ -50,6 +50,10 @@ describe('taskwire command line', () => {
     expect(entry.command).toBe(process.execPath);
     expect(entry.args).toEqual([CLI]);
     expect(entry.env.TASKWIRE_DB).toBe(join(tmp.dir, 'tasks.db'));
+    const relative = await runCli(['install', client, '--print', '--db', 'relative.db']);
+    expect(JSON.parse(relative.stdout.split('\n\n#')[0] as string)[block.mcpServers ? 'mcpServers' : 'servers'].taskwire.env.TASKWIRE_DB).toBe(
+      join(process.cwd(), 'relative.db'),
+    );
     if (client === 'vscode') expect(entry.type).toBe('stdio');
     if (client === 'claude-code') expect(r.stdout).toContain('claude mcp add --scope user');
   });
@@ -69,6 +73,10 @@ describe('taskwire command line', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('not valid JSON');
     expect(readFileSync(path, 'utf8')).toBe('{ not json');
-    expect(existsSync(`${path}.taskwire-tmp`)).toBe(false);
+    expect(readdirSync(join(home, '.cursor')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    writeFileSync(path, '[]');
+    const notObject = await runCli(['install', 'cursor'], { HOME: home });
+    expect(notObject.code).toBe(1);
+    expect(notObject.stderr).toContain('does not hold a JSON object');
   });
 });

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../harness.js';
-import { assertBuilt, CLI } from './cli-process.js';
+import { assertBuilt, CLI, run } from './cli-process.js';
 
 /**
  * The official MCP Inspector CLI (an outside judge) drives the built server over
@@ -17,35 +16,16 @@ describe('MCP Inspector CLI against the built server (stdio)', () => {
   const db = join(tmp.dir, 'inspector.db');
   afterAll(() => tmp.cleanup());
 
-  const inspect = (args: string[]): Promise<{ code: number | null; json: Record<string, unknown>; stderr: string }> => {
+  const inspect = async (args: string[]): Promise<{ code: number | null; json: Record<string, unknown>; stderr: string }> => {
     assertBuilt();
     const quoted = [process.execPath, CLI, '--db', db, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    return new Promise((done, reject) => {
-      const child = spawn('npx', ['-y', '-p', 'node@22', '-p', `@modelcontextprotocol/inspector@${INSPECTOR}`, '-c', `mcp-inspector --cli ${quoted}`], {
-        env: { ...process.env, HOME: tmp.dir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`inspector timed out: ${stderr}`));
-      }, 180_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        try {
-          done({ code, json: JSON.parse(stdout), stderr });
-        } catch {
-          reject(new Error(`inspector printed no JSON (exit ${code}):\n${stdout}\n${stderr}`));
-        }
-      });
-    });
+    const npxArgs = ['-y', '-p', 'node@22', '-p', `@modelcontextprotocol/inspector@${INSPECTOR}`, '-c', `mcp-inspector --cli ${quoted}`];
+    const { code, stdout, stderr } = await run('npx', npxArgs, { HOME: tmp.dir }, 180_000);
+    try {
+      return { code, json: JSON.parse(stdout), stderr };
+    } catch {
+      throw new Error(`inspector printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
+    }
   };
 
   it('plans a project: list tools, create a plan, list, complete, read the board, get a prompt', { timeout: 600_000 }, async () => {

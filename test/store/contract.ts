@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Actor, type NewTask, StoreError, type TaskStore } from '../../src/store/types.js';
+import { type NewTask, StoreError, type TaskStore } from '../../src/store/types.js';
+import { actor, newTask, now } from './fixtures.js';
 
 /**
  * The contract every TaskStore engine passes (SQLite today, PostgreSQL next):
@@ -9,19 +10,7 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
   describe(`TaskStore contract: ${engine}`, () => {
     let store: TaskStore;
     let cleanup: () => Promise<void>;
-    const actor: Actor = { principal: 'ana', client: 'vitest' };
-    const now = '2026-11-21T10:00:00.000Z';
-    const task = (over: Partial<NewTask> = {}): NewTask => ({
-      title: 'A task',
-      description: '',
-      status: 'todo',
-      priority: 'medium',
-      labels: [],
-      assignee: null,
-      due_date: null,
-      parent_id: null,
-      ...over,
-    });
+    const task = newTask;
     const insert = (ws: string, over: Partial<NewTask> = {}) => store.write((w) => w.insertTask(ws, task(over), actor, now));
 
     beforeEach(async () => {

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
-import { type Actor, type NewTask, StoreError, type TaskStore } from '../../src/store/types.js';
+import { StoreError, type TaskStore } from '../../src/store/types.js';
 import { storeContract } from './contract.js';
+import { actor, newTask, now } from './fixtures.js';
 
 /**
  * The store contract and engine-specific behaviour against a real PostgreSQL.
@@ -27,19 +28,7 @@ if (!skip) {
 
 const admin = new pg.Pool({ connectionString: url, max: 2 });
 const freshName = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
-const actor: Actor = { principal: 'ana', client: 'vitest' };
-const now = '2026-11-21T10:00:00.000Z';
-const task = (over: Partial<NewTask> = {}): NewTask => ({
-  title: 'A task',
-  description: '',
-  status: 'todo',
-  priority: 'medium',
-  labels: [],
-  assignee: null,
-  due_date: null,
-  parent_id: null,
-  ...over,
-});
+const task = newTask;
 
 /** A store in a new schema; `cleanup` closes it and drops the schema. */
 async function openFresh(over: Partial<PostgresStoreOptions> = {}): Promise<{ store: TaskStore; schema: string; cleanup: () => Promise<void> }> {

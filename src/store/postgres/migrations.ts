@@ -19,6 +19,21 @@ export const FTS_CONFIG = 'simple';
  * and `BYPASSRLS` roles from it, so it only bites when Taskwire connects as an
  * ordinary role (as it should in production).
  */
+/**
+ * Row-level security as a second wall behind the query filters: every row is
+ * visible only when `taskwire.workspace` (set per statement group by the store)
+ * names its workspace. FORCE makes it apply to the table owner too.
+ */
+function rowLevelSecurity(tables: Record<string, string>): string {
+  return Object.entries(tables)
+    .map(
+      ([table, column]) => `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
+  ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
+  CREATE POLICY workspace_isolation ON ${table} USING (${column} = current_setting('taskwire.workspace', true));`,
+    )
+    .join('\n  ');
+}
+
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   /* 1: tasks, dependencies, labels, comments, full-text search, idempotency keys, row-level security */ `
   CREATE TABLE workspaces (
@@ -92,24 +107,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (workspace, key)
   );
 
-  ALTER TABLE workspaces ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE workspaces FORCE ROW LEVEL SECURITY;
-  CREATE POLICY workspace_isolation ON workspaces USING (name = current_setting('taskwire.workspace', true));
-  ALTER TABLE tasks ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE tasks FORCE ROW LEVEL SECURITY;
-  CREATE POLICY workspace_isolation ON tasks USING (workspace = current_setting('taskwire.workspace', true));
-  ALTER TABLE task_labels ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE task_labels FORCE ROW LEVEL SECURITY;
-  CREATE POLICY workspace_isolation ON task_labels USING (workspace = current_setting('taskwire.workspace', true));
-  ALTER TABLE task_deps ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE task_deps FORCE ROW LEVEL SECURITY;
-  CREATE POLICY workspace_isolation ON task_deps USING (workspace = current_setting('taskwire.workspace', true));
-  ALTER TABLE comments ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE comments FORCE ROW LEVEL SECURITY;
-  CREATE POLICY workspace_isolation ON comments USING (workspace = current_setting('taskwire.workspace', true));
-  ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE idempotency_keys FORCE ROW LEVEL SECURITY;
-  CREATE POLICY workspace_isolation ON idempotency_keys USING (workspace = current_setting('taskwire.workspace', true));
+  ${rowLevelSecurity({ workspaces: 'name', tasks: 'workspace', task_labels: 'workspace', task_deps: 'workspace', comments: 'workspace', idempotency_keys: 'workspace' })}
   `,
 ];
 

@@ -12,6 +12,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { Mutex } from '../mutex.js';
+import { escapeLike, OPEN_STATUS_SQL as OPEN_STATUS_LIST, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
 import {
   type Actor,
   type CommentRecord,
@@ -114,9 +115,7 @@ const TASK_COLUMNS = [
 ] as const;
 type TaskRow = Selectable<Omit<TasksTable, 'workspace' | 'priority_rank' | 'comment_text' | 'search'>>;
 
-const PRIORITY_RANK: Record<Priority, number> = { low: 0, medium: 1, high: 2, critical: 3 };
-const OPEN_STATUSES: TaskStatus[] = ['todo', 'in_progress', 'blocked'];
-const OPEN_STATUS_SQL = sql.raw(`('todo','in_progress','blocked')`);
+const OPEN_STATUS_SQL = sql.raw(OPEN_STATUS_LIST);
 const HEADLINE_OPTIONS = 'StartSel=**, StopSel=**, MaxFragments=1, MaxWords=16, MinWords=5';
 /** First key of the advisory lock a write transaction holds per workspace (second key: schema and workspace). */
 const WORKSPACE_LOCK = 0x74770002;
@@ -281,16 +280,8 @@ function quoteIdent(name: string): string {
  * the quotes, so user text can never be tsquery syntax.
  */
 function toTsQuery(text: string, join: '&' | '|'): string | undefined {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) return undefined;
-  return words
-    .slice(0, 16)
-    .map((w) => `'${w}':*`)
-    .join(` ${join} `);
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const words = searchWords(text);
+  return words.length === 0 ? undefined : words.map((w) => `'${w}':*`).join(` ${join} `);
 }
 
 /** `tasks` has a label (correlated on the outer `tasks`). */

@@ -1,20 +1,13 @@
 import { z } from 'zod';
 import { PRIORITIES, TASK_STATUSES } from '../../store/types.js';
+import { FORBIDDEN_CHARS } from '../../toolkit/unsafe-text.js';
 
 /**
  * Field validators shared by every task tool: the single place where lengths,
  * formats and character rules live. Every rule says how to fix a violation.
  */
 
-/**
- * Invisible and bidirectional control characters (Trojan Source, CVE-2021-42574;
- * zero-width and BOM characters used to hide prompt-injection text), plus C0/C1
- * controls other than tab and newline. Rejected at write time, never stripped
- * on read, so what is stored is exactly what was accepted.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFF9-\uFFFB]/u;
-const LINE_BREAK = /[\r\n\t]/;
+const LINE_BREAK = /[\r\n\t\u2028\u2029]/;
 
 function describeChar(text: string, index: number): string {
   const cp = text.codePointAt(index) ?? 0;
@@ -47,7 +40,10 @@ export function text(max: number, opts: { multiline?: boolean; min?: number } = 
     );
 }
 
-export const TaskId = z.number().int('must be a whole number').positive('task ids start at 1');
+export const TaskId = z
+  .number()
+  .int({ error: (issue) => (Math.abs(Number(issue.input)) > Number.MAX_SAFE_INTEGER ? 'is larger than any task id' : 'must be a whole number') })
+  .positive('task ids start at 1');
 
 export const Status = z.enum(TASK_STATUSES);
 export const Priority = z.enum(PRIORITIES);

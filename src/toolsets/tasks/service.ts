@@ -137,6 +137,7 @@ export class TaskService {
           const dependsOn = [...new Set((item.depends_on ?? []).map((d) => resolve(d, 'depends_on')))];
           const existing = [...(parentId === null ? [] : [parentId]), ...dependsOn];
           await this.requireExisting(w, workspace, existing, `${at}`);
+          await this.checkWaitsOnAncestor(w, workspace, parentId, dependsOn, at);
           const task: NewTask = {
             title: item.title,
             description: item.description ?? '',
@@ -159,15 +160,11 @@ export class TaskService {
           }
           created.push({ ...record, depends_on: dependsOn });
         }
-        return { created, replayed: false };
+        return { created, replayed: false, affected: await this.neighbours(w, workspace, created) };
       }),
     );
-    if (!result.replayed)
-      this.changes.tasksChanged(
-        workspace,
-        result.created.map((t) => t.id),
-      );
-    return result;
+    if (!result.replayed) this.changes.tasksChanged(workspace, result.affected);
+    return { created: result.created, replayed: result.replayed };
   }
 
   async getTask(caller: Caller, id: number, commentsLimit = 20): Promise<TaskDetail> {
@@ -243,24 +240,32 @@ export class TaskService {
       }
       const labels = this.nextLabels(current.labels, input);
       if (labels) assign('labels', labels, current.labels);
-      if (input.parent_id !== undefined && input.parent_id !== current.parent_id) {
-        if (input.parent_id !== null) await this.checkParent(w, workspace, input.id, input.parent_id);
+      const parentChanged = input.parent_id !== undefined && input.parent_id !== current.parent_id;
+      if (parentChanged) {
+        if (input.parent_id !== null) await this.checkParent(w, workspace, input.id, input.parent_id as number);
         assign('parent_id', input.parent_id, current.parent_id);
       }
+      let deps = current.depends_on;
       if (input.depends_on !== undefined) {
-        const deps = [...new Set(input.depends_on)].sort((a, b) => a - b);
-        if (JSON.stringify(deps) !== JSON.stringify([...current.depends_on].sort((a, b) => a - b))) {
-          await this.checkDependencies(w, workspace, input.id, deps);
-          await w.setDependencies(workspace, input.id, deps);
+        const wanted = [...new Set(input.depends_on)].sort((a, b) => a - b);
+        if (JSON.stringify(wanted) !== JSON.stringify([...current.depends_on].sort((a, b) => a - b))) {
+          await this.checkDependencies(w, workspace, input.id, wanted);
+          deps = wanted;
           changed.push('depends_on');
         }
       }
-      if (changed.length === 0) return { task: current, changed };
+      if (parentChanged || deps !== current.depends_on) {
+        const parent = parentChanged ? (input.parent_id ?? null) : current.parent_id;
+        await this.checkWaitsOnAncestor(w, workspace, parent, deps, 'depends_on');
+        if (deps !== current.depends_on) await w.setDependencies(workspace, input.id, deps);
+      }
+      if (changed.length === 0) return { task: current, changed, affected: [] };
       const task = await w.updateTask(workspace, input.id, patch, actor, this.clock().toISOString(), input.expected_version);
-      return { task, changed };
+      const affected = await this.neighbours(w, workspace, [current, task]);
+      return { task, changed, affected };
     });
-    if (result.changed.length > 0) this.changes.tasksChanged(workspace, [input.id]);
-    return result;
+    if (result.changed.length > 0) this.changes.tasksChanged(workspace, result.affected);
+    return { task: result.task, changed: result.changed };
   }
 
   /** Mark done. Idempotent: completing a done task returns it unchanged. */
@@ -272,7 +277,8 @@ export class TaskService {
     const { workspace, actor } = caller;
     const result = await this.write(async (w) => {
       const current = await this.mustGet(w, workspace, id);
-      if (current.status === 'done') return { task: current, already_done: true, unblocked: [], open_dependencies: [] };
+      if (current.status === 'done')
+        return { task: current, already_done: true, unblocked: [] as TaskRecord[], open_dependencies: [] as number[], affected: [] as number[] };
       this.checkVersion(current, options.expected_version);
       const now = this.clock().toISOString();
       const deps = await w.getTasks(workspace, current.depends_on);
@@ -285,10 +291,11 @@ export class TaskService {
         const itsDeps = await w.getTasks(workspace, dependent.depends_on);
         if (itsDeps.every((d) => CLOSED_STATUSES.includes(d.status))) unblocked.push(dependent);
       }
-      return { task, already_done: false, unblocked, open_dependencies: openDeps };
+      return { task, already_done: false, unblocked, open_dependencies: openDeps, affected: await this.neighbours(w, workspace, [task]) };
     });
-    if (!result.already_done) this.changes.tasksChanged(workspace, [id]);
-    return result;
+    if (!result.already_done) this.changes.tasksChanged(workspace, result.affected ?? [id]);
+    const { affected: _affected, ...answer } = result as typeof result & { affected?: number[] };
+    return answer;
   }
 
   /** Delete a task (and, with `cascade`, its subtasks, recursively). Removes every dependency edge on it. */
@@ -310,11 +317,17 @@ export class TaskService {
         doomed.push(taskId);
       };
       await visit(id);
+      const gone = await w.getTasks(workspace, doomed);
+      const affected = await this.neighbours(w, workspace, gone);
+      const losingEdges = (await w.getTasks(workspace, affected)).filter((t) => !doomed.includes(t.id) && t.depends_on.some((d) => doomed.includes(d)));
+      const now = this.clock().toISOString();
       for (const taskId of doomed) await w.deleteTask(workspace, taskId);
-      return doomed;
+      // Tasks that depended on a deleted one lost an edge: their depends_on changed, so their version moves too.
+      for (const t of losingEdges) await w.updateTask(workspace, t.id, {}, caller.actor, now);
+      return { doomed, affected };
     });
-    this.changes.tasksChanged(workspace, deleted);
-    return deleted;
+    this.changes.tasksChanged(workspace, deleted.affected);
+    return deleted.doomed;
   }
 
   async addComment(caller: Caller, taskId: number, body: string, idempotencyKey?: string): Promise<{ comment: CommentRecord; replayed: boolean }> {
@@ -327,7 +340,7 @@ export class TaskService {
       }),
     );
     if (!result.replayed) this.changes.tasksChanged(workspace, [taskId]);
-    return result;
+    return { comment: result.comment, replayed: result.replayed };
   }
 
   async stats(caller: Caller): Promise<TaskStats> {
@@ -459,7 +472,7 @@ export class TaskService {
             for (let cur = at; cur !== id; cur = prev.get(cur) as number) path.push(cur);
             path.reverse();
             throw new ToolError('dependency_cycle', `Task ${id} cannot depend on ${start}: ${start} already depends on ${id}.`, {
-              hint: `Cycle: #${id} → ${path.map((p) => `#${p}`).join(' → ')} → #${id}. Remove one edge.`,
+              hint: `Cycle: #${id} → ${path.map((p) => `#${p}`).join(' → ')}. Remove one edge.`,
               fields: [{ field: 'depends_on', message: `remove ${start}` }],
             });
           }
@@ -467,6 +480,34 @@ export class TaskService {
         }
       }
     }
+  }
+
+  /**
+   * A subtask that depends on one of its own ancestors can never start: the ancestor is not actionable
+   * while it has an open subtask, and the subtask waits on the ancestor. Reject that wait-for loop.
+   */
+  private async checkWaitsOnAncestor(r: TaskReader, workspace: string, parentId: number | null, deps: readonly number[], at: string): Promise<void> {
+    if (parentId === null || deps.length === 0) return;
+    const ancestors = [parentId, ...(await r.ancestors(workspace, parentId))];
+    const bad = deps.filter((d) => ancestors.includes(d));
+    if (bad.length > 0) {
+      throw new ToolError('dependency_cycle', `${at}: a subtask cannot depend on its own parent or ancestor (#${bad.join(', #')}); it would wait forever.`, {
+        fields: [{ field: at.endsWith('depends_on') ? at : `${at}.depends_on`, message: `remove ${bad.join(', ')}` }],
+        hint: 'A parent is finished by finishing its subtasks; express order between siblings instead.',
+      });
+    }
+  }
+
+  /** Ids whose `tasks://{id}` view shows these tasks: themselves, their dependencies, dependents and parents. */
+  private async neighbours(r: TaskReader, workspace: string, tasks: readonly TaskRecord[]): Promise<number[]> {
+    const ids = new Set<number>();
+    for (const t of tasks) {
+      ids.add(t.id);
+      for (const d of t.depends_on) ids.add(d);
+      if (t.parent_id !== null) ids.add(t.parent_id);
+      for (const d of await r.dependents(workspace, t.id)) ids.add(d.id);
+    }
+    return [...ids];
   }
 
   private nextLabels(current: string[], input: UpdateInput): string[] | undefined {

@@ -5,7 +5,7 @@ import { cardLines, toCard } from '../format.js';
 import { TaskCardOut } from '../schemas.js';
 
 const Ref = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -');
-const IdOrRef = z.union([TaskId, Ref]);
+const IdOrRef = z.union([TaskId, Ref], { error: 'must be a task id (a positive whole number) or the ref of an earlier item in this call' });
 
 const NewTaskItem = z.strictObject({
   ref: Ref.optional().describe('Local name so later items of this call can reference this one'),
