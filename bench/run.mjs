@@ -14,9 +14,20 @@ import { benchStore, CALLER, populate } from './store.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+// --huge adds the 1M-task store step (bulk-seeded; several more minutes).
+const huge = process.argv.includes('--huge');
 const P = quick
   ? { reps: 1, calls: 300, seconds: 1, conc: [1, 16], sessions: 100, storeSizes: [10_000], queries: 50, taskwireTasks: 10_000 }
-  : { reps: 3, calls: 2000, seconds: 5, conc: [1, 16, 64], sessions: 1000, storeSizes: [10_000, 100_000, 1_000_000], queries: 300, taskwireTasks: 100_000 };
+  : {
+      reps: 3,
+      calls: 2000,
+      seconds: 3,
+      conc: [1, 16, 64],
+      sessions: 1000,
+      storeSizes: [10_000, 100_000, ...(huge ? [1_000_000] : [])],
+      queries: 300,
+      taskwireTasks: 100_000,
+    };
 const tmp = mkdtempSync(join(tmpdir(), 'taskwire-bench-'));
 const out = {
   date: new Date().toISOString(),

@@ -223,7 +223,7 @@ class SqliteRepo implements TaskWriter {
     const match = toFtsQuery(query.text);
     if (!match) return { items: [], total: 0 };
     const { where, params } = filterSql(workspace, query, 't');
-    const from = 'tasks_fts JOIN tasks t ON t.rid = tasks_fts.rowid';
+    const from = 'tasks_fts CROSS JOIN tasks t ON t.rid = tasks_fts.rowid'; // FTS first, whatever the planner statistics say
     const rows = this.all(
       `SELECT t.*, bm25(tasks_fts, 10.0, 3.0, 1.0) AS score,
               snippet(tasks_fts, -1, '**', '**', '…', 16) AS snippet,
