@@ -293,8 +293,8 @@ export class TaskService {
       }
       return { task, already_done: false, unblocked, open_dependencies: openDeps, affected: await this.neighbours(w, workspace, [task]) };
     });
-    if (!result.already_done) this.changes.tasksChanged(workspace, result.affected ?? [id]);
-    const { affected: _affected, ...answer } = result as typeof result & { affected?: number[] };
+    const { affected, ...answer } = result;
+    if (!answer.already_done) this.changes.tasksChanged(workspace, affected);
     return answer;
   }
 
