@@ -2,6 +2,7 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AuthConfigError } from '../auth/setup.js';
 import { ConfigError, isLoopback, loadConfig } from '../config/load.js';
 import { CONFIG, type Config } from '../config/schema.js';
 import { createApp } from '../server/app.js';
@@ -12,6 +13,7 @@ import { serveHttp } from '../transport/http.js';
 import { serveOverStdio } from '../transport/stdio.js';
 import { VERSION } from '../version.js';
 import { CLIENTS, type ClientName, claudeCodeCommand, configBlock, configPath, currentLaunch, writeClientConfig } from './install.js';
+import { runToken, TOKEN_OPTIONS, TOKEN_USAGE } from './token.js';
 
 /**
  * `taskwire` command line. Nothing but JSON-RPC is ever written to stdout by
@@ -26,6 +28,7 @@ Usage:
   taskwire [options]                      serve one client over stdio (what MCP clients spawn)
   taskwire serve [options]                serve Streamable HTTP at http://127.0.0.1:8765/mcp
   taskwire install <client> [--print]     add Taskwire to a client's config (${CLIENTS.join(', ')})
+${TOKEN_USAGE}
   taskwire --help | --version
 
 Options (flag, environment variable, default):
@@ -45,7 +48,8 @@ export async function main(argv: string[]): Promise<void> {
     version: { type: 'boolean' },
     print: { type: 'boolean' },
   };
-  for (const key of Object.values(CONFIG)) options[key.flag] = { type: 'string' };
+  for (const key of Object.values(CONFIG)) options[key.flag] = { type: 'boolean' in key && key.boolean ? 'boolean' : 'string' };
+  Object.assign(options, TOKEN_OPTIONS);
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -76,8 +80,10 @@ export async function main(argv: string[]): Promise<void> {
       return runHttp(config);
     case 'install':
       return runInstall(rest[0], Boolean(values.print), config, values);
+    case 'token':
+      return runToken(rest, values, config, fail);
     default:
-      fail(`unknown command "${command}"; expected serve or install (or none for stdio). See taskwire --help.`);
+      fail(`unknown command "${command}"; expected serve, install or token (or none for stdio). See taskwire --help.`);
   }
 }
 
@@ -94,7 +100,7 @@ function start(config: Config) {
   try {
     return { app: createApp(config, logger, undefined, localPrincipal()), logger };
   } catch (error) {
-    if (error instanceof SelectionError) fail(`--toolsets: ${error.message}`);
+    if (error instanceof SelectionError) fail(`--toolsets/--tools/--exclude-tools: ${error.message}`);
     if (error instanceof StoreError) fail(`${error.message} (set --db or TASKWIRE_DB to a writable path)`, 1);
     throw error;
   }
@@ -131,9 +137,9 @@ async function runStdio(config: Config): Promise<void> {
 }
 
 async function runHttp(config: Config): Promise<void> {
-  if (!isLoopback(config.host)) {
+  if (config.auth === 'none' && !isLoopback(config.host)) {
     fail(
-      `refusing to bind ${config.host} without authentication: unauthenticated serving is allowed only on a loopback address (127.0.0.1, ::1, localhost). Use --host 127.0.0.1, or put an authenticating proxy in front.`,
+      `refusing to bind ${config.host} without authentication: with --auth none only a loopback address (127.0.0.1, ::1, localhost) is allowed. Use --auth api-key (and taskwire token create) or --auth oauth --issuer URL --public-url URL, or --host 127.0.0.1.`,
     );
   }
   const { app, logger } = start(config);
@@ -141,6 +147,7 @@ async function runHttp(config: Config): Promise<void> {
   try {
     http = await serveHttp(app);
   } catch (error) {
+    if (error instanceof AuthConfigError) fail(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use; pick another with --port`, 1);
     throw error;
@@ -149,11 +156,18 @@ async function runHttp(config: Config): Promise<void> {
     await http.close();
     await app.close();
   });
-  const snippet = JSON.stringify({ mcpServers: { taskwire: { type: 'http', url: http.url } } }, null, 2);
+  const url = config.publicUrl ?? http.url;
+  const keyed = config.auth === 'api-key';
+  const snippet = JSON.stringify(
+    { mcpServers: { taskwire: { type: 'http', url, ...(keyed ? { headers: { Authorization: `Bearer \${TASKWIRE_API_KEY}` } } : {}) } } },
+    null,
+    2,
+  );
+  const who = config.auth === 'none' ? `workspace: ${config.workspace}` : `auth: ${config.auth}${config.issuer ? ` (issuer ${config.issuer})` : ''}`;
   process.stderr.write(
     `\nTaskwire ${VERSION} is serving MCP over Streamable HTTP at ${http.url}\n` +
-      `database: ${config.db}   workspace: ${config.workspace}   toolsets: ${config.toolsets.join(',')}\n\n` +
-      `Connect Claude Code:  claude mcp add --transport http taskwire ${http.url}\n` +
+      `database: ${config.db}   ${who}   toolsets: ${config.toolsets.join(',')}${config.readOnly ? '   read-only' : ''}\n\n` +
+      `Connect Claude Code:  claude mcp add --transport http taskwire ${url}${keyed ? ' --header "Authorization: Bearer $TASKWIRE_API_KEY"' : ''}\n` +
       `Or add to a client's MCP config:\n${snippet}\n\nPress Ctrl+C to stop.\n\n`,
   );
   logger.info({ url: http.url }, 'taskwire serving over HTTP');

@@ -52,7 +52,7 @@ export const CONFIG = {
   workspace: {
     flag: 'workspace',
     env: 'TASKWIRE_WORKSPACE',
-    doc: 'Workspace every task belongs to when serving without authentication.',
+    doc: "Workspace every task belongs to when serving without authentication (with auth, each caller's workspace comes from its credentials); also the workspace of `token create`.",
     defaultDoc: 'local',
     schema: z
       .string()
@@ -71,7 +71,7 @@ export const CONFIG = {
   host: {
     flag: 'host',
     env: 'TASKWIRE_HOST',
-    doc: 'Address to bind. Without authentication only a loopback address is allowed.',
+    doc: 'Address to bind. With --auth none only a loopback address is allowed.',
     defaultDoc: '127.0.0.1',
     schema: z.string().min(1).default('127.0.0.1'),
     commands: ['serve'],
@@ -122,6 +122,129 @@ export const CONFIG = {
     doc: 'Most concurrent 2025-era HTTP sessions; a new one beyond it gets 503 with Retry-After.',
     defaultDoc: '1000',
     schema: int(1, 1_000_000).default(1000),
+    commands: ['serve'],
+  },
+  auth: {
+    flag: 'auth',
+    env: 'TASKWIRE_AUTH',
+    doc: 'How HTTP callers authenticate: `none` (loopback binds only), `api-key` (`taskwire token create`), `oauth` (JWT access tokens from --issuer), or `api-key,oauth`.',
+    defaultDoc: 'none',
+    schema: z
+      .string()
+      .transform((s) => [...new Set(s.split(',').map((p) => p.trim()))].sort().join(','))
+      .pipe(z.enum(['none', 'api-key', 'oauth', 'api-key,oauth'], 'must be none, api-key, oauth or api-key,oauth'))
+      .default('none'),
+    commands: ['serve'],
+  },
+  publicUrl: {
+    flag: 'public-url',
+    env: 'TASKWIRE_PUBLIC_URL',
+    doc: 'The canonical URL clients use for the MCP endpoint (e.g. https://tasks.example.com/mcp, behind TLS termination): the audience OAuth tokens must carry (RFC 8707) and the `resource` of the protected resource metadata. Required with oauth.',
+    defaultDoc: '(none)',
+    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    commands: ['serve'],
+  },
+  issuer: {
+    flag: 'issuer',
+    env: 'TASKWIRE_ISSUER',
+    doc: 'OAuth authorization server issuer URL (exact `iss`); its metadata is discovered via RFC 8414, then OpenID Connect Discovery. Required with oauth.',
+    defaultDoc: '(none)',
+    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    commands: ['serve'],
+  },
+  jwksUri: {
+    flag: 'jwks-uri',
+    env: 'TASKWIRE_JWKS_URI',
+    doc: 'JWKS URL to verify access-token signatures with, instead of the one discovered from --issuer.',
+    defaultDoc: '(discovered)',
+    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    commands: ['serve'],
+  },
+  workspaceClaim: {
+    flag: 'workspace-claim',
+    env: 'TASKWIRE_WORKSPACE_CLAIM',
+    doc: "Access-token claim that names the caller's workspace (e.g. org_id); `sub` when the token lacks it.",
+    defaultDoc: 'sub',
+    schema: z.string().min(1).optional(),
+    commands: ['serve'],
+  },
+  tokenType: {
+    flag: 'token-type',
+    env: 'TASKWIRE_TOKEN_TYPE',
+    doc: 'Required `typ` header of access tokens (RFC 9068); `any` skips the check.',
+    defaultDoc: 'at+jwt',
+    schema: z.string().min(1).default('at+jwt'),
+    commands: ['serve'],
+  },
+  jwtAlgorithms: {
+    flag: 'jwt-algorithms',
+    env: 'TASKWIRE_JWT_ALGORITHMS',
+    doc: 'Accepted access-token signature algorithms (asymmetric only).',
+    defaultDoc: 'RS256,PS256,ES256,EdDSA',
+    schema: csv
+      .pipe(
+        z
+          .array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'], 'must be an asymmetric JWS algorithm'))
+          .min(1),
+      )
+      .default(['RS256', 'PS256', 'ES256', 'EdDSA']),
+    commands: ['serve'],
+  },
+  readOnly: {
+    flag: 'read-only',
+    env: 'TASKWIRE_READ_ONLY',
+    doc: 'Serve only tools whose readOnlyHint is true; overrides --toolsets and --tools.',
+    defaultDoc: 'false',
+    schema: z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]).default(false),
+    commands: both,
+    boolean: true,
+  },
+  tools: {
+    flag: 'tools',
+    env: 'TASKWIRE_TOOLS',
+    doc: 'Serve only these tools (comma-separated names from the selected toolsets).',
+    defaultDoc: '(all of the toolsets)',
+    schema: csv.default([]),
+    commands: both,
+  },
+  excludeTools: {
+    flag: 'exclude-tools',
+    env: 'TASKWIRE_EXCLUDE_TOOLS',
+    doc: 'Never serve these tools (comma-separated names).',
+    defaultDoc: '(none)',
+    schema: csv.default([]),
+    commands: both,
+  },
+  corsOrigins: {
+    flag: 'cors-origins',
+    env: 'TASKWIRE_CORS_ORIGINS',
+    doc: 'Browser origins (e.g. https://app.example.com) allowed to call the endpoint cross-origin; CORS is off when empty. Never `*`.',
+    defaultDoc: '(none)',
+    schema: csv.pipe(z.array(z.url({ error: 'each must be an origin like https://app.example.com' }))).default([]),
+    commands: ['serve'],
+  },
+  maxSessionsPerPrincipal: {
+    flag: 'max-sessions-per-principal',
+    env: 'TASKWIRE_MAX_SESSIONS_PER_PRINCIPAL',
+    doc: 'Most concurrent 2025-era HTTP sessions one principal may hold; beyond it gets 429 with Retry-After.',
+    defaultDoc: '20',
+    schema: int(1, 100_000).default(20),
+    commands: ['serve'],
+  },
+  maxStreamsPerPrincipal: {
+    flag: 'max-streams-per-principal',
+    env: 'TASKWIRE_MAX_STREAMS_PER_PRINCIPAL',
+    doc: 'Most HTTP requests and open streams (SSE, subscriptions/listen) one principal may have in flight at once; beyond it gets 429 with Retry-After.',
+    defaultDoc: '32',
+    schema: int(1, 100_000).default(32),
+    commands: ['serve'],
+  },
+  requestTimeoutMs: {
+    flag: 'request-timeout-ms',
+    env: 'TASKWIRE_REQUEST_TIMEOUT_MS',
+    doc: "A client must send a request's headers and body within this many ms, or the connection is closed (slow-client protection; open response streams are not cut).",
+    defaultDoc: '30000 (30 s)',
+    schema: int(100, 600_000).default(30_000),
     commands: ['serve'],
   },
   sqliteSynchronous: {

@@ -1,4 +1,5 @@
 import { CLIENT_INFO_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { missingScopes, READ_SCOPE } from '../auth/principal.js';
 import { errorBoundary } from '../middleware/errors.js';
 import { callLogging } from '../middleware/logging.js';
 import type { Middleware } from '../middleware/types.js';
@@ -25,8 +26,17 @@ export interface AppDeps {
 /** Who and what one server instance serves. */
 export interface Connection {
   era: 'legacy' | 'modern';
+  /** The authenticated workspace (or `--workspace` when serving without authentication). */
   workspace: string;
+  /** The authenticated principal id (or the local user / `--workspace` without authentication). */
   principal: string;
+  /**
+   * Scopes granted to the principal; `undefined` = unauthenticated local
+   * serving, which may use everything selected. Tools whose scopes are not all
+   * granted are not registered (neither listed nor callable); without
+   * `tasks:read`, no resources, templates, prompts, completions or subscriptions.
+   */
+  scopes?: ReadonlySet<string>;
   /**
    * True when the instance lives as long as the client's connection (stdio, a
    * 2025 HTTP session): it then delivers resource-update notifications itself.
@@ -83,8 +93,12 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       sdk,
     });
 
-    register(server, context);
-    registerSubscriptions(server, connection, deps);
+    const grant = {
+      tool: (scopes: readonly string[]) => missingScopes(connection.scopes, scopes).length === 0,
+      read: missingScopes(connection.scopes, [READ_SCOPE]).length === 0,
+    };
+    register(server, context, grant);
+    if (grant.read) registerSubscriptions(server, connection, deps);
     return server;
   };
 }

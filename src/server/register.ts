@@ -32,6 +32,18 @@ export interface Registration<Ctx> {
   middleware: ReadonlyArray<Middleware<Ctx>>;
 }
 
+/**
+ * What one caller may see and call: tools whose scopes it holds, and (with
+ * `read`) resources, templates, prompts and completions. What is not
+ * registered is neither listed nor callable, so the two can never disagree.
+ */
+export interface Grant {
+  tool: (scopes: readonly string[]) => boolean;
+  read: boolean;
+}
+
+const ALL: Grant = { tool: () => true, read: true };
+
 /** Builds the handler context for one request from the SDK's. */
 export type ContextOf<Ctx> = (sdk: ServerContext) => Ctx;
 
@@ -43,7 +55,7 @@ export type ContextOf<Ctx> = (sdk: ServerContext) => Ctx;
  * function runs per connection (stdio, 2025 session) or per request (2026
  * stateless HTTP), so it only binds closures.
  */
-export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpServer, context: ContextOf<Ctx>) => void {
+export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpServer, context: ContextOf<Ctx>, grant?: Grant) => void {
   const pipeline = compose(reg.middleware, invokeTool as ToolHandler<Ctx>);
   const tools = reg.tools.map((tool) => ({
     tool,
@@ -67,10 +79,12 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
   const promptCompleters = new Map(reg.prompts.map((p) => [p.name, p.complete ?? {}]));
   const templateCompleters = new Map(reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, r.complete ?? {}]));
 
-  return (server, context) => {
+  return (server, context, grant = ALL) => {
     for (const { tool, config } of tools) {
+      if (!grant.tool(tool.scopes)) continue;
       server.registerTool(tool.name, config, ((args: unknown, sdk: ServerContext) => pipeline({ tool, args, ctx: context(sdk), requestId: sdk.mcpReq.id })) as never);
     }
+    if (!grant.read) return;
     for (const { res, meta, template } of resources) {
       const read = async (uri: URL, vars: Record<string, string | string[]>, sdk: ServerContext) => {
         const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));

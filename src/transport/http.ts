@@ -2,15 +2,23 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
+  type AuthInfo,
   classifyInboundRequest,
   createMcpHandler,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
+  type McpHttpHandler,
   validateHostHeader,
   validateOriginHeader,
 } from '@modelcontextprotocol/server';
+import { AuthError } from '../auth/errors.js';
+import { AuthUnavailable } from '../auth/jwt.js';
+import { challenge, metadataPaths, protectedResourceMetadata } from '../auth/metadata.js';
+import { missingScopes, READ_SCOPE } from '../auth/principal.js';
+import { requiredScopes } from '../auth/scopes.js';
+import { authFromConfig, type HttpAuth } from '../auth/setup.js';
 import type { App } from '../server/app.js';
-import { LegacySessions } from './legacy-sessions.js';
+import { type Caller, LegacySessions } from './legacy-sessions.js';
 import { sendJson, sendJsonRpcError } from './responses.js';
 
 export interface HttpServing {
@@ -26,40 +34,76 @@ class BodyTooLarge extends Error {}
  * Streamable HTTP on one endpoint, `/mcp`, for both protocol eras (spec
  * 2026-07-28 and 2025-11-25, basic/transports):
  * - `Host` and `Origin` checked against allowlists first (403; DNS rebinding);
+ *   CORS answered only for `--cors-origins` (never `*`);
+ * - with `--auth`: RFC 9728 protected resource metadata at
+ *   `/.well-known/oauth-protected-resource[/mcp]`; every `/mcp` request
+ *   authenticated once, here, in front of both eras (401 `invalid_token` with
+ *   `WWW-Authenticate`, 503 when the authorization server is unreachable); a
+ *   principal without scopes, or a `tools/call`/read lacking the scope it
+ *   needs, gets 403 `insufficient_scope` naming the scope (step-up); requests
+ *   and open streams capped per principal (429);
  * - body capped (413), JSON parsed once (400 on a parse error);
  * - the SDK's classifier routes 2025-era traffic to sessionful serving
  *   ({@link LegacySessions}, 404 for unknown sessions) and everything else to
- *   the stateless 2026 handler (`createMcpHandler`, one server instance per request);
- * - committed task changes are published on the handler's event bus for
- *   `subscriptions/listen` streams.
+ *   the stateless 2026 handler (`createMcpHandler`, one server instance per
+ *   request); each server instance serves the caller's workspace and grant
+ *   only (from the verified principal, never from the request);
+ * - committed task changes are published, per workspace, on the event bus of
+ *   that workspace's 2026 handler for `subscriptions/listen` streams: a
+ *   listener never hears of another workspace's changes.
  * Also serves `GET /healthz` (liveness) and `GET /readyz` (database reachable).
  */
-export async function serveHttp(app: App): Promise<HttpServing> {
+export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promise<HttpServing> {
   const { config, logger } = app;
-  const connection = { workspace: config.workspace, principal: app.principal };
-  const modern = createMcpHandler(() => app.factory({ ...connection, era: 'modern', longLived: false }), {
-    legacy: 'reject',
-    onerror: (error) => logger.debug({ err: error }, 'modern-era request rejected'),
-  });
-  const modernNode = toNodeHandler(modern, { maxRequestBodySize: config.maxBodyBytes });
+  const auth = authOverride === undefined ? authFromConfig(config, app.store.apiKeys) : (authOverride ?? undefined);
+  const local: Caller = { workspace: config.workspace, principal: app.principal };
+
+  /** One 2026 handler per workspace, created on first use: its event bus only ever carries that workspace's changes. */
+  const modernByWorkspace = new Map<string, { handler: McpHttpHandler; node: ReturnType<typeof toNodeHandler> }>();
+  const modernFor = (workspace: string) => {
+    let entry = modernByWorkspace.get(workspace);
+    if (!entry) {
+      const handler = createMcpHandler((ctx) => app.factory({ ...((ctx.authInfo?.extra?.caller as Caller | undefined) ?? local), era: 'modern', longLived: false }), {
+        legacy: 'reject',
+        onerror: (error) => logger.debug({ err: error }, 'modern-era request rejected'),
+      });
+      entry = { handler, node: toNodeHandler(handler, { maxRequestBodySize: config.maxBodyBytes }) };
+      modernByWorkspace.set(workspace, entry);
+    }
+    return entry;
+  };
   const legacy = new LegacySessions({
     factory: app.factory,
-    connection,
     idleMs: config.sessionIdleMs,
     maxSessions: config.maxSessions,
+    maxPerPrincipal: config.maxSessionsPerPrincipal,
     logger,
   });
   const stopForwarding = app.hub.subscribe((event) => {
-    if (event.workspace !== config.workspace) return;
-    for (const uri of event.uris) modern.notify.resourceUpdated(uri);
+    const entry = modernByWorkspace.get(event.workspace);
+    if (!entry) return;
+    for (const uri of event.uris) entry.handler.notify.resourceUpdated(uri);
   });
   const stopListForwarding = app.hub.onListChanged((kind) => {
-    if (kind === 'tools') modern.notify.toolsChanged();
-    else if (kind === 'prompts') modern.notify.promptsChanged();
-    else modern.notify.resourcesChanged();
+    for (const { handler } of modernByWorkspace.values()) {
+      if (kind === 'tools') handler.notify.toolsChanged();
+      else if (kind === 'prompts') handler.notify.promptsChanged();
+      else handler.notify.resourcesChanged();
+    }
   });
-  const allowedHosts = [...localhostAllowedHostnames(), ...config.allowedHosts];
-  const allowedOrigins = [...localhostAllowedOrigins(), ...config.allowedOrigins];
+  const corsOrigins = new Set(config.corsOrigins.map((o) => new URL(o).origin));
+  const allowedHosts = [...localhostAllowedHostnames(), ...config.allowedHosts, ...(auth?.publicUrl ? [new URL(auth.publicUrl).hostname] : [])];
+  const allowedOrigins = [...localhostAllowedOrigins(), ...config.allowedOrigins, ...[...corsOrigins].map((o) => new URL(o).hostname)];
+  const metadataDoc = auth?.publicUrl ? protectedResourceMetadata(auth.publicUrl, auth.issuer) : undefined;
+  const metadataAt = new Set(auth?.publicUrl ? metadataPaths(auth.publicUrl) : []);
+  /** Requests and open streams in flight per principal. */
+  const inFlight = new Map<string, number>();
+
+  const refuse = (res: ServerResponse, error: AuthError): void => {
+    res.setHeader('www-authenticate', challenge(error.code, error.message, auth?.resourceMetadataUrl, error.scopes));
+    res.setHeader('cache-control', 'no-store');
+    sendJson(res, error.status, { error: error.code, error_description: error.message, ...(error.scopes.length ? { scope: error.scopes.join(' ') } : {}) });
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const host = validateHostHeader(req.headers.host, allowedHosts);
@@ -72,7 +116,27 @@ export async function serveHttp(app: App): Promise<HttpServing> {
       sendJsonRpcError(res, 403, -32000, `Forbidden: Origin ${req.headers.origin} is not allowed.`);
       return;
     }
-    const path = (req.url ?? '/').split('?')[0];
+    const requestOrigin = req.headers.origin;
+    if (requestOrigin && corsOrigins.has(requestOrigin)) {
+      res.setHeader('access-control-allow-origin', requestOrigin);
+      res.setHeader('vary', 'Origin');
+      res.setHeader('access-control-expose-headers', 'Mcp-Session-Id, WWW-Authenticate, Retry-After');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
+        res.setHeader('access-control-allow-headers', 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID');
+        res.setHeader('access-control-max-age', '600');
+        res.writeHead(204).end();
+        return;
+      }
+    }
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (metadataDoc && metadataAt.has(path)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD');
+        return sendJson(res, 405, { error: 'method not allowed' });
+      }
+      return sendJson(res, 200, metadataDoc);
+    }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       try {
@@ -83,6 +147,39 @@ export async function serveHttp(app: App): Promise<HttpServing> {
       }
     }
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
+
+    let caller = local;
+    let granted: ReadonlySet<string> | undefined;
+    if (auth) {
+      try {
+        const principal = await auth.authenticator.authenticate(req.headers.authorization);
+        granted = principal.scopes;
+        caller = { workspace: principal.workspace, principal: principal.id, scopes: principal.scopes };
+      } catch (error) {
+        if (error instanceof AuthError) return refuse(res, error);
+        if (error instanceof AuthUnavailable) {
+          logger.warn({ err: error }, 'cannot verify access tokens: authorization server unavailable');
+          res.setHeader('retry-after', '5');
+          return sendJsonRpcError(res, 503, -32000, 'Cannot verify the access token right now (authorization server unreachable); retry shortly.');
+        }
+        throw error;
+      }
+      if (granted.size === 0) {
+        return refuse(res, new AuthError('insufficient_scope', 'The token grants no Taskwire scope, so it may do nothing.', [READ_SCOPE]));
+      }
+      const open = inFlight.get(caller.principal) ?? 0;
+      if (open >= config.maxStreamsPerPrincipal) {
+        res.setHeader('retry-after', '1');
+        return sendJsonRpcError(res, 429, -32000, `Too many concurrent requests and streams for this principal (limit ${config.maxStreamsPerPrincipal}).`);
+      }
+      inFlight.set(caller.principal, open + 1);
+      const principalId = caller.principal;
+      res.once('close', () => {
+        const n = (inFlight.get(principalId) ?? 1) - 1;
+        if (n <= 0) inFlight.delete(principalId);
+        else inFlight.set(principalId, n);
+      });
+    }
 
     let body: unknown;
     if (req.method === 'POST') {
@@ -103,6 +200,10 @@ export async function serveHttp(app: App): Promise<HttpServing> {
         sendJsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
         return;
       }
+      const lacking = missingScopes(granted, requiredScopes(body, app.toolScopes));
+      if (lacking.length > 0) {
+        return refuse(res, new AuthError('insufficient_scope', `This request needs scope ${lacking.join(' ')}.`, lacking));
+      }
     }
     const header = (name: string) => {
       const v = req.headers[name];
@@ -115,11 +216,16 @@ export async function serveHttp(app: App): Promise<HttpServing> {
       mcpNameHeader: header('mcp-name'),
       body,
     });
-    if (inbound.kind === 'legacy') await legacy.handle(req, res, body);
-    else await modernNode(req, res, body);
+    if (inbound.kind === 'legacy') return legacy.handle(req, res, body, caller);
+    // The SDK passes `req.auth` through to the factory as `authInfo` (never derived from headers by it).
+    // The token itself is not kept: nothing downstream needs it, and it must never reach a log.
+    const authInfo: AuthInfo = { token: '', clientId: caller.principal, scopes: [...(caller.scopes ?? [])], extra: { caller } };
+    (req as IncomingMessage & { auth?: AuthInfo }).auth = authInfo;
+    await modernFor(caller.workspace).node(req, res, body);
   };
 
-  const server = createServer((req, res) => {
+  const checkMs = Math.min(1000, config.requestTimeoutMs);
+  const server = createServer({ connectionsCheckingInterval: checkMs }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error, url: req.url, method: req.method }, 'HTTP request failed');
       sendJsonRpcError(res, 500, -32603, 'Internal server error');
@@ -127,8 +233,11 @@ export async function serveHttp(app: App): Promise<HttpServing> {
   });
   // An accept error (EMFILE under many open streams) must not become an uncaught exception.
   server.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 120_000;
+  // Slow clients: headers and the whole request must arrive in time (checked every `checkMs`);
+  // responses (SSE streams) are not cut by these.
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = config.requestTimeoutMs;
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -146,7 +255,7 @@ export async function serveHttp(app: App): Promise<HttpServing> {
       stopListForwarding();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await legacy.closeAll();
-      await modern.close();
+      await Promise.allSettled([...modernByWorkspace.values()].map(({ handler }) => handler.close()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), 5000).unref();
       await closed;

@@ -8,19 +8,24 @@ import { sendJsonRpcError } from './responses.js';
 
 interface Session {
   transport: NodeStreamableHTTPServerTransport;
+  /** Who opened it: only the same principal, workspace and grant may use it. */
+  owner: string;
   close(): Promise<void>;
   lastSeen: number;
   /** Requests (and open GET streams) in flight; an idle sweep never closes a busy session. */
   busy: number;
 }
 
+/** Who a request comes from: the verified principal (or the local user without authentication). */
+export type Caller = Omit<Connection, 'era' | 'longLived'>;
+
 export interface LegacySessionOptions {
   factory: ServerFactory;
-  /** Who the sessions serve (one workspace until authentication arrives). */
-  connection: Omit<Connection, 'era' | 'longLived'>;
   /** A session unused this long (ms) is closed. */
   idleMs: number;
   maxSessions: number;
+  /** Most sessions one principal may hold (429 beyond). */
+  maxPerPrincipal: number;
   logger: Logger;
 }
 
@@ -36,6 +41,8 @@ export class LegacySessions {
   private readonly sessions = new Map<string, Session>();
   /** initialize requests in flight: counted against maxSessions before their session exists. */
   private opening = 0;
+  /** Sessions (open or opening) per principal. */
+  private readonly perPrincipal = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: LegacySessionOptions) {
@@ -46,12 +53,18 @@ export class LegacySessions {
     return this.sessions.size;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  /**
+   * Serve one request of `caller`. A session is bound to the principal,
+   * workspace and scopes that opened it: anyone else presenting its id is
+   * answered exactly like an unknown id (404), so ids cannot be probed or
+   * hijacked; a principal whose scopes changed (step-up) re-initializes.
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller): Promise<void> {
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (sessionId) {
       const session = this.sessions.get(sessionId);
-      if (!session) {
+      if (!session || session.owner !== ownerKey(caller)) {
         sendJsonRpcError(res, 404, -32001, 'Session not found: it expired or the server restarted. Send initialize again.');
         return;
       }
@@ -64,24 +77,57 @@ export class LegacySessions {
         sendJsonRpcError(res, 503, -32000, `Too many sessions (limit ${this.options.maxSessions}); retry shortly.`);
         return;
       }
-      await this.create(req, res, body);
+      if ((this.perPrincipal.get(caller.principal) ?? 0) >= this.options.maxPerPrincipal) {
+        res.setHeader('Retry-After', '30');
+        sendJsonRpcError(
+          res,
+          429,
+          -32000,
+          `Too many sessions for this principal (limit ${this.options.maxPerPrincipal}); end unused ones (DELETE) or wait for them to expire.`,
+        );
+        return;
+      }
+      await this.create(req, res, body, caller);
       return;
     }
     sendJsonRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first).');
   }
 
-  private async create(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    const server = this.options.factory({ ...this.options.connection, era: 'legacy', longLived: true });
+  private count(principal: string, delta: number): void {
+    const n = (this.perPrincipal.get(principal) ?? 0) + delta;
+    if (n <= 0) this.perPrincipal.delete(principal);
+    else this.perPrincipal.set(principal, n);
+  }
+
+  private async create(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller): Promise<void> {
+    const server = this.options.factory({ ...caller, era: 'legacy', longLived: true });
     let session: Session | undefined;
     this.opening++;
+    this.count(caller.principal, 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.count(caller.principal, -1);
+    };
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        session = { transport, close: () => server.close(), lastSeen: Date.now(), busy: 0 };
+        session = {
+          transport,
+          owner: ownerKey(caller),
+          close: async () => {
+            release();
+            await server.close();
+          },
+          lastSeen: Date.now(),
+          busy: 0,
+        };
         this.sessions.set(id, session);
       },
     });
     transport.onclose = () => {
+      release();
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
     };
     try {
@@ -91,7 +137,10 @@ export class LegacySessions {
       this.opening--;
       // The transport refused the initialize (406, 415, 400...): no session was stored, so nothing
       // else would ever close this server and release its change listeners.
-      if (!session) await server.close().catch(() => undefined);
+      if (!session) {
+        release();
+        await server.close().catch(() => undefined);
+      }
     }
   }
 
@@ -123,4 +172,9 @@ export class LegacySessions {
     this.sessions.clear();
     await Promise.allSettled(all.map((s) => s.close()));
   }
+}
+
+/** Principal, workspace and granted scopes: what a session is bound to. */
+function ownerKey(caller: Caller): string {
+  return JSON.stringify([caller.principal, caller.workspace, caller.scopes ? [...caller.scopes].sort() : null]);
 }

@@ -157,5 +157,30 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(await store.read((r) => r.distinctValues('a', 'label', '', 10))).toEqual(['ops']);
       expect(await store.read((r) => r.distinctValues('a', 'assignee', '%', 10))).toEqual([]); // LIKE wildcards are literal
     });
+
+    it('stores API keys by id (hash only), lists them per workspace and revokes once', async () => {
+      const key = (id: string, workspace: string, created_at: string) => ({
+        id,
+        workspace,
+        name: `label ${id}`,
+        scopes: ['tasks:read', 'tasks:write'],
+        secret_hash: 'ab'.repeat(32),
+        created_at,
+        expires_at: id === 'k2' ? '2027-01-01T00:00:00.000Z' : null,
+        revoked_at: null,
+      });
+      await store.apiKeys.insert(key('k1', 'a', '2026-01-01T00:00:00.000Z'));
+      await store.apiKeys.insert(key('k2', 'a', '2026-01-02T00:00:00.000Z'));
+      await store.apiKeys.insert(key('k3', 'b', '2026-01-03T00:00:00.000Z'));
+      expect(await store.apiKeys.get('k2')).toEqual(key('k2', 'a', '2026-01-02T00:00:00.000Z'));
+      expect(await store.apiKeys.get('nope')).toBeUndefined();
+      expect((await store.apiKeys.list('a')).map((k) => k.id)).toEqual(['k1', 'k2']);
+      expect((await store.apiKeys.list()).map((k) => k.id)).toEqual(['k1', 'k2', 'k3']);
+      expect(await store.apiKeys.revoke('k1', now)).toBe(true);
+      expect(await store.apiKeys.revoke('k1', now)).toBe(false);
+      expect(await store.apiKeys.revoke('nope', now)).toBe(false);
+      expect((await store.apiKeys.get('k1'))?.revoked_at).toBe(now);
+      await expect(store.apiKeys.insert(key('k1', 'b', now))).rejects.toBeInstanceOf(StoreError);
+    });
   });
 }

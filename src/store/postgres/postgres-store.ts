@@ -15,6 +15,8 @@ import { Mutex } from '../mutex.js';
 import { escapeLike, OPEN_STATUS_SQL as OPEN_STATUS_LIST, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
 import {
   type Actor,
+  type ApiKeyRecord,
+  type ApiKeyStore,
   type CommentRecord,
   type Counted,
   type IdempotencyRecord,
@@ -92,6 +94,7 @@ interface Database {
   task_deps: { workspace: string; task_id: number; depends_on: number };
   comments: { workspace: string; id: number; task_id: number; body: string; author: string; author_client: string | null; created_at: string };
   idempotency_keys: { workspace: string; key: string; tool: string; args_hash: string; result: string; created_at: string };
+  api_keys: ApiKeyRecord;
 }
 
 const TASK_COLUMNS = [
@@ -196,8 +199,25 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     });
   };
 
+  const apiKeys: ApiKeyStore = {
+    insert: (key) => guard(async () => void (await db.insertInto('api_keys').values(key).execute())),
+    get: (id) => guard(async () => await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst()),
+    list: (workspace) =>
+      guard(async () => {
+        let q = db.selectFrom('api_keys').selectAll();
+        if (workspace !== undefined) q = q.where('workspace', '=', workspace);
+        return await q.orderBy('created_at').orderBy('id').execute();
+      }),
+    revoke: (id, now) =>
+      guard(async () => {
+        const r = await db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+        return Number(r.numUpdatedRows) > 0;
+      }),
+  };
+
   return {
     engine: 'postgres',
+    apiKeys,
     read: (fn) =>
       guard(() =>
         db

@@ -74,4 +74,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (workspace, key)
   ) STRICT;
   `,
+  /* 2: API keys (hash only) */ `
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT
+  ) STRICT;
+  CREATE INDEX api_keys_by_workspace ON api_keys (workspace, created_at);
+  `,
 ];

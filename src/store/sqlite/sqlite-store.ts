@@ -5,6 +5,8 @@ import { Mutex } from '../mutex.js';
 import { escapeLike, OPEN_STATUS_SQL, PRIORITY_RANK, searchWords } from '../shared.js';
 import {
   type Actor,
+  type ApiKeyRecord,
+  type ApiKeyStore,
   type CommentRecord,
   type Counted,
   type IdempotencyRecord,
@@ -76,8 +78,34 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
     });
   };
 
+  const apiKeys: ApiKeyStore = {
+    insert: (key) =>
+      guard(() =>
+        writeLock.run(async () => {
+          writer
+            .prepare('INSERT INTO api_keys (id, workspace, name, scopes, secret_hash, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+            .run(key.id, key.workspace, key.name, JSON.stringify(key.scopes), key.secret_hash, key.created_at, key.expires_at, key.revoked_at);
+        }),
+      ),
+    get: (id) => guard(() => readLock.run(async () => toApiKey(reader.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined))),
+    list: (workspace) =>
+      guard(() =>
+        readLock.run(async () => {
+          const rows = (
+            workspace === undefined
+              ? reader.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all()
+              : reader.prepare('SELECT * FROM api_keys WHERE workspace = ? ORDER BY created_at, id').all(workspace)
+          ) as Row[];
+          return rows.map((r) => toApiKey(r) as ApiKeyRecord);
+        }),
+      ),
+    revoke: (id, now) =>
+      guard(() => writeLock.run(async () => writer.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0)),
+  };
+
   return {
     engine: 'sqlite',
+    apiKeys,
     read: (fn) =>
       guard(() =>
         readLock.run(async () => {
@@ -601,6 +629,20 @@ class SqliteRepo implements TaskWriter {
       updated_by: { principal: r.updated_by as string, client: (r.updated_client as string | null) ?? null },
     }));
   }
+}
+
+function toApiKey(r: Row | undefined): ApiKeyRecord | undefined {
+  if (!r) return undefined;
+  return {
+    id: r.id as string,
+    workspace: r.workspace as string,
+    name: r.name as string,
+    scopes: JSON.parse(r.scopes as string) as string[],
+    secret_hash: r.secret_hash as string,
+    created_at: r.created_at as string,
+    expires_at: (r.expires_at as string | null) ?? null,
+    revoked_at: (r.revoked_at as string | null) ?? null,
+  };
 }
 
 function toComment(r: Row): CommentRecord {
