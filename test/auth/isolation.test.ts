@@ -215,3 +215,12 @@ describe('tenant isolation: subscriptions and change notifications', () => {
     await opener.client.close();
   });
 });
+
+describe('secrets in logs', () => {
+  it('no issued token or API key secret appears in any log line of this suite', () => {
+    expect(s.logs.length).toBeGreaterThan(0);
+    const all = s.logs.join('\n');
+    const parts = (t: string) => [t, ...t.split(/[._]/).filter((p) => p.length >= 16)];
+    expect(s.as.issued.filter((t) => parts(t).some((p) => all.includes(p)))).toEqual([]);
+  });
+});
