@@ -79,8 +79,9 @@ export async function bearerClient(url: string, token: string, era: 'legacy' | '
     if (current === undefined) headers.delete('authorization');
     else headers.set('authorization', current.startsWith('Basic ') ? current : `Bearer ${current}`);
     const res = await fetch(input, { ...init, headers });
-    const copy = res.clone();
-    exchanges.push({ status: res.status, wwwAuthenticate: res.headers.get('www-authenticate'), body: res.status >= 400 ? await copy.text() : '' });
+    // Only error bodies are read (a clone of a live SSE stream would keep it open).
+    const body = res.status >= 400 ? await res.clone().text() : '';
+    exchanges.push({ status: res.status, wwwAuthenticate: res.headers.get('www-authenticate'), body });
     return res;
   };
   const client = new Client({ name, version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
