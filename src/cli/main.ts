@@ -7,11 +7,13 @@ import { ConfigError, isLoopback, loadConfig } from '../config/load.js';
 import { CONFIG, type Config } from '../config/schema.js';
 import { createApp } from '../server/app.js';
 import { SelectionError } from '../server/select.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { StoreError } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { serveHttp } from '../transport/http.js';
 import { serveOverStdio } from '../transport/stdio.js';
 import { VERSION } from '../version.js';
+import { doctor, formatChecks } from './doctor.js';
 import { CLIENTS, type ClientName, claudeCodeCommand, configBlock, configPath, currentLaunch, writeClientConfig } from './install.js';
 import { runToken, TOKEN_OPTIONS, TOKEN_USAGE } from './token.js';
 
@@ -29,6 +31,9 @@ Usage:
   taskwire serve [options]                serve Streamable HTTP at http://127.0.0.1:8765/mcp
   taskwire install <client> [--print]     add Taskwire to a client's config (${CLIENTS.join(', ')})
 ${TOKEN_USAGE}
+  taskwire doctor [serve options]         check a serving configuration (database, issuer, JWKS, audience,
+                                          metadata) and print client config snippets; set
+                                          TASKWIRE_DOCTOR_TOKEN to a sample access token to validate it too
   taskwire --help | --version
 
 Options (flag, environment variable, default):
@@ -82,8 +87,17 @@ export async function main(argv: string[]): Promise<void> {
       return runInstall(rest[0], Boolean(values.print), config, values);
     case 'token':
       return runToken(rest, values, config, fail);
+    case 'doctor': {
+      const checks = await doctor(config, {
+        store: async () => openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous }),
+        ...(process.env.TASKWIRE_DOCTOR_TOKEN ? { sampleToken: process.env.TASKWIRE_DOCTOR_TOKEN } : {}),
+      });
+      process.stdout.write(formatChecks(checks));
+      if (checks.some((c) => c.status === 'fail')) process.exitCode = 1;
+      return;
+    }
     default:
-      fail(`unknown command "${command}"; expected serve, install or token (or none for stdio). See taskwire --help.`);
+      fail(`unknown command "${command}"; expected serve, install, token or doctor (or none for stdio). See taskwire --help.`);
   }
 }
 
