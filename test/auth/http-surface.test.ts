@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filterTools, SelectionError } from '../../src/server/select.js';
 import { TOOLSETS } from '../../src/toolsets/index.js';
 import { harness } from '../harness.js';
-import { type AuthServed, bearerClient, serveWithAuth } from './served.js';
+import { type AuthServed, serveWithAuth } from './served.js';
 
 /** The hardened HTTP surface with authentication on: CORS, slow clients, per-principal caps; and tool selection. */
 

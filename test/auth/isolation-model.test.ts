@@ -61,8 +61,9 @@ describe('tenant isolation property (fast-check, 3 workspaces against a model)',
             const model = models[c.ws] as Model;
             if (c.op === 'create') {
               const r = await call(client, 'create_tasks', { tasks: [{ title: c.title }] });
-              const newId = nextId[c.ws]++ as number;
-              expect((r.ok?.created as Array<{ id: number }>)[0]?.id).toBe(newId);
+              const newId = nextId[c.ws] as number;
+              nextId[c.ws] = newId + 1;
+              expect((r.ok?.created as Array<{ id: number }> | undefined)?.[0]?.id).toBe(newId);
               model.set(newId, { title: c.title, status: 'todo' });
               continue;
             }
@@ -86,7 +87,7 @@ describe('tenant isolation property (fast-check, 3 workspaces against a model)',
           }
           for (const [i, client] of conns.entries()) {
             const r = await call(client, 'list_tasks', { status: ['todo', 'in_progress', 'blocked', 'done', 'cancelled'], sort: 'id', order: 'asc', limit: 100 });
-            const seen = (r.ok?.tasks as Array<{ id: number; title: string; status: string }>).map((t) => [t.id, t.title, t.status]);
+            const seen = ((r.ok?.tasks ?? []) as Array<{ id: number; title: string; status: string }>).map((t) => [t.id, t.title, t.status]);
             const expected = [...(models[i] as Model).entries()].sort(([a], [b]) => a - b).map(([k, v]) => [k, v.title, v.status]);
             expect(seen).toEqual(expected);
           }
