@@ -85,9 +85,16 @@ export async function bearerClient(url: string, token: string, era: 'legacy' | '
     return res;
   };
   const client = new Client({ name, version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { fetch: fetchWithToken as typeof fetch }));
+  const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: fetchWithToken as typeof fetch });
+  await client.connect(transport);
   return {
     client,
+    /** End the 2025 session (DELETE, with the original token) and close: frees the principal's session slot. */
+    close: async () => {
+      current = token;
+      if (transport.sessionId) await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
     exchanges,
     setToken: (t: string | undefined) => {
       current = t;

@@ -5,7 +5,7 @@ import { type AuthServed, bearerClient, METADATA_URL, PUBLIC_URL, serveWithAuth 
 /**
  * The negative token matrix against a real authorization server (oidc-provider
  * on loopback) and Taskwire serving HTTP with `--auth api-key,oauth`: each bad
- * credential replaces the token of an already connected 2026-era client for a
+ * credential replaces the token of an already connected client (2026 era, and a 2025 session) for a
  * `create_tasks` call, and must get the right status and `WWW-Authenticate`
  * challenge, with nothing written.
  */
@@ -118,9 +118,9 @@ describe('negative token matrix (oidc-provider + API keys, HTTP)', () => {
     expect(cases.length).toBeGreaterThanOrEqual(15);
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+  it.each(cases.flatMap((c) => (['modern', 'legacy'] as const).map((era) => [`${c.name} (${era} era)`, c, era] as const)))('%s', async (_name, c, era) => {
     const good = await s.as.token('acme', 'tasks:read tasks:write tasks:admin');
-    const conn = await bearerClient(s.http.url, good);
+    const conn = await bearerClient(s.http.url, good, era);
     try {
       conn.setToken(await c.token());
       await expect(conn.client.callTool(CREATE)).rejects.toThrow();
@@ -136,7 +136,7 @@ describe('negative token matrix (oidc-provider + API keys, HTTP)', () => {
         expect(total, `nothing written in ${ws}`).toBe(0);
       }
     } finally {
-      await conn.client.close();
+      await conn.close();
     }
   });
 
