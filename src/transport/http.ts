@@ -76,7 +76,8 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
     factory: app.factory,
     idleMs: config.sessionIdleMs,
     maxSessions: config.maxSessions,
-    maxPerPrincipal: config.maxSessionsPerPrincipal,
+    // Without authentication every caller is the one local user: only the total cap applies.
+    maxPerPrincipal: auth ? config.maxSessionsPerPrincipal : Number.POSITIVE_INFINITY,
     logger,
   });
   const stopForwarding = app.hub.subscribe((event) => {
