@@ -157,7 +157,14 @@ export async function doctor(config: Config, options: DoctorOptions): Promise<Ch
   // client snippets
   const url = publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/mcp`;
   const keyed = config.auth === 'api-key';
-  const headers = keyed ? { Authorization: `Bearer \${TASKWIRE_API_KEY}` } : undefined;
+  // VS Code prompts for the key once and stores it (an `inputs` entry); Cursor interpolates `${env:NAME}`.
+  const vscode = keyed
+    ? {
+        inputs: [{ type: 'promptString', id: 'taskwire-api-key', description: 'Taskwire API key', password: true }],
+        servers: { taskwire: { type: 'http', url, headers: { Authorization: `Bearer \${input:taskwire-api-key}` } } },
+      }
+    : { servers: { taskwire: { type: 'http', url } } };
+  const cursor = { mcpServers: { taskwire: { url, ...(keyed ? { headers: { Authorization: `Bearer \${env:TASKWIRE_API_KEY}` } } : {}) } } };
   add(
     'info',
     'Claude Code',
@@ -165,8 +172,8 @@ export async function doctor(config: Config, options: DoctorOptions): Promise<Ch
       ? `claude mcp add --transport http taskwire ${url} --header "Authorization: Bearer $TASKWIRE_API_KEY"`
       : `claude mcp add --transport http taskwire ${url}${config.auth.includes('oauth') ? '   (then /mcp in Claude Code to sign in)' : ''}`,
   );
-  add('info', 'VS Code (.vscode/mcp.json)', JSON.stringify({ servers: { taskwire: { type: 'http', url, ...(headers ? { headers } : {}) } } }));
-  add('info', 'Cursor (~/.cursor/mcp.json)', JSON.stringify({ mcpServers: { taskwire: { url, ...(headers ? { headers } : {}) } } }));
+  add('info', 'VS Code (.vscode/mcp.json)', JSON.stringify(vscode));
+  add('info', 'Cursor (~/.cursor/mcp.json)', JSON.stringify(cursor));
   return checks;
 }
 
