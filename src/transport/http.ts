@@ -52,6 +52,10 @@ class BodyTooLarge extends Error {}
  *   that workspace's 2026 handler for `subscriptions/listen` streams: a
  *   listener never hears of another workspace's changes.
  * Also serves `GET /healthz` (liveness) and `GET /readyz` (database reachable).
+ *
+ * @param authOverride the authentication to use instead of the one `app.config`
+ *   describes (`null` = none); omitted in production.
+ * @throws AuthConfigError when the config asks for oauth without --public-url or --issuer.
  */
 export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promise<HttpServing> {
   const { config, logger } = app;
