@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, isLoopback, loadConfig } from '../config/load.js';
 import { CONFIG, type Config } from '../config/schema.js';
-import { createApp } from '../server/app.js';
+import { openApp } from '../server/app.js';
 import { SelectionError } from '../server/select.js';
 import { StoreError } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -89,13 +89,16 @@ function localPrincipal(): string {
   }
 }
 
-function start(config: Config) {
+async function start(config: Config) {
   const logger = createLogger(config.logLevel);
   try {
-    return { app: createApp(config, logger, undefined, localPrincipal()), logger };
+    return { app: await openApp(config, logger, localPrincipal()), logger };
   } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
     if (error instanceof SelectionError) fail(`--toolsets: ${error.message}`);
-    if (error instanceof StoreError) fail(`${error.message} (set --db or TASKWIRE_DB to a writable path)`, 1);
+    if (error instanceof StoreError) {
+      fail(`${error.message} (${config.databaseUrl ? 'check --database-url / DATABASE_URL' : 'set --db or TASKWIRE_DB to a writable path'})`, 1);
+    }
     throw error;
   }
 }
@@ -118,9 +121,9 @@ function onSignals(close: () => Promise<void>): void {
 }
 
 async function runStdio(config: Config): Promise<void> {
-  const { app, logger } = start(config);
+  const { app, logger } = await start(config);
   const handle = serveOverStdio(app);
-  logger.info({ db: config.db, workspace: config.workspace, toolsets: config.toolsets }, 'taskwire serving over stdio');
+  logger.info({ db: storeName(config), workspace: config.workspace, toolsets: config.toolsets }, 'taskwire serving over stdio');
   const close = async () => {
     await handle.close();
     await app.close();
@@ -136,7 +139,7 @@ async function runHttp(config: Config): Promise<void> {
       `refusing to bind ${config.host} without authentication: unauthenticated serving is allowed only on a loopback address (127.0.0.1, ::1, localhost). Use --host 127.0.0.1, or put an authenticating proxy in front.`,
     );
   }
-  const { app, logger } = start(config);
+  const { app, logger } = await start(config);
   let http: Awaited<ReturnType<typeof serveHttp>>;
   try {
     http = await serveHttp(app);
@@ -152,11 +155,19 @@ async function runHttp(config: Config): Promise<void> {
   const snippet = JSON.stringify({ mcpServers: { taskwire: { type: 'http', url: http.url } } }, null, 2);
   process.stderr.write(
     `\nTaskwire ${VERSION} is serving MCP over Streamable HTTP at ${http.url}\n` +
-      `database: ${config.db}   workspace: ${config.workspace}   toolsets: ${config.toolsets.join(',')}\n\n` +
+      `database: ${storeName(config)}   workspace: ${config.workspace}   toolsets: ${config.toolsets.join(',')}\n\n` +
       `Connect Claude Code:  claude mcp add --transport http taskwire ${http.url}\n` +
       `Or add to a client's MCP config:\n${snippet}\n\nPress Ctrl+C to stop.\n\n`,
   );
   logger.info({ url: http.url }, 'taskwire serving over HTTP');
+}
+
+/** Where the tasks live, for humans: the SQLite path, or the PostgreSQL URL without its password. */
+function storeName(config: Config): string {
+  if (!config.databaseUrl) return config.db;
+  const url = new URL(config.databaseUrl);
+  if (url.password) url.password = '***';
+  return `${url.toString()} (schema ${config.databaseSchema})`;
 }
 
 function runInstall(client: string | undefined, print: boolean, config: Config, values: Record<string, unknown>): void {

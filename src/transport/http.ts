@@ -48,6 +48,7 @@ export async function serveHttp(app: App): Promise<HttpServing> {
     idleMs: config.sessionIdleMs,
     maxSessions: config.maxSessions,
     logger,
+    ...(config.replicaId ? { sessionIdPrefix: `${config.replicaId}.` } : {}),
   });
   const stopForwarding = app.hub.subscribe((event) => {
     if (event.workspace !== config.workspace) return;
@@ -77,9 +78,9 @@ export async function serveHttp(app: App): Promise<HttpServing> {
     if (path === '/readyz') {
       try {
         await app.store.ping();
-        return sendJson(res, 200, { status: 'ready', store: app.store.engine });
+        return sendJson(res, 200, { status: 'ready', store: app.store.engine, ...busStatus(app) });
       } catch {
-        return sendJson(res, 503, { status: 'unavailable', store: app.store.engine });
+        return sendJson(res, 503, { status: 'unavailable', store: app.store.engine, ...busStatus(app) });
       }
     }
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
@@ -153,6 +154,15 @@ export async function serveHttp(app: App): Promise<HttpServing> {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * The change bus in `/readyz`: reported, not gating. A replica whose bus is
+ * reconnecting still serves every call correctly; only its subscribers miss
+ * other replicas' changes meanwhile.
+ */
+function busStatus(app: App): { bus?: { kind: string; healthy: boolean } } {
+  return app.bus ? { bus: { kind: app.bus.kind, healthy: app.bus.healthy() } } : {};
 }
 
 async function readBody(req: IncomingMessage, max: number): Promise<string> {
