@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../telemetry/logger.js';
-import { type BusChange, type ChangeBus, decodeChange, encodeChange } from './bus.js';
+import { type BusChange, type ChangeBus, decodeChange, encodeChange, NODE_ID } from './bus.js';
 
 export interface PostgresBusOptions {
   connectionString: string;
@@ -8,7 +8,8 @@ export interface PostgresBusOptions {
   channel: string;
   logger: Logger;
   /** Connection timeout in ms (default 5,000). */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number /** This process's id on the bus (default {@link NODE_ID}); tests give two buses of one process different ids. */;
+  node?: string;
 }
 
 /**
@@ -26,6 +27,7 @@ export interface PostgresBusOptions {
  */
 export async function openPostgresBus(options: PostgresBusOptions): Promise<ChangeBus> {
   const { channel, logger } = options;
+  const node = options.node ?? NODE_ID;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
   let client: pg.Client | undefined;
   let listener: ((change: BusChange) => void) | undefined;
@@ -52,7 +54,7 @@ export async function openPostgresBus(options: PostgresBusOptions): Promise<Chan
     c.on('end', () => lost(new Error('connection ended')));
     c.on('notification', (n) => {
       if (n.channel !== channel || n.payload === undefined) return;
-      const change = decodeChange(n.payload);
+      const change = decodeChange(n.payload, node);
       if (change) listener?.(change);
     });
     try {
@@ -93,7 +95,7 @@ export async function openPostgresBus(options: PostgresBusOptions): Promise<Chan
         logger.debug({ channel }, 'change bus down: change not published');
         return;
       }
-      for (const payload of encodeChange(change)) {
+      for (const payload of encodeChange(change, node)) {
         c.query('SELECT pg_notify($1, $2)', [channel, payload]).catch((error) => logger.warn({ err: error, channel }, 'change not published'));
       }
     },

@@ -1,13 +1,14 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../telemetry/logger.js';
-import { type BusChange, type ChangeBus, decodeChange, encodeChange } from './bus.js';
+import { type BusChange, type ChangeBus, decodeChange, encodeChange, NODE_ID } from './bus.js';
 
 export interface RedisBusOptions {
   url: string;
   channel: string;
   logger: Logger;
   /** Connection timeout in ms (default 5,000). */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number /** This process's id on the bus (default {@link NODE_ID}); tests give two buses of one process different ids. */;
+  node?: string;
 }
 
 /**
@@ -21,6 +22,7 @@ export interface RedisBusOptions {
  */
 export async function openRedisBus(options: RedisBusOptions): Promise<ChangeBus> {
   const { channel, logger } = options;
+  const node = options.node ?? NODE_ID;
   const common = {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 5000,
@@ -38,7 +40,7 @@ export async function openRedisBus(options: RedisBusOptions): Promise<ChangeBus>
   }
   sub.on('message', (ch: string, payload: string) => {
     if (ch !== channel) return;
-    const change = decodeChange(payload);
+    const change = decodeChange(payload, node);
     if (change) listener?.(change);
   });
   try {
@@ -52,7 +54,7 @@ export async function openRedisBus(options: RedisBusOptions): Promise<ChangeBus>
   return {
     kind: 'redis',
     publish(change) {
-      for (const payload of encodeChange(change)) {
+      for (const payload of encodeChange(change, node)) {
         pub.publish(channel, payload).catch((error) => logger.warn({ err: error, channel }, 'change not published'));
       }
     },

@@ -70,8 +70,8 @@ export async function openApp(config: Config, logger: Logger, principal = config
   try {
     bus =
       kind === 'postgres'
-        ? await openPostgresBus({ connectionString: config.databaseUrl as string, channel: channelName(busIdentity(config)), logger })
-        : await openRedisBus({ url: config.redisUrl as string, channel: channelName(busIdentity(config)), logger });
+        ? await openPostgresBus({ connectionString: config.databaseUrl as string, channel: busChannel(config), logger })
+        : await openRedisBus({ url: config.redisUrl as string, channel: busChannel(config), logger });
   } catch (error) {
     await app.close();
     throw new StoreError('unavailable', `cannot open the ${kind} change bus: ${(error as Error).message}`, { cause: error });
@@ -99,11 +99,11 @@ export function busKind(config: Config): BusChangeKind {
   return kind;
 }
 
-/** What every replica of one deployment shares: the PostgreSQL database and schema, else the SQLite file. */
-function busIdentity(config: Config): string {
-  if (config.databaseUrl) {
-    const url = new URL(config.databaseUrl);
-    return `postgres:${url.pathname}:${config.databaseSchema}`;
-  }
-  return `sqlite:${resolve(config.db)}`;
+/**
+ * The bus channel of a deployment, named after what every replica shares: the
+ * PostgreSQL database and schema, else the SQLite file.
+ */
+export function busChannel(config: Config): string {
+  if (config.databaseUrl) return channelName(`postgres:${new URL(config.databaseUrl).pathname}:${config.databaseSchema}`);
+  return channelName(`sqlite:${resolve(config.db)}`);
 }
