@@ -39,7 +39,7 @@ export interface BusChange {
 }
 
 /** One process's identity on the bus, so it ignores its own messages (PostgreSQL and Redis echo them). */
-export const NODE_ID = randomUUID();
+export const NODE_ID: string = randomUUID();
 
 /** Most bytes of one message: PostgreSQL's NOTIFY payload limit is 8000 bytes. */
 const MAX_PAYLOAD = 7900;
