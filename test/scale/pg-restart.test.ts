@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Served, startHttp } from '../e2e/cli-process.js';
+import { run, type Served, startHttp } from '../e2e/cli-process.js';
 import { call, eventually, tempDir } from '../harness.js';
 import { httpClient } from './cluster.js';
 import { type PrivatePostgres, startPrivatePostgres } from './private-postgres.js';
@@ -9,16 +11,27 @@ import { type PrivatePostgres, startPrivatePostgres } from './private-postgres.j
  * PostgreSQL stopped and restarted under load, on a private throwaway cluster:
  * `/readyz` goes red, every tool call answers promptly (a retryable
  * `unavailable` error, never a hang or a crash), and the replica recovers by
- * itself when the database is back, change bus included.
+ * itself when the database is back, change bus included. The cluster is set
+ * up by the reference deployment's deploy/postgres-init.sh, and Taskwire
+ * connects as the role it creates (no superuser, no BYPASSRLS), as deployed.
  */
 describe('PostgreSQL stopped and restarted under load', () => {
   const tmp = tempDir('taskwire-pgrestart-');
   let db: PrivatePostgres;
   let server: Served;
   let client: Client;
+  let appUrl: string;
   beforeAll(async () => {
     db = await startPrivatePostgres();
-    server = await startHttp(tmp.dir, ['--database-url', db.url], { TASKWIRE_LOG_LEVEL: 'silent' });
+    const init = await run('sh', [resolve(import.meta.dirname, '..', '..', 'deploy', 'postgres-init.sh')], {
+      POSTGRES_USER: 'postgres',
+      TASKWIRE_DB_PASSWORD: "it's secret",
+      PGHOST: '127.0.0.1',
+      PGPORT: String(db.port),
+    });
+    expect(init.code, init.stderr).toBe(0);
+    appUrl = `postgres://taskwire:${encodeURIComponent("it's secret")}@127.0.0.1:${db.port}/taskwire`;
+    server = await startHttp(tmp.dir, ['--database-url', appUrl], { TASKWIRE_LOG_LEVEL: 'silent' });
     client = await httpClient(server.url, 'modern', 'under-load');
   }, 90_000);
   afterAll(async () => {
@@ -88,6 +101,18 @@ describe('PostgreSQL stopped and restarted under load', () => {
       const byCode = summary[o.phase] ?? {};
       byCode[o.code] = (byCode[o.code] ?? 0) + 1;
       summary[o.phase] = byCode;
+    }
+    // The role of the reference deployment is subject to row-level security, and it holds the rows.
+    const asApp = new pg.Client({ connectionString: appUrl });
+    await asApp.connect();
+    try {
+      const role = await asApp.query<{ rolsuper: boolean; rolbypassrls: boolean }>('SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user');
+      expect(role.rows[0]).toEqual({ rolsuper: false, rolbypassrls: false });
+      expect((await asApp.query('SELECT count(*)::int AS n FROM tasks')).rows[0].n).toBe(0); // no workspace set: RLS shows nothing
+      await asApp.query(`SELECT set_config('taskwire.workspace', 'local', false)`);
+      expect((await asApp.query('SELECT count(*)::int AS n FROM tasks')).rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await asApp.end();
     }
     console.info(`PostgreSQL restart under load: ${JSON.stringify(summary)}`);
     expect(server.child.exitCode).toBeNull();

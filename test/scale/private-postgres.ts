@@ -11,7 +11,9 @@ import { freePort } from './cluster.js';
  * runs as the `postgres` user (PostgreSQL refuses to run as root).
  */
 export interface PrivatePostgres {
+  /** As the `postgres` superuser. */
   url: string;
+  port: number;
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   start(): Promise<void>;
   destroy(): Promise<void>;
@@ -48,6 +50,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
     start,
     stop,
     destroy: async () => {
