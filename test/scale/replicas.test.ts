@@ -34,10 +34,11 @@ describe('replicas behind nginx on PostgreSQL', () => {
   afterAll(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
     await lb?.stop();
-    await Promise.allSettled([r1?.stop(), r2?.stop()]);
+    // r1 is SIGKILLed by the last test: only stop what still runs.
+    await Promise.allSettled([r1, r2].filter((r) => r && r.child.exitCode === null && r.child.signalCode === null).map((r) => r.stop()));
     await dropSchema(schema);
     tmp.cleanup();
-  });
+  }, 30_000);
 
   it('the reference deploy/nginx.conf passes nginx -t as shipped', async () => {
     const t = await run(NGINX, ['-t', '-p', tmp.dir, '-c', DEPLOY_NGINX_CONF, '-e', `${tmp.dir}/t-error.log`, '-g', `pid ${tmp.dir}/t.pid;`]);
@@ -139,4 +140,30 @@ describe('replicas behind nginx on PostgreSQL', () => {
       .map((l) => /(127\.0\.0\.1:\d+) sid=/.exec(l)?.[1]);
     expect(new Set(upstreams)).toEqual(new Set([`127.0.0.1:${portOf(r1.url)}`, `127.0.0.1:${portOf(r2.url)}`]));
   }, 60_000);
+
+  it('when a replica dies, its 2025 sessions get 404 (re-initialize) and everything else goes on through the survivor', async () => {
+    const onR1 = [] as Client[];
+    for (let i = 0; i < 8 && onR1.length === 0; i++) {
+      const c = await client(lb.url, 'legacy', `doomed-${i}`);
+      if (sessionOf(c).startsWith('r1.')) onR1.push(c);
+    }
+    const doomed = sessionOf(onR1[0] as Client);
+    expect(doomed).toMatch(/^r1\./);
+    r1.child.kill('SIGKILL');
+    await new Promise((r) => r1.child.once('exit', r));
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+    const stale = await fetch(lb.url, {
+      method: 'POST',
+      headers: { ...headers, 'mcp-session-id': doomed },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }),
+    });
+    expect(stale.status).toBe(404); // not a 502: the spec tells the client to start a new session
+    // New sessions and 2026 calls keep working on the surviving replica.
+    for (let i = 0; i < 3; i++) {
+      const fresh = await client(lb.url, 'legacy', `survivor-${i}`);
+      expect(sessionOf(fresh)).toMatch(/^r2\./);
+      await ok(fresh, 'list_tasks', {});
+      await ok(await client(lb.url, 'modern', `modern-survivor-${i}`), 'get_task_stats', {});
+    }
+  }, 30_000);
 });
