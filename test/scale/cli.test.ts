@@ -3,7 +3,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../e2e/cli-process.js';
 import { eventually, ok, tempDir } from '../harness.js';
-import { dropSchema, freshSchema, PG_URL, requirePostgres } from './cluster.js';
+import { dropSchema, freshSchema, PG_SKIP, PG_URL, requirePostgres } from './cluster.js';
 
 /**
  * `--database-url` / `DATABASE_URL` on the command line: stdio clients of one
@@ -12,7 +12,7 @@ import { dropSchema, freshSchema, PG_URL, requirePostgres } from './cluster.js';
  */
 await requirePostgres();
 
-describe('taskwire on PostgreSQL from the command line', () => {
+describe.skipIf(PG_SKIP)('taskwire on PostgreSQL from the command line', () => {
   const tmp = tempDir();
   const schema = freshSchema('tw_cli');
   afterAll(async () => {

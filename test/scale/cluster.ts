@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -13,9 +13,15 @@ import { run, type Served, startHttp } from '../e2e/cli-process.js';
  */
 export const PG_URL = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const NGINX = process.env.TASKWIRE_TEST_NGINX ?? '/usr/sbin/nginx';
+/** `TASKWIRE_TEST_POSTGRES=skip` skips the PostgreSQL tests on purpose (reported as skipped, never as passed). */
+export const PG_SKIP = process.env.TASKWIRE_TEST_POSTGRES === 'skip';
 
-/** Fail loudly (never pass silently) when PostgreSQL is absent. */
+/** Fail loudly (never pass silently) when PostgreSQL is absent, unless skipping was asked for. */
 export async function requirePostgres(url = PG_URL): Promise<void> {
+  if (PG_SKIP) {
+    process.stderr.write('TASKWIRE_TEST_POSTGRES=skip: PostgreSQL scale-out tests are SKIPPED\n');
+    return;
+  }
   const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   const reachable = await probe.connect().then(
     () => true,
@@ -51,6 +57,11 @@ export function freePort(): Promise<number> {
       s.close(() => done(port));
     });
   });
+}
+
+/** Fail loudly when nginx is missing (CI installs it: scripts/ensure-nginx.sh). */
+export function requireNginx(): void {
+  if (!existsSync(NGINX)) throw new Error(`nginx not found at ${NGINX}: run bash scripts/ensure-nginx.sh (or set TASKWIRE_TEST_NGINX)`);
 }
 
 export const DEPLOY_NGINX_CONF = resolve(import.meta.dirname, '..', '..', 'deploy', 'nginx.conf');

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startHttp } from '../e2e/cli-process.js';
 import { tempDir } from '../harness.js';
-import { dropSchema, freshSchema, PG_URL, requirePostgres } from './cluster.js';
+import { dropSchema, freshSchema, PG_SKIP, PG_URL, requirePostgres } from './cluster.js';
 import { check, crashCycle, History, type Stored } from './jepsen.js';
 
 /**
@@ -53,37 +53,41 @@ describe('crash durability', () => {
     }
   }, 240_000);
 
-  it(`PostgreSQL: ${PG_CYCLES} SIGKILL cycles lose no acknowledged write and never duplicate one`, async () => {
-    await requirePostgres();
-    const tmp = tempDir('taskwire-crash-pg-');
-    const schema = freshSchema('tw_crash');
-    const history = new History();
-    const admin = new pg.Client({ connectionString: PG_URL });
-    try {
-      for (let cycle = 0; cycle < PG_CYCLES; cycle++) {
-        await crashCycle(
-          () => startHttp(tmp.dir, ['--database-url', PG_URL, '--database-schema', schema], { TASKWIRE_LOG_LEVEL: 'silent' }),
-          history,
-          `p${cycle}`,
-          killDelay(),
+  it.skipIf(PG_SKIP)(
+    `PostgreSQL: ${PG_CYCLES} SIGKILL cycles lose no acknowledged write and never duplicate one`,
+    async () => {
+      await requirePostgres();
+      const tmp = tempDir('taskwire-crash-pg-');
+      const schema = freshSchema('tw_crash');
+      const history = new History();
+      const admin = new pg.Client({ connectionString: PG_URL });
+      try {
+        for (let cycle = 0; cycle < PG_CYCLES; cycle++) {
+          await crashCycle(
+            () => startHttp(tmp.dir, ['--database-url', PG_URL, '--database-schema', schema], { TASKWIRE_LOG_LEVEL: 'silent' }),
+            history,
+            `p${cycle}`,
+            killDelay(),
+          );
+        }
+        await admin.connect();
+        const stored: Stored = new Map();
+        const rows = await admin.query<{ title: string; id: number }>(`SELECT title, id FROM "${schema}".tasks ORDER BY id`);
+        for (const row of rows.rows) stored.set(row.title, [...(stored.get(row.title) ?? []), row.id]);
+        expect(check(history, stored)).toEqual([]);
+        // ids handed out are unique per workspace and every edge points at a stored task
+        const orphans = await admin.query(
+          `SELECT 1 FROM "${schema}".task_labels l LEFT JOIN "${schema}".tasks t ON t.workspace = l.workspace AND t.id = l.task_id WHERE t.id IS NULL`,
         );
+        expect(orphans.rowCount).toBe(0);
+        console.info(`PostgreSQL crash test: ${PG_CYCLES} cycles, ${summary(history)}`);
+        expect(history.count('ok')).toBeGreaterThanOrEqual(PG_CYCLES);
+      } finally {
+        await admin.end().catch(() => undefined);
+        await dropSchema(schema);
+        tmp.cleanup();
       }
-      await admin.connect();
-      const stored: Stored = new Map();
-      const rows = await admin.query<{ title: string; id: number }>(`SELECT title, id FROM "${schema}".tasks ORDER BY id`);
-      for (const row of rows.rows) stored.set(row.title, [...(stored.get(row.title) ?? []), row.id]);
-      expect(check(history, stored)).toEqual([]);
-      // ids handed out are unique per workspace and every edge points at a stored task
-      const orphans = await admin.query(
-        `SELECT 1 FROM "${schema}".task_labels l LEFT JOIN "${schema}".tasks t ON t.workspace = l.workspace AND t.id = l.task_id WHERE t.id IS NULL`,
-      );
-      expect(orphans.rowCount).toBe(0);
-      console.info(`PostgreSQL crash test: ${PG_CYCLES} cycles, ${summary(history)}`);
-      expect(history.count('ok')).toBeGreaterThanOrEqual(PG_CYCLES);
-    } finally {
-      await admin.end().catch(() => undefined);
-      await dropSchema(schema);
-      tmp.cleanup();
-    }
-  }, 240_000);
+    },
+    240_000,
+  );
 });

@@ -2,7 +2,20 @@ import type { Client, StreamableHTTPClientTransport } from '@modelcontextprotoco
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type Served } from '../e2e/cli-process.js';
 import { eventually, ok, tempDir } from '../harness.js';
-import { type Balancer, DEPLOY_NGINX_CONF, dropSchema, freshSchema, httpClient, NGINX, portOf, requirePostgres, startNginx, startReplica } from './cluster.js';
+import {
+  type Balancer,
+  DEPLOY_NGINX_CONF,
+  dropSchema,
+  freshSchema,
+  httpClient,
+  NGINX,
+  PG_SKIP,
+  portOf,
+  requireNginx,
+  requirePostgres,
+  startNginx,
+  startReplica,
+} from './cluster.js';
 
 /**
  * Two `taskwire serve` replicas on one PostgreSQL schema behind a real nginx
@@ -11,10 +24,11 @@ import { type Balancer, DEPLOY_NGINX_CONF, dropSchema, freshSchema, httpClient, 
  * clients of both protocol eras.
  */
 await requirePostgres();
+requireNginx();
 
 const sessionOf = (client: Client) => (client.transport as StreamableHTTPClientTransport).sessionId ?? '';
 
-describe('replicas behind nginx on PostgreSQL', () => {
+describe.skipIf(PG_SKIP)('replicas behind nginx on PostgreSQL', () => {
   const tmp = tempDir('taskwire-replicas-');
   const schema = freshSchema();
   let r1: Served;
