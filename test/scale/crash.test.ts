@@ -9,9 +9,11 @@ import { check, crashCycle, History, type Stored } from './jepsen.js';
 
 /**
  * Crash durability, Jepsen-style: the built CLI serving HTTP is SIGKILLed at
- * random moments while four clients write; afterwards every acknowledged write
- * is stored (under the ids it was acknowledged with), no failed write is, no
- * logical write is stored twice or half, and the database checks out.
+ * random moments while four clients write (two-task batches, every 8th one
+ * invalid in its second task); afterwards every acknowledged write is stored
+ * (under the ids it was acknowledged with), no failed write is (nor any part of
+ * an invalid batch), no logical write is stored twice or half, and the
+ * database checks out (SQLite `integrity_check`, `foreign_key_check`).
  * Cycles: TASKWIRE_CRASH_CYCLES_SQLITE (default 50), TASKWIRE_CRASH_CYCLES_PG (default 20).
  */
 const SQLITE_CYCLES = Number(process.env.TASKWIRE_CRASH_CYCLES_SQLITE ?? 50);
@@ -48,6 +50,7 @@ describe('crash durability', () => {
       // A run where nothing was ever acknowledged, or nothing was ever in flight, proves nothing.
       expect(history.count('ok')).toBeGreaterThanOrEqual(SQLITE_CYCLES);
       expect([...history.writes.values()].some((w) => w.attempts > 1)).toBe(true);
+      expect(history.count('failed')).toBeGreaterThan(0);
     } finally {
       tmp.cleanup();
     }

@@ -17,6 +17,8 @@ export type Outcome = 'ok' | 'failed' | 'unknown';
 
 export interface LogicalWrite {
   key: string;
+  /** Every 8th write carries an impossible due date on its second task: the whole batch must be refused. */
+  invalid: boolean;
   titles: [string, string];
   outcome: Outcome;
   /** Ids the acknowledged call returned. */
@@ -30,7 +32,13 @@ export class History {
 
   fresh(tag: string): LogicalWrite {
     const n = this.next++;
-    const w: LogicalWrite = { key: `crash-${tag}-${String(n).padStart(6, '0')}`, titles: [`${tag}-w${n}-a`, `${tag}-w${n}-b`], outcome: 'unknown', attempts: 0 };
+    const w: LogicalWrite = {
+      key: `crash-${tag}-${String(n).padStart(6, '0')}`,
+      invalid: n % 8 === 7,
+      titles: [`${tag}-w${n}-a`, `${tag}-w${n}-b`],
+      outcome: 'unknown',
+      attempts: 0,
+    };
     this.writes.set(w.key, w);
     return w;
   }
@@ -50,12 +58,14 @@ export async function attempt(client: Client, w: LogicalWrite): Promise<void> {
   try {
     const r = await call(client, 'create_tasks', {
       idempotency_key: w.key,
-      tasks: [{ title: w.titles[0] }, { title: w.titles[1], priority: 'high' }],
+      tasks: [{ title: w.titles[0] }, { title: w.titles[1], priority: 'high', ...(w.invalid ? { due_date: '2026-02-30' } : {}) }],
     });
     if (r.isError) {
       if (process.env.JEPSEN_DEBUG) console.error(w.key, r.text.slice(0, 300));
-      // A store error mid-crash says "nothing was written": recorded as failed only if never acknowledged.
-      if (w.outcome !== 'ok') w.outcome = w.attempts === 1 ? 'failed' : w.outcome;
+      // An error says "this attempt wrote nothing". That settles the write as failed when it is the first
+      // attempt, or when the arguments themselves are refused (every attempt sends the same ones); an
+      // earlier unanswered attempt may still have committed otherwise.
+      if (w.outcome !== 'ok' && (w.attempts === 1 || r.error.code === 'invalid_input')) w.outcome = 'failed';
       return;
     }
     w.outcome = 'ok';
@@ -109,6 +119,7 @@ export function check(history: History, stored: Stored): string[] {
       else if (w.titles.some((t, i) => stored.get(t)?.[0] !== w.ids?.[i])) problems.push(`${w.key} stored under other ids than acknowledged`);
     }
     if (w.outcome === 'failed' && (present[0] || present[1])) problems.push(`${w.key} failed but is present`);
+    if (w.invalid && w.outcome === 'ok') problems.push(`${w.key} had an impossible due date but was acknowledged`);
   }
   return problems;
 }
