@@ -12,7 +12,7 @@ import { dropSchema, freshSchema, PG_SKIP, PG_URL, requirePostgres } from './clu
  */
 await requirePostgres();
 
-describe.skipIf(PG_SKIP)('taskwire on PostgreSQL from the command line', () => {
+describe.skipIf(PG_SKIP)('taskwire processes sharing a store, from the command line', () => {
   const tmp = tempDir();
   const schema = freshSchema('tw_cli');
   afterAll(async () => {
@@ -42,6 +42,28 @@ describe.skipIf(PG_SKIP)('taskwire on PostgreSQL from the command line', () => {
       expect((await ok<{ task: { title: string } }>(b, 'get_task', { id })).task.title).toBe('Shared through PostgreSQL');
       await ok(a, 'update_task', { id, priority: 'critical' });
       await eventually(() => got.includes(`tasks://${id}`), 5000, 'the change from the other process');
+    } finally {
+      await Promise.allSettled([a.close(), b.close()]);
+    }
+  });
+
+  it('two stdio processes on one SQLite file hear each other through the Redis bus', async () => {
+    const env = {
+      TASKWIRE_DB: `${tmp.dir}/shared.db`,
+      TASKWIRE_CHANGE_BUS: 'redis',
+      TASKWIRE_REDIS_URL: process.env.TASKWIRE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    };
+    const [a, b] = [await stdio('editor-a', env), await stdio('editor-b', env)];
+    try {
+      const { created } = await ok<{ created: Array<{ id: number }> }>(a, 'create_tasks', { tasks: [{ title: 'Shared through one SQLite file' }] });
+      const id = created[0]?.id as number;
+      const got: string[] = [];
+      b.setNotificationHandler('notifications/resources/updated', async (n) => {
+        got.push(n.params.uri);
+      });
+      await b.subscribeResource({ uri: 'tasks://board' });
+      await ok(a, 'complete_task', { id });
+      await eventually(() => got.includes('tasks://board'), 5000, 'the change from the other process');
     } finally {
       await Promise.allSettled([a.close(), b.close()]);
     }
