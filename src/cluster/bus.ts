@@ -25,6 +25,11 @@ export interface ChangeBus {
   publish(change: BusChange): void;
   /** Register the receiver of other processes' changes (one per bus). */
   onChange(listener: (change: BusChange) => void): void;
+  /**
+   * Register what to do after the bus reconnected (changes published meanwhile
+   * were missed). Not called for the first connection.
+   */
+  onReconnect(listener: () => void): void;
   /** True while the bus is connected and subscribed. */
   healthy(): boolean;
   close(): Promise<void>;
@@ -97,10 +102,32 @@ export function channelName(identity: string): string {
   return `taskwire_changes_${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`;
 }
 
-/** Connect the hub to the bus both ways; returns the function that disconnects them. */
+/** Most workspaces {@link bridge} remembers for the resync after a reconnection. */
+const MAX_REMEMBERED = 1000;
+
+/**
+ * Connect the hub to the bus both ways; returns the function that disconnects
+ * them. After the bus reconnects, every recently active workspace gets a
+ * `tasks://board` and `tasks://stats` update, so subscribers re-read what may
+ * have changed while notifications were not flowing.
+ */
 export function bridge(hub: ChangeHub, bus: ChangeBus): () => void {
-  bus.onChange((change) => hub.deliver(change.workspace, change.uris));
+  const recent = new Set<string>();
+  const remember = (workspace: string) => {
+    recent.delete(workspace);
+    recent.add(workspace);
+    if (recent.size > MAX_REMEMBERED) recent.delete(recent.values().next().value as string);
+  };
+  bus.onChange((change) => {
+    remember(change.workspace);
+    hub.deliver(change.workspace, change.uris);
+  });
+  bus.onReconnect(() => {
+    for (const workspace of recent) hub.deliver(workspace, ['tasks://board', 'tasks://stats']);
+  });
   return hub.subscribe((event) => {
-    if (!event.remote) bus.publish({ workspace: event.workspace, uris: event.uris });
+    if (event.remote) return;
+    remember(event.workspace);
+    bus.publish({ workspace: event.workspace, uris: event.uris });
   });
 }

@@ -20,7 +20,8 @@ export interface PostgresBusOptions {
  *
  * When the connection drops (server restart, network, `pg_terminate_backend`)
  * it reconnects by itself with backoff (250 ms doubling to 5 s) and listens
- * again; while it is down `healthy()` is false and publishes are dropped.
+ * again (then calls the `onReconnect` listener); while it is down `healthy()`
+ * is false and publishes are dropped.
  *
  * @throws Error when the first connection or `LISTEN` fails (the caller
  *   reports it as the database being unavailable).
@@ -31,6 +32,7 @@ export async function openPostgresBus(options: PostgresBusOptions): Promise<Chan
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
   let client: pg.Client | undefined;
   let listener: ((change: BusChange) => void) | undefined;
+  let reconnected: (() => void) | undefined;
   let closed = false;
   let backoff = 250;
   let timer: NodeJS.Timeout | undefined;
@@ -75,7 +77,10 @@ export async function openPostgresBus(options: PostgresBusOptions): Promise<Chan
     timer = setTimeout(() => {
       timer = undefined;
       connect().then(
-        () => logger.info({ channel }, 'change bus reconnected'),
+        () => {
+          logger.info({ channel }, 'change bus reconnected');
+          reconnected?.();
+        },
         (error) => {
           backoff = Math.min(backoff * 2, 5000);
           logger.debug({ err: error, channel }, 'change bus reconnect failed');
@@ -101,6 +106,9 @@ export async function openPostgresBus(options: PostgresBusOptions): Promise<Chan
     },
     onChange(l) {
       listener = l;
+    },
+    onReconnect(l) {
+      reconnected = l;
     },
     healthy: () => client !== undefined,
     async close() {

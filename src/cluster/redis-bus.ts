@@ -32,6 +32,7 @@ export async function openRedisBus(options: RedisBusOptions): Promise<ChangeBus>
   const sub = new Redis(options.url, common);
   const pub = new Redis(options.url, { ...common, enableOfflineQueue: false });
   let listener: ((change: BusChange) => void) | undefined;
+  let reconnected: (() => void) | undefined;
   for (const [name, conn] of [
     ['subscriber', sub],
     ['publisher', pub],
@@ -51,6 +52,8 @@ export async function openRedisBus(options: RedisBusOptions): Promise<ChangeBus>
     pub.disconnect();
     throw error;
   }
+  // ioredis re-subscribes on every later 'ready' by itself (autoResubscribe).
+  sub.on('ready', () => reconnected?.());
   return {
     kind: 'redis',
     publish(change) {
@@ -60,6 +63,9 @@ export async function openRedisBus(options: RedisBusOptions): Promise<ChangeBus>
     },
     onChange(l) {
       listener = l;
+    },
+    onReconnect(l) {
+      reconnected = l;
     },
     healthy: () => sub.status === 'ready',
     async close() {

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BusChange, type ChangeBus, channelName, decodeChange, encodeChange } from '../../src/cluster/bus.js';
+import { type BusChange, bridge, type ChangeBus, channelName, decodeChange, encodeChange } from '../../src/cluster/bus.js';
 import { openPostgresBus } from '../../src/cluster/postgres-bus.js';
 import { openRedisBus } from '../../src/cluster/redis-bus.js';
 import { busChannel, busKind, openApp } from '../../src/server/app.js';
-import type { ChangeEvent } from '../../src/server/changes.js';
+import { type ChangeEvent, ChangeHub } from '../../src/server/changes.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { eventually, tempDir, testConfig } from '../harness.js';
 import { dropSchema, PG_SKIP, PG_URL, requirePostgres } from './cluster.js';
@@ -93,11 +93,16 @@ describe.each((Object.keys(engines) as Array<keyof typeof engines>).filter((k) =
 });
 
 describe.skipIf(PG_SKIP)('PostgreSQL change bus reconnects', () => {
-  it('goes unhealthy when its connection is killed, comes back by itself, and delivers again', async () => {
+  it('goes unhealthy when its connection is killed, comes back by itself, tells subscribers to re-read, and delivers again', async () => {
     const channel = unique();
     const [a, b] = await Promise.all([engines.postgres(channel, 'a'), engines.postgres(channel, 'b')]);
     opened.push(a, b);
-    const got = collect(b);
+    const hub = new ChangeHub();
+    const unbridge = bridge(hub, b);
+    const got: ChangeEvent[] = [];
+    hub.subscribe((e) => got.push(e));
+    a.publish({ workspace: 'w', uris: ['tasks://1'] });
+    await eventually(() => got.length === 1, 3000, 'delivery before the kill');
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
     try {
@@ -105,14 +110,19 @@ describe.skipIf(PG_SKIP)('PostgreSQL change bus reconnects', () => {
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'taskwire-bus' AND query = $1 AND pid <> pg_backend_pid()`,
         [`LISTEN ${channel}`],
       );
-      expect(killed.rowCount).toBe(2);
+      expect(killed.rowCount).toBe(1); // b's connection (a's last statement was its NOTIFY)
     } finally {
       await admin.end();
     }
     await eventually(() => !b.healthy(), 3000, 'the bus noticing the lost connection');
     await eventually(() => a.healthy() && b.healthy(), 10_000, 'reconnection');
-    a.publish({ workspace: 'w', uris: ['tasks://1'] });
-    await eventually(() => got.length === 1, 3000, 'delivery after reconnecting');
+    // What was published meanwhile is lost: the workspace's board and stats subscribers are told to re-read.
+    await eventually(() => got.length === 2, 3000, 'the resync');
+    expect(got[1]).toEqual({ workspace: 'w', uris: ['tasks://board', 'tasks://stats'], remote: true });
+    a.publish({ workspace: 'w', uris: ['tasks://2'] });
+    await eventually(() => got.length === 3, 3000, 'delivery after reconnecting');
+    expect(got[2]?.uris).toEqual(['tasks://2']);
+    unbridge();
   });
 });
 
