@@ -97,11 +97,14 @@ describe.skipIf(PG_SKIP)('replicas behind nginx on PostgreSQL', () => {
     const modern = await client(r1.url, 'modern', 'modern-on-a');
     // and a 2025 session opened through the balancer, wherever it landed
     const viaLb = await client(lb.url, 'legacy', 'legacy-via-nginx');
-    const got = { legacy: [] as string[], modern: [] as string[], viaLb: [] as string[] };
+    // and a 2026 listen stream through the balancer (server-sent events through nginx)
+    const modernViaLb = await client(lb.url, 'modern', 'modern-via-nginx');
+    const got = { legacy: [] as string[], modern: [] as string[], viaLb: [] as string[], modernViaLb: [] as string[] };
     for (const [c, list] of [
       [legacy, got.legacy],
       [modern, got.modern],
       [viaLb, got.viaLb],
+      [modernViaLb, got.modernViaLb],
     ] as const) {
       c.setNotificationHandler('notifications/resources/updated', async (n) => {
         list.push(n.params.uri);
@@ -110,10 +113,11 @@ describe.skipIf(PG_SKIP)('replicas behind nginx on PostgreSQL', () => {
     await legacy.subscribeResource({ uri });
     await viaLb.subscribeResource({ uri });
     const listen = await modern.listen({ resourceSubscriptions: [uri] });
+    const listenViaLb = await modernViaLb.listen({ resourceSubscriptions: [uri] });
     // The writer on B must be the other replica of the balancer session too.
     const other = sessionOf(viaLb).startsWith('r1.') ? r2 : r1;
     const writerForLb = other === r2 ? writer : await client(r1.url, 'modern', 'writer-on-a');
-    const all = () => got.legacy.length > 0 && got.modern.length > 0 && got.viaLb.length > 0;
+    const all = () => Object.values(got).every((list) => list.length > 0);
     // 2025 clients open their GET stream in the background after initialize: repeat the change, bounded.
     const priorities = ['high', 'low'] as const;
     for (let i = 0; i < 20 && !all(); i++) {
@@ -124,7 +128,9 @@ describe.skipIf(PG_SKIP)('replicas behind nginx on PostgreSQL', () => {
     expect(new Set(got.legacy)).toEqual(new Set([uri]));
     expect(new Set(got.modern)).toEqual(new Set([uri]));
     expect(new Set(got.viaLb)).toEqual(new Set([uri]));
+    expect(new Set(got.modernViaLb)).toEqual(new Set([uri]));
     await listen.close();
+    await listenViaLb.close();
   });
 
   it('100 concurrent create_tasks with one idempotency key, spread over both replicas, create exactly one set', async () => {
