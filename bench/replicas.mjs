@@ -100,25 +100,30 @@ const pgArgs = () => {
 };
 try {
   log(`replicas bench: ${CONNECTIONS} connections, ${SECONDS} s per workload, 2026-era stateless calls`);
-  {
-    const s = await serve(['--db', join(tmp, 'bench.db')]);
-    out.results['sqlite, 1 node'] = await measure('sqlite, 1 node', s.url, s.child);
-    await s.stop();
-  }
-  {
-    const s = await serve(pgArgs());
-    out.results['postgres, 1 node'] = await measure('postgres, 1 node', s.url, s.child);
-    await s.stop();
+  for (const [name, args] of [
+    ['sqlite, 1 node', ['--db', join(tmp, 'bench.db')]],
+    ['postgres, 1 node', pgArgs()],
+  ]) {
+    const s = await serve(args);
+    try {
+      out.results[name] = await measure(name, s.url, s.child);
+    } finally {
+      await s.stop();
+    }
   }
   for (const n of [1, 2]) {
     const args = pgArgs();
     const replicas = [];
-    for (let i = 0; i < n; i++) replicas.push(await serve([...args, '--replica-id', `r${i + 1}`]));
-    const lb = await startNginx(replicas.map((r) => Number(new URL(r.url).port)));
-    const name = `postgres, ${n} replica${n > 1 ? 's' : ''} behind nginx`;
-    out.results[name] = await measure(name, lb.url, replicas[0].child);
-    await lb.stop();
-    await Promise.all(replicas.map((r) => r.stop()));
+    let lb;
+    try {
+      for (let i = 0; i < n; i++) replicas.push(await serve([...args, '--replica-id', `r${i + 1}`]));
+      lb = await startNginx(replicas.map((r) => Number(new URL(r.url).port)));
+      const name = `postgres, ${n} replica${n > 1 ? 's' : ''} behind nginx`;
+      out.results[name] = await measure(name, lb.url, replicas[0].child);
+    } finally {
+      await lb?.stop();
+      await Promise.all(replicas.map((r) => r.stop()));
+    }
   }
 } finally {
   for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`).catch(() => undefined);
