@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { AuthConfigError } from '../auth/setup.js';
 import { ConfigError, isLoopback, loadConfig } from '../config/load.js';
 import { CONFIG, type Config } from '../config/schema.js';
-import { createApp } from '../server/app.js';
+import { openApp } from '../server/app.js';
 import { SelectionError } from '../server/select.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { StoreError } from '../store/types.js';
@@ -109,13 +109,16 @@ function localPrincipal(): string {
   }
 }
 
-function start(config: Config) {
+async function start(config: Config) {
   const logger = createLogger(config.logLevel);
   try {
-    return { app: createApp(config, logger, undefined, localPrincipal()), logger };
+    return { app: await openApp(config, logger, localPrincipal()), logger };
   } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
     if (error instanceof SelectionError) fail(`--toolsets/--tools/--exclude-tools: ${error.message}`);
-    if (error instanceof StoreError) fail(`${error.message} (set --db or TASKWIRE_DB to a writable path)`, 1);
+    if (error instanceof StoreError) {
+      fail(`${error.message} (${config.databaseUrl ? 'check --database-url / DATABASE_URL' : 'set --db or TASKWIRE_DB to a writable path'})`, 1);
+    }
     throw error;
   }
 }
@@ -138,9 +141,9 @@ function onSignals(close: () => Promise<void>): void {
 }
 
 async function runStdio(config: Config): Promise<void> {
-  const { app, logger } = start(config);
+  const { app, logger } = await start(config);
   const handle = serveOverStdio(app);
-  logger.info({ db: config.db, workspace: config.workspace, toolsets: config.toolsets }, 'taskwire serving over stdio');
+  logger.info({ db: storeName(config), workspace: config.workspace, toolsets: config.toolsets }, 'taskwire serving over stdio');
   const close = async () => {
     await handle.close();
     await app.close();
@@ -156,7 +159,7 @@ async function runHttp(config: Config): Promise<void> {
       `refusing to bind ${config.host} without authentication: with --auth none only a loopback address (127.0.0.1, ::1, localhost) is allowed. Use --auth api-key (and taskwire token create) or --auth oauth --issuer URL --public-url URL, or --host 127.0.0.1.`,
     );
   }
-  const { app, logger } = start(config);
+  const { app, logger } = await start(config);
   let http: Awaited<ReturnType<typeof serveHttp>>;
   try {
     http = await serveHttp(app);
@@ -180,11 +183,19 @@ async function runHttp(config: Config): Promise<void> {
   const who = config.auth === 'none' ? `workspace: ${config.workspace}` : `auth: ${config.auth}${config.issuer ? ` (issuer ${config.issuer})` : ''}`;
   process.stderr.write(
     `\nTaskwire ${VERSION} is serving MCP over Streamable HTTP at ${http.url}\n` +
-      `database: ${config.db}   ${who}   toolsets: ${config.toolsets.join(',')}${config.readOnly ? '   read-only' : ''}\n\n` +
+      `database: ${storeName(config)}   ${who}   toolsets: ${config.toolsets.join(',')}${config.readOnly ? '   read-only' : ''}\n\n` +
       `Connect Claude Code:  claude mcp add --transport http taskwire ${url}${keyed ? ' --header "Authorization: Bearer $TASKWIRE_API_KEY"' : ''}\n` +
       `Or add to a client's MCP config:\n${snippet}\n\nPress Ctrl+C to stop.\n\n`,
   );
   logger.info({ url: http.url }, 'taskwire serving over HTTP');
+}
+
+/** Where the tasks live, for humans: the SQLite path, or the PostgreSQL URL without its password. */
+function storeName(config: Config): string {
+  if (!config.databaseUrl) return config.db;
+  const url = new URL(config.databaseUrl);
+  if (url.password) url.password = '***';
+  return `${url.toString()} (schema ${config.databaseSchema})`;
 }
 
 function runInstall(client: string | undefined, print: boolean, config: Config, values: Record<string, unknown>): void {

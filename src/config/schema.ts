@@ -255,6 +255,66 @@ export const CONFIG = {
     schema: z.enum(['FULL', 'NORMAL']).default('FULL'),
     commands: both,
   },
+  databaseUrl: {
+    flag: 'database-url',
+    env: 'DATABASE_URL',
+    doc: 'PostgreSQL connection string (`postgres://user:password@host:5432/db`); when set, tasks live in PostgreSQL instead of the SQLite file (`--db` is ignored). Needed for several replicas.',
+    defaultDoc: '(none: SQLite)',
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    commands: both,
+  },
+  databaseSchema: {
+    flag: 'database-schema',
+    env: 'TASKWIRE_DATABASE_SCHEMA',
+    doc: "PostgreSQL schema holding Taskwire's tables (created if missing); also names the change-notification channel, so deployments sharing a database stay apart.",
+    defaultDoc: 'public',
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier (letters, digits, underscore; at most 63)')
+      .default('public'),
+    commands: both,
+  },
+  databasePoolSize: {
+    flag: 'database-pool-size',
+    env: 'TASKWIRE_DATABASE_POOL_SIZE',
+    doc: 'Most PostgreSQL connections one process opens (plus one for change notifications).',
+    defaultDoc: '10',
+    schema: int(1, 1000).default(10),
+    commands: both,
+  },
+  changeBus: {
+    flag: 'change-bus',
+    env: 'TASKWIRE_CHANGE_BUS',
+    doc: 'How task changes reach subscribers on other processes: `postgres` (LISTEN/NOTIFY), `redis` (pub/sub, needs --redis-url), `local` (this process only), or `auto` (postgres on PostgreSQL, else local).',
+    defaultDoc: 'auto',
+    schema: z.enum(['auto', 'postgres', 'redis', 'local']).default('auto'),
+    commands: both,
+  },
+  redisUrl: {
+    flag: 'redis-url',
+    env: 'TASKWIRE_REDIS_URL',
+    doc: 'Redis URL (`redis://host:6379/0`) for `--change-bus redis`.',
+    defaultDoc: '(none)',
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    commands: both,
+  },
+  replicaId: {
+    flag: 'replica-id',
+    env: 'TASKWIRE_REPLICA_ID',
+    doc: "This replica's name behind a load balancer: 2025-era session ids start with `NAME.` so the balancer can route a session back to the replica that holds it (see Scale out).",
+    defaultDoc: '(none)',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, dash or underscore')
+      .optional(),
+    commands: ['serve'],
+  },
   logLevel: {
     flag: 'log-level',
     env: 'TASKWIRE_LOG_LEVEL',

@@ -1,6 +1,12 @@
+import { resolve } from 'node:path';
+import { type BusChangeKind, bridge, type ChangeBus, channelName } from '../cluster/bus.js';
+import { openPostgresBus } from '../cluster/postgres-bus.js';
+import { openRedisBus } from '../cluster/redis-bus.js';
+import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { TaskStore } from '../store/types.js';
+import { StoreError, type TaskStore } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { TOOLSETS } from '../toolsets/index.js';
 import { TaskService } from '../toolsets/tasks/service.js';
@@ -20,6 +26,8 @@ export interface App {
   principal: string;
   /** Scopes of every served tool by name (what `tools/call` of it needs), for the HTTP layer's scope challenge. */
   toolScopes: ReadonlyMap<string, readonly string[]>;
+  /** The cross-process change bus, when {@link openApp} opened one (several replicas). */
+  bus?: ChangeBus;
   close(): Promise<void>;
 }
 
@@ -39,4 +47,70 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const factory = createServerFactory({ version: VERSION, tasks, hub, toolsets, logger });
   const toolScopes = new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const)));
   return { store: db, hub, factory, config, logger, principal, toolScopes, close: () => db.close() };
+}
+
+/**
+ * Open what the config names and build the app: the store (PostgreSQL when
+ * `databaseUrl` is set, else the SQLite file), then the change bus
+ * (`changeBus`: PostgreSQL LISTEN/NOTIFY, Redis pub/sub, or none), bridged to
+ * the app's {@link ChangeHub} so subscribers hear about changes committed by
+ * other replicas. `close()` closes the bus, then the store.
+ *
+ * @throws ConfigError for a bus the config cannot serve (`postgres` without a
+ *   database URL, `redis` without a Redis URL); SelectionError for an unknown
+ *   toolset; StoreError `unavailable` when the database or the bus cannot be reached.
+ */
+export async function openApp(config: Config, logger: Logger, principal = config.workspace): Promise<App> {
+  const kind = busKind(config);
+  const store = config.databaseUrl
+    ? await openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize })
+    : undefined;
+  let app: App;
+  try {
+    app = createApp(config, logger, store, principal);
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
+  if (kind === 'local') return app;
+  let bus: ChangeBus;
+  try {
+    bus =
+      kind === 'postgres'
+        ? await openPostgresBus({ connectionString: config.databaseUrl as string, channel: busChannel(config), logger })
+        : await openRedisBus({ url: config.redisUrl as string, channel: busChannel(config), logger });
+  } catch (error) {
+    await app.close();
+    throw new StoreError('unavailable', `cannot open the ${kind} change bus: ${(error as Error).message}`, { cause: error });
+  }
+  const unbridge = bridge(app.hub, bus);
+  logger.info({ bus: kind }, 'change bus connected');
+  return {
+    ...app,
+    bus,
+    close: async () => {
+      unbridge();
+      await bus.close();
+      await app.close();
+    },
+  };
+}
+
+/** Which bus `config.changeBus` means once `auto` is resolved. @throws ConfigError when it cannot work. */
+export function busKind(config: Config): BusChangeKind {
+  const kind = config.changeBus === 'auto' ? (config.databaseUrl ? 'postgres' : 'local') : config.changeBus;
+  if (kind === 'postgres' && !config.databaseUrl) {
+    throw new ConfigError('--change-bus (TASKWIRE_CHANGE_BUS): postgres needs --database-url (DATABASE_URL)');
+  }
+  if (kind === 'redis' && !config.redisUrl) throw new ConfigError('--change-bus (TASKWIRE_CHANGE_BUS): redis needs --redis-url (TASKWIRE_REDIS_URL)');
+  return kind;
+}
+
+/**
+ * The bus channel of a deployment, named after what every replica shares: the
+ * PostgreSQL database and schema, else the SQLite file.
+ */
+export function busChannel(config: Config): string {
+  if (config.databaseUrl) return channelName(`postgres:${new URL(config.databaseUrl).pathname}:${config.databaseSchema}`);
+  return channelName(`sqlite:${resolve(config.db)}`);
 }

@@ -5,6 +5,8 @@ import type { ChangeSink } from '../toolsets/tasks/service.js';
 export interface ChangeEvent {
   workspace: string;
   uris: string[];
+  /** Set on a change another process committed and a cross-node bus delivered here (never re-published). */
+  remote?: true;
 }
 
 /**
@@ -21,6 +23,11 @@ export class ChangeHub implements ChangeSink {
       workspace,
       uris: ['tasks://board', 'tasks://stats', ...ids.map((id) => `tasks://${id}`)],
     } satisfies ChangeEvent);
+  }
+
+  /** A change another process committed, delivered by a cross-node bus (see `src/cluster/`). */
+  deliver(workspace: string, uris: readonly string[]): void {
+    this.emitter.emit('change', { workspace, uris: [...uris], remote: true } satisfies ChangeEvent);
   }
 
   /** A list of tools, prompts or resources changed (delivered like resource updates, as list_changed). */

@@ -83,6 +83,7 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
     // Without authentication every caller is the one local user: only the total cap applies.
     maxPerPrincipal: auth ? config.maxSessionsPerPrincipal : Number.POSITIVE_INFINITY,
     logger,
+    ...(config.replicaId ? { sessionIdPrefix: `${config.replicaId}.` } : {}),
   });
   const stopForwarding = app.hub.subscribe((event) => {
     const entry = modernByWorkspace.get(event.workspace);
@@ -146,9 +147,9 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
     if (path === '/readyz') {
       try {
         await app.store.ping();
-        return sendJson(res, 200, { status: 'ready', store: app.store.engine });
+        return sendJson(res, 200, { status: 'ready', store: app.store.engine, ...busStatus(app) });
       } catch {
-        return sendJson(res, 503, { status: 'unavailable', store: app.store.engine });
+        return sendJson(res, 503, { status: 'unavailable', store: app.store.engine, ...busStatus(app) });
       }
     }
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
@@ -267,6 +268,15 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * The change bus in `/readyz`: reported, not gating. A replica whose bus is
+ * reconnecting still serves every call correctly; only its subscribers miss
+ * other replicas' changes meanwhile.
+ */
+function busStatus(app: App): { bus?: { kind: string; healthy: boolean } } {
+  return app.bus ? { bus: { kind: app.bus.kind, healthy: app.bus.healthy() } } : {};
 }
 
 async function readBody(req: IncomingMessage, max: number): Promise<string> {

@@ -27,6 +27,11 @@ export interface LegacySessionOptions {
   /** Most sessions one principal may hold (429 beyond). */
   maxPerPrincipal: number;
   logger: Logger;
+  /**
+   * Prepended to every session id (e.g. `r1.`), so a load balancer can send a
+   * session's requests back to the replica that holds it (deploy/nginx.conf).
+   */
+  sessionIdPrefix?: string;
 }
 
 /**
@@ -35,7 +40,8 @@ export interface LegacySessionOptions {
  * instance, answered with `Mcp-Session-Id`; later requests are routed by that
  * header; an unknown id is answered 404 so the client re-initializes; DELETE
  * ends the session; idle sessions are reaped. Sessions live in this process:
- * behind a load balancer use affinity, or let clients fall back to re-initializing.
+ * behind a load balancer, route by the session id's prefix (`sessionIdPrefix`,
+ * README "Scale out"); a client routed elsewhere gets 404 and re-initializes.
  */
 export class LegacySessions {
   private readonly sessions = new Map<string, Session>();
@@ -111,7 +117,7 @@ export class LegacySessions {
       this.count(caller.principal, -1);
     };
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: () => `${this.options.sessionIdPrefix ?? ''}${randomUUID()}`,
       onsessioninitialized: (id) => {
         session = {
           transport,
