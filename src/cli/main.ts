@@ -7,7 +7,7 @@ import { ConfigError, isLoopback, loadConfig } from '../config/load.js';
 import { CONFIG, type Config } from '../config/schema.js';
 import { openApp } from '../server/app.js';
 import { SelectionError } from '../server/select.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openConfiguredStore } from '../store/open.js';
 import { StoreError } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { serveHttp } from '../transport/http.js';
@@ -89,7 +89,7 @@ export async function main(argv: string[]): Promise<void> {
       return runToken(rest, values, config, fail);
     case 'doctor': {
       const checks = await doctor(config, {
-        store: async () => openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous }),
+        store: () => openConfiguredStore(config),
         ...(process.env.TASKWIRE_DOCTOR_TOKEN ? { sampleToken: process.env.TASKWIRE_DOCTOR_TOKEN } : {}),
       });
       process.stdout.write(formatChecks(checks));

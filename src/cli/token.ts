@@ -1,7 +1,7 @@
 import { createApiKey, parseLifetime } from '../auth/api-keys.js';
 import { SCOPES, type Scope } from '../auth/principal.js';
 import type { Config } from '../config/schema.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openConfiguredStore } from '../store/open.js';
 import type { TaskStore } from '../store/types.js';
 
 /**
@@ -25,7 +25,7 @@ type Fail = (message: string, code?: number) => never;
 
 export async function runToken(args: string[], values: Record<string, unknown>, config: Config, fail: Fail, open?: () => TaskStore): Promise<void> {
   const [action, id] = args;
-  const store = open ? open() : openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
+  const store = open ? open() : await openConfiguredStore(config);
   try {
     switch (action) {
       case 'create':

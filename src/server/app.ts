@@ -4,7 +4,7 @@ import { openPostgresBus } from '../cluster/postgres-bus.js';
 import { openRedisBus } from '../cluster/redis-bus.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import { openConfiguredStore } from '../store/open.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { StoreError, type TaskStore } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -62,9 +62,7 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
  */
 export async function openApp(config: Config, logger: Logger, principal = config.workspace): Promise<App> {
   const kind = busKind(config);
-  const store = config.databaseUrl
-    ? await openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize })
-    : undefined;
+  const store = await openConfiguredStore(config);
   let app: App;
   try {
     app = createApp(config, logger, store, principal);
