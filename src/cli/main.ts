@@ -203,9 +203,10 @@ function runInstall(client: string | undefined, print: boolean, config: Config, 
     fail(`install needs a client: ${CLIENTS.join(', ')} (e.g. taskwire install claude-code)`);
   }
   const env: Record<string, string> = {};
-  // Pin what the user chose explicitly, so the client runs with the same settings.
+  // Pin what the user chose explicitly, so the client runs with the same settings. A generic variable
+  // (DATABASE_URL) may belong to another program: it is pinned only when given as a flag.
   for (const key of Object.values(CONFIG)) {
-    const v = values[key.flag] ?? process.env[key.env];
+    const v = values[key.flag] ?? (key.env.startsWith('TASKWIRE_') ? process.env[key.env] : undefined);
     if (typeof v === 'string' && (key.commands as readonly string[]).includes('stdio')) env[key.env] = v;
   }
   env.TASKWIRE_DB = resolve(config.db); // the client starts the server elsewhere: never a relative path

@@ -54,6 +54,9 @@ describe('taskwire command line', () => {
     expect(JSON.parse(relative.stdout.split('\n\n#')[0] as string)[block.mcpServers ? 'mcpServers' : 'servers'].taskwire.env.TASKWIRE_DB).toBe(
       join(process.cwd(), 'relative.db'),
     );
+    // A generic DATABASE_URL in the environment may be another program's: pinned only when given as a flag.
+    const stray = await runCli(['install', client, '--print', '--db', 'relative.db'], { DATABASE_URL: 'postgres://other-app@db/other' });
+    expect(stray.stdout).not.toContain('other-app');
     if (client === 'vscode') expect(entry.type).toBe('stdio');
     if (client === 'claude-code') expect(r.stdout).toContain('claude mcp add --scope user');
   });
