@@ -26,6 +26,7 @@ class BodyTooLarge extends Error {}
  * Streamable HTTP on one endpoint, `/mcp`, for both protocol eras (spec
  * 2026-07-28 and 2025-11-25, basic/transports):
  * - `Host` and `Origin` checked against allowlists first (403; DNS rebinding);
+ * - a flood from one client address gets 429 with `Retry-After` before its body is read;
  * - body capped (413), JSON parsed once (400 on a parse error);
  * - the SDK's classifier routes 2025-era traffic to sessionful serving
  *   ({@link LegacySessions}, 404 for unknown sessions) and everything else to
@@ -83,6 +84,13 @@ export async function serveHttp(app: App): Promise<HttpServing> {
       }
     }
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
+    // Flood limit per client address, before reading the body (README "Guardrails").
+    const waitMs = await app.guard.admitHttp(req.socket.remoteAddress ?? 'unknown');
+    if (waitMs !== null) {
+      res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
+      sendJsonRpcError(res, 429, -32000, `Too many requests; retry after ${Math.ceil(waitMs / 1000)} s.`);
+      return;
+    }
 
     let body: unknown;
     if (req.method === 'POST') {

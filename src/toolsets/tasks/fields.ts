@@ -92,3 +92,6 @@ export const ExpectedVersion = z.number().int().positive().describe('The version
 export const Limit = (def: number, max: number) => z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(def);
 
 export const Cursor = z.string().max(200).describe('next_cursor of the previous page');
+
+/** Result budget of one page, in tokens (o200k_base); the server default applies when omitted. */
+export const MaxTokens = z.number().int().min(200, 'must be at least 200').max(100_000, 'must be at most 100000').describe('Token budget of this page');

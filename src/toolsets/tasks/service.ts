@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { throwIfAborted } from '../../guard/abort-scope.js';
 import {
   type Actor,
   CLOSED_STATUSES,
@@ -190,7 +191,15 @@ export class TaskService {
     });
   }
 
-  async listTasks(caller: Caller, input: ListInput): Promise<{ tasks: TaskRecord[]; total: number; next_cursor: string | null }> {
+  /**
+   * One page of tasks. `keep` (result budgets) says how many of the fetched
+   * records to return; the cursor then points just after the last one returned.
+   */
+  async listTasks(
+    caller: Caller,
+    input: ListInput,
+    keep?: (items: TaskRecord[]) => number,
+  ): Promise<{ tasks: TaskRecord[]; total: number; next_cursor: string | null; truncated: boolean }> {
     const { cursor, limit, ...filters } = input;
     const offset = decodeCursor(cursor, filters);
     const query: ListQuery = {
@@ -201,11 +210,18 @@ export class TaskService {
       offset,
       limit,
     };
+    throwIfAborted();
     const page = await this.store.read((r) => r.listTasks(caller.workspace, query));
-    return { tasks: page.items, total: page.total, next_cursor: nextCursor(offset, page.items.length, page.total, filters) };
+    const shown = keep ? keep(page.items) : page.items.length;
+    const tasks = page.items.slice(0, shown);
+    return { tasks, total: page.total, next_cursor: nextCursor(offset, shown, page.total, filters), truncated: shown < page.items.length };
   }
 
-  async searchTasks(caller: Caller, input: SearchInput): Promise<{ results: SearchHit[]; total: number; next_cursor: string | null }> {
+  async searchTasks(
+    caller: Caller,
+    input: SearchInput,
+    keep?: (items: SearchHit[]) => number,
+  ): Promise<{ results: SearchHit[]; total: number; next_cursor: string | null; truncated: boolean }> {
     const { cursor, limit, ...filters } = input;
     if (!/[\p{L}\p{N}]/u.test(input.query)) {
       throw new ToolError('invalid_input', 'Invalid arguments: query: has no letters or digits to search for.', {
@@ -213,8 +229,11 @@ export class TaskService {
       });
     }
     const offset = decodeCursor(cursor, filters);
+    throwIfAborted();
     const page = await this.store.read((r) => r.searchTasks(caller.workspace, { ...filters, text: input.query, offset, limit }));
-    return { results: page.items, total: page.total, next_cursor: nextCursor(offset, page.items.length, page.total, filters) };
+    const shown = keep ? keep(page.items) : page.items.length;
+    const results = page.items.slice(0, shown);
+    return { results, total: page.total, next_cursor: nextCursor(offset, shown, page.total, filters), truncated: shown < page.items.length };
   }
 
   async updateTask(caller: Caller, input: UpdateInput): Promise<{ task: TaskRecord; changed: string[] }> {
@@ -397,9 +416,19 @@ export class TaskService {
     return this.clock().toISOString().slice(0, 10);
   }
 
+  /**
+   * Every write goes through here: one store transaction. When the tool call
+   * was cancelled or timed out (abort scope), it throws before starting and
+   * again just before committing, so an aborted write rolls back whole.
+   */
   private async write<T>(fn: (w: TaskWriter) => Promise<T>): Promise<T> {
     try {
-      return await this.store.write(fn);
+      throwIfAborted();
+      return await this.store.write(async (w) => {
+        const result = await fn(w);
+        throwIfAborted();
+        return result;
+      });
     } catch (error) {
       if (error instanceof StoreError && error.code === 'version_conflict') {
         throw versionConflict(error.details?.current as TaskRecord);

@@ -1,0 +1,32 @@
+import { getEncoding, type Tiktoken } from 'js-tiktoken';
+
+/**
+ * Token counting for result budgets, with js-tiktoken's `o200k_base` encoding
+ * (the one tools/list is budgeted with in test/catalog.test.ts). Exact for
+ * OpenAI's current models and a close, slightly conservative estimate for
+ * Claude's tokenizer, which is not public. The encoder (~a few MB) is built on
+ * first use.
+ */
+let encoding: Tiktoken | undefined;
+
+/** Tokens in `text` (o200k_base). */
+export function countTokens(text: string): number {
+  encoding ??= getEncoding('o200k_base');
+  return encoding.encode(text).length;
+}
+
+/**
+ * How many leading `items` fit in `budget` tokens, counting each item once
+ * with `cost` (so a page costs O(items), never a re-count of the whole page).
+ * At least one item is kept when there is any, so paging always advances: a
+ * page never cuts a record, and a single record larger than the budget is
+ * returned whole.
+ */
+export function fitCount<T>(items: readonly T[], cost: (item: T) => number, budget: number): number {
+  let used = 0;
+  for (let i = 0; i < items.length; i++) {
+    used += cost(items[i] as T);
+    if (used > budget) return Math.max(1, i);
+  }
+  return items.length;
+}
