@@ -54,7 +54,7 @@ const taskwireDb = join(tmp, 'taskwire.db');
 log('stdio: cold start, idle RSS, CPU per call…');
 out.stdio = {};
 for (const server of stdioServers({ taskwireDb, root: ROOT })) {
-  server.args = server.id === 'taskwire' ? [...server.args, '--workspace', CALLER.workspace] : server.args;
+  server.args = server.id.startsWith('taskwire') ? [...server.args, '--workspace', CALLER.workspace] : server.args;
   for (const era of server.eras) {
     const key = `${server.id}/${era}`;
     out.stdio[key] = { ...(await coldStart(server, era, P.reps)), ...(await perCall(server, era, P.calls, P.reps)) };
@@ -78,6 +78,17 @@ const twArgs = [
   'warn',
   '--max-sessions',
   '100000',
+  // guardrails on, limits high enough that the load is never refused (they still count every call)
+  '--rate-limit-reads',
+  '1000000',
+  '--rate-limit-writes',
+  '1000000',
+  '--http-rate-limit',
+  '10000000',
+  '--max-concurrent-calls',
+  '10000',
+  '--max-concurrent-per-principal',
+  '10000',
 ];
 const httpTargets = [
   { id: 'floor', args: [`${ROOT}/bench/references/floor.mjs`, 'http', '0'], modern: ['add', { a: 1, b: 2 }], legacySessions: false },
@@ -89,6 +100,7 @@ const httpTargets = [
     legacyStateless: ['add', { a: 1, b: 2 }],
   },
   { id: 'taskwire', args: twArgs, modern: ['get_task', { id: 4242 }], sessions: ['get_task', { id: 4242 }] },
+  { id: 'taskwire (guardrails off)', args: [...twArgs, '--guardrails', 'off'], modern: ['get_task', { id: 4242 }] },
 ];
 for (const t of httpTargets) {
   const server = await startServer(t.args);
@@ -165,6 +177,15 @@ out.ratios = {
   http_2026_cpu_get_task_vs_sdk_sessionful_add: ratio(
     out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
     out.http['sdk (sessions)/2025 sessions/c1']?.server_cpu_us_per_req,
+  ),
+  guardrails_on_vs_off_stdio_cpu: ratio(out.stdio['taskwire/legacy'].cpu_us_per_call.median, out.stdio['taskwire-noguard/legacy']?.cpu_us_per_call.median),
+  guardrails_on_vs_off_http_2026_cpu: ratio(
+    out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
+    out.http['taskwire (guardrails off)/2026 stateless/c1']?.server_cpu_us_per_req,
+  ),
+  guardrails_on_vs_off_http_2026_c16_req_per_s: ratio(
+    out.http['taskwire/2026 stateless/c16']?.req_per_s,
+    out.http['taskwire (guardrails off)/2026 stateless/c16']?.req_per_s,
   ),
   session_rss_vs_sdk: ratio(out.sessions.taskwire.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session),
 };

@@ -133,6 +133,14 @@ export const CONFIG = {
     commands: both,
   },
   // ---- guardrails (issue 4; README "Guardrails") ----
+  guardrails: {
+    flag: 'guardrails',
+    env: 'TASKWIRE_GUARDRAILS',
+    doc: 'off disables every guardrail below (rate limits, concurrency cap, timeouts, result budgets, loop hints): for benchmarks and debugging only.',
+    defaultDoc: 'on',
+    schema: z.enum(['on', 'off']).default('on'),
+    commands: both,
+  },
   rateLimitReads: {
     flag: 'rate-limit-reads',
     env: 'TASKWIRE_RATE_LIMIT_READS',

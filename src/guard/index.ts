@@ -42,6 +42,15 @@ export interface GuardrailOptions {
 
 /** Build the guardrails from config. A shared store that cannot be set up is logged and replaced by in-memory counters. */
 export function createGuardrails(config: Config, logger: Logger, options: GuardrailOptions = {}): Guardrails {
+  if (config.guardrails === 'off') {
+    return {
+      middleware: [],
+      gate: new ConcurrencyGate(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 0),
+      ready: Promise.resolve(),
+      admitHttp: async () => null,
+      close: async () => {},
+    };
+  }
   const emit = emitter(options.onGuardrail);
   const perMinute: Record<BudgetKind, number> = { read: config.rateLimitReads, write: config.rateLimitWrites, http: config.httpRateLimit };
   const store = config.rateLimitStore ?? (config.redisUrl ? 'redis' : 'memory');

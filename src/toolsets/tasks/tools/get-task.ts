@@ -8,7 +8,7 @@ export const getTask = taskTool({
   name: 'get_task',
   title: 'Get a task',
   description:
-    'Get one task in full: description, comments (newest comments_limit), subtasks, and the state of its dependencies (blocked_by lists the unfinished ones) and dependents. Its version is what update_task expected_version wants.',
+    'One task in full: description, newest comments, subtasks, dependencies (blocked_by: unfinished ones) and dependents. Its version feeds update_task expected_version.',
   input: z.strictObject({
     id: TaskId,
     comments_limit: Limit(20, 100).describe('Newest comments to include'),

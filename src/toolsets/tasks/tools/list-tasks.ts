@@ -10,7 +10,7 @@ export const listTasks = taskTool({
   name: 'list_tasks',
   title: 'List tasks',
   description:
-    'List tasks as compact cards, filtered and sorted, one page at a time. Without status, only open tasks (todo, in_progress, blocked) are listed. total counts all matches; pass next_cursor back as cursor for the next page (null on the last). Use get_task for one task in full, search_tasks for free text.',
+    'List tasks as compact cards, filtered and sorted (default: open tasks). total counts all matches; pass next_cursor back as cursor (null on the last page). Full task: get_task; text search: search_tasks.',
   input: z.strictObject({
     status: z.array(Status).min(1).optional().describe('Default: todo, in_progress, blocked'),
     priority: z.array(Priority).min(1).optional(),

@@ -10,9 +10,9 @@ export const searchTasks = taskTool({
   name: 'search_tasks',
   title: 'Search tasks',
   description:
-    'Full-text search over task titles, descriptions and comments (all words must match; word prefixes count), best matches first, with a snippet (matches in **bold**) and a relevance score (higher is better). Searches every status unless filtered. Follow next_cursor for more.',
+    'Full-text search over titles, descriptions and comments (all words must match, prefixes count), best first, with a **bold** snippet and a score. Every status unless filtered.',
   input: z.strictObject({
-    query: text(500).describe('Words to look for, e.g. "login timeout"'),
+    query: text(500).describe('Words, e.g. "login timeout"'),
     status: z.array(Status).min(1).optional(),
     label: Label.optional(),
     assignee: Assignee.optional(),
