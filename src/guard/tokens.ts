@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { getEncoding, type Tiktoken } from 'js-tiktoken';
 
 /**
@@ -22,11 +23,23 @@ export function countTokens(text: string): number {
  * page never cuts a record, and a single record larger than the budget is
  * returned whole.
  */
-export function fitCount<T>(items: readonly T[], cost: (item: T) => number, budget: number): number {
+export function fitCount<T>(items: readonly T[], cost: (item: T) => number, budget: number, atLeast = 1): number {
   let used = 0;
   for (let i = 0; i < items.length; i++) {
     used += cost(items[i] as T);
-    if (used > budget) return Math.max(1, i);
+    if (used > budget) return Math.max(Math.min(atLeast, items.length), i);
   }
   return items.length;
+}
+
+const budgetScope = new AsyncLocalStorage<number>();
+
+/** Run `fn` with `maxTokens` as the current call's result budget (set by the result-budget middleware). */
+export function withTokenBudget<T>(maxTokens: number, fn: () => T): T {
+  return budgetScope.run(maxTokens, fn);
+}
+
+/** The current call's result budget in tokens, for tools without a `max_tokens` argument (get_task's comments). */
+export function currentTokenBudget(): number | undefined {
+  return budgetScope.getStore();
 }

@@ -1,4 +1,5 @@
 import type { GuardrailListener } from '../guard/events.js';
+import { withTokenBudget } from '../guard/tokens.js';
 import type { Middleware } from './types.js';
 
 export interface ResultBudgetOptions {
@@ -11,8 +12,9 @@ export interface ResultBudgetOptions {
  * Result budgets: every tool whose input has a `max_tokens` argument (the
  * paged read tools) gets the server default when the call omits it; the tool
  * itself returns only the whole records that fit (`truncated: true`,
- * `next_cursor`, `total`). Reports truncated pages and idempotent replays on
- * the guardrail hook.
+ * `next_cursor`, `total`). Other tools read the budget from the token-budget
+ * scope (`get_task` keeps only the newest comments that fit). Reports truncated
+ * pages and idempotent replays on the guardrail hook.
  */
 export function resultBudget<Ctx>(options: ResultBudgetOptions): Middleware<Ctx> {
   return async function resultBudgetCall(call, next) {
@@ -21,7 +23,8 @@ export function resultBudget<Ctx>(options: ResultBudgetOptions): Middleware<Ctx>
     if (shape && 'max_tokens' in shape && isObject(args) && args.max_tokens === undefined) {
       args = { ...args, max_tokens: options.defaultMaxTokens };
     }
-    const result = await next(args === call.args ? call : { ...call, args });
+    const requested = isObject(args) && typeof args.max_tokens === 'number' ? args.max_tokens : options.defaultMaxTokens;
+    const result = await withTokenBudget(requested, () => next(args === call.args ? call : { ...call, args }));
     const structured = result.structuredContent;
     if (structured && options.onGuardrail) {
       if (structured.truncated === true) {

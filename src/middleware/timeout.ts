@@ -29,8 +29,13 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
   return async function timeoutCall(call, next) {
     const ms = options.perTool?.[call.tool.name] ?? options.defaultMs;
     const grace = graceMs ?? Math.min(1000, ms);
+    // One controller aborted by the client's signal or the deadline (cheaper than AbortSignal.any on Node 20).
     const deadline = new AbortController();
-    const signal = AbortSignal.any([call.ctx.signal, deadline.signal]);
+    const client = call.ctx.signal;
+    const forward = () => deadline.abort(client.reason);
+    if (client.aborted) forward();
+    else client.addEventListener('abort', forward, { once: true });
+    const signal = deadline.signal;
     const running: Promise<Settled> = withAbortSignal(signal, () => next({ ...call, ctx: { ...call.ctx, signal } })).then(
       (result) => ({ ok: true, result }),
       (error: unknown) => ({ ok: false, error }),
@@ -41,7 +46,10 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
     });
     const first = await Promise.race([running, expired]);
     clearTimeout(timer);
-    if (first !== 'expired') return unwrap(first);
+    if (first !== 'expired') {
+      client.removeEventListener('abort', forward);
+      return unwrap(first);
+    }
 
     const error = new ToolError('timeout', `${call.tool.name} took longer than its ${ms} ms limit and was stopped; nothing was written.`, {
       retryAfterMs: 1000,
@@ -55,6 +63,7 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
     });
     const late = await Promise.race([running, gone]);
     clearTimeout(graceTimer);
+    client.removeEventListener('abort', forward);
     if (late !== 'gone' && late.ok) return late.result; // finished (and committed) before it saw the abort
     throw error;
   };

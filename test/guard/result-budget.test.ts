@@ -128,6 +128,22 @@ describe('result budgets', () => {
     expect(second.tasks[0]?.id).toBe((first.tasks.at(-1)?.id ?? 0) + 1);
   });
 
+  it('keeps only the newest whole comments that fit in get_task', async () => {
+    for (let i = 0; i < 30; i++) {
+      const body = `Comment ${i}: ${words.join(' ').repeat(12)}`; // ~ 400 tokens each
+      expect((await call(client.client, 'add_comment', { task_id: 1, body })).isError).toBe(false);
+    }
+    const r = await raw('get_task', { id: 1, comments_limit: 100 });
+    const detail = r.structuredContent as { comments: Array<{ body: string }>; comments_total: number };
+    expect(detail.comments_total).toBe(30);
+    expect(detail.comments.length).toBeGreaterThan(0);
+    expect(detail.comments.length).toBeLessThan(30);
+    expect(detail.comments.at(-1)?.body).toMatch(/^Comment 29: /); // the newest kept, whole
+    for (const c of detail.comments) expect(c.body.endsWith(words.join(' ').repeat(12).trim()), 'whole comment').toBe(true);
+    expect(resultTokens(r)).toBeLessThanOrEqual(1500);
+    expect(r.content[0]?.text).toMatch(/older ones cut to fit the result budget/);
+  });
+
   it('rejects a max_tokens below 200 naming the field', async () => {
     const r = await call(client.client, 'list_tasks', { max_tokens: 10 });
     expect(r.error.code).toBe('invalid_input');
