@@ -7,6 +7,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEncoding } from 'js-tiktoken';
+import { fairness } from './guard.mjs';
 import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
 import { ENVELOPE, LEGACY_INIT, round, stdioServer } from './lib.mjs';
 import { coldStart, perCall, stdioServers } from './stdio.mjs';
@@ -145,6 +146,11 @@ log(`store: create/list/search at ${P.storeSizes.join(', ')} tasks…`);
 out.store = (await benchStore({ sizes: P.storeSizes, dir: tmp, queries: P.queries })).results;
 for (const r of out.store) log('  ', JSON.stringify(r));
 
+// ---- guardrails: a well-behaved principal's latency while another floods ----
+log('guardrails: list_tasks latency of one principal alone and while another floods (on vs off)…');
+out.fairness = await fairness({ root: ROOT, calls: quick ? 300 : 1000, flooders: 8 });
+log('  ', JSON.stringify(out.fairness));
+
 // ---- tokens ----
 log('tokens: tools/list and a 20-task page…');
 {
@@ -222,6 +228,12 @@ for (const r of out.store) {
   row(`store ${r.tasks} tasks: list_tasks p50/p95 ms`, `${r.list_tasks.p50_ms}/${r.list_tasks.p95_ms}`, '');
   row(`store ${r.tasks} tasks: search_tasks p50/p95 ms`, `${r.search_tasks.p50_ms}/${r.search_tasks.p95_ms}`, '');
 }
+for (const [k, v] of Object.entries(out.fairness))
+  row(
+    `guardrails ${k}: list_tasks p50/p99 ms alone → while another principal floods (flood served/refused)`,
+    `${v.alone_p50_ms}/${v.alone_p99_ms} → ${v.flooded_p50_ms}/${v.flooded_p99_ms} (${v.flood_served}/${v.flood_refused})`,
+    '',
+  );
 for (const [k, v] of Object.entries(out.tokens)) row(`tokens ${k}`, v, '');
 for (const [k, v] of Object.entries(out.ratios)) row(`ratio ${k}`, v, '');
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));

@@ -224,11 +224,11 @@ export const CONFIG = {
   toolTimeouts: {
     flag: 'tool-timeouts',
     env: 'TASKWIRE_TOOL_TIMEOUTS',
-    doc: 'Per-tool timeouts (ms) overriding --tool-timeout-ms, e.g. `export_tasks=60000,import_tasks=60000`.',
-    defaultDoc: 'export_tasks=60000,import_tasks=60000',
+    doc: 'Per-tool timeouts (ms) overriding --tool-timeout-ms, e.g. `list_tasks=2000,export_tasks=120000`; export_tasks and import_tasks get 60000 unless named.',
+    defaultDoc: '(none)',
     schema: z
       .string()
-      .default('export_tasks=60000,import_tasks=60000')
+      .default('')
       .transform((s, ctx) => {
         const out: Record<string, number> = {};
         for (const part of s

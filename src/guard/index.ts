@@ -40,6 +40,9 @@ export interface GuardrailOptions {
   pgSchema?: string;
 }
 
+/** Time limits (ms) of the long-running tools unless `--tool-timeouts` names them. */
+const LONG_RUNNING: Readonly<Record<string, number>> = { export_tasks: 60_000, import_tasks: 60_000 };
+
 /** Build the guardrails from config. A shared store that cannot be set up is logged and replaced by in-memory counters. */
 export function createGuardrails(config: Config, logger: Logger, options: GuardrailOptions = {}): Guardrails {
   if (config.guardrails === 'off') {
@@ -75,7 +78,7 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
   const principalOf = (ctx: RequestContext) => ctx.caller.actor.principal;
   const middleware: Middleware<RequestContext>[] = [
     rateLimit<RequestContext>({ budgets, gate, principalOf, signalOf: (ctx) => ctx.signal, onGuardrail: emit }),
-    timeout<RequestContext>({ defaultMs: config.toolTimeoutMs, perTool: config.toolTimeouts, onGuardrail: emit }),
+    timeout<RequestContext>({ defaultMs: config.toolTimeoutMs, perTool: { ...LONG_RUNNING, ...config.toolTimeouts }, onGuardrail: emit }),
     loopDetect<RequestContext>({ threshold: config.loopThreshold, windowMs: config.loopWindowMs, principalOf, onGuardrail: emit }),
     resultBudget<RequestContext>({ defaultMaxTokens: config.maxResultTokens, onGuardrail: emit }),
   ];
