@@ -26,8 +26,8 @@ export interface Guardrails {
    */
   admitHttp(client: string): Promise<number | null>;
   gate: ConcurrencyGate;
-  /** Resolves once the shared counter store is reachable (or fell back to memory). */
-  ready: Promise<void>;
+  /** Resolves to the counter store in use once it is set up: the configured one, or `memory` after a fallback. */
+  ready: Promise<'memory' | 'redis' | 'postgres'>;
   close(): Promise<void>;
 }
 
@@ -49,7 +49,7 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
     return {
       middleware: [],
       gate: new ConcurrencyGate(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 0),
-      ready: Promise.resolve(),
+      ready: Promise.resolve('memory'),
       admitHttp: async () => null,
       close: async () => {},
     };
@@ -85,7 +85,7 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
   return {
     middleware,
     gate,
-    ready: opened.then(() => undefined),
+    ready: opened.then((b) => b.store),
     admitHttp: async (client) => {
       const wait = await budgets.take('http', client);
       if (wait !== null) emit({ type: 'http_rate_limited', client, retryAfterMs: wait });

@@ -86,23 +86,29 @@ export async function openBudgets(options: BudgetOptions): Promise<Budgets> {
     });
     closers.push(() => pool.end());
     const schemaName = options.pgSchema;
-    if (schemaName) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schemaName.replace(/"/g, '""')}"`);
-    make = (kind, points) =>
-      new Promise((resolve, reject) => {
-        const limiter: RateLimiterPostgres = new RateLimiterPostgres(
-          {
-            storeClient: pool,
-            storeType: 'pool',
-            tableName: `${prefix.replace(/[^a-zA-Z0-9_]/g, '_')}_rate_limits`,
-            ...(schemaName ? { schemaName } : {}),
-            keyPrefix: kind,
-            points,
-            duration: WINDOW_S,
-            clearExpiredByTimeout: true,
-            insuranceLimiter: insurance(kind, points),
-          },
-          (error?: unknown) => (error ? reject(error) : resolve(limiter)),
-        );
+    const tableName = `${prefix.replace(/[^a-zA-Z0-9_]/g, '_')}_rate_limits`;
+    const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+    const table = schemaName ? `${quote(schemaName)}.${quote(tableName)}` : quote(tableName);
+    // Created here, once, instead of by each limiter: replicas starting together race on
+    // CREATE ... IF NOT EXISTS (unique violation 23505 or 42P07); the loser finds it made.
+    const ignoreRace = (error: { code?: string }) => {
+      if (error.code !== '23505' && error.code !== '42P07') throw error;
+    };
+    if (schemaName) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schemaName)}`).catch(ignoreRace);
+    // The layout rate-limiter-flexible's RateLimiterPostgres expects.
+    await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`).catch(ignoreRace);
+    make = async (kind, points) =>
+      new RateLimiterPostgres({
+        storeClient: pool,
+        storeType: 'pool',
+        tableName,
+        ...(schemaName ? { schemaName } : {}),
+        tableCreated: true,
+        keyPrefix: kind,
+        points,
+        duration: WINDOW_S,
+        clearExpiredByTimeout: true,
+        insuranceLimiter: insurance(kind, points),
       });
   } else {
     make = async (kind, points) => insurance(kind, points);

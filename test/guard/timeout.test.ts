@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GuardrailEvent } from '../../src/guard/events.js';
+import { compose } from '../../src/middleware/compose.js';
+import { timeout } from '../../src/middleware/timeout.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import type { ToolError } from '../../src/toolkit/errors.js';
 import { call, connect, ERAS, eventually, ok, tempDir, testConfig } from '../harness.js';
 
 /**
@@ -92,5 +95,46 @@ describe.each(ERAS)('timeouts and cancellation (%s era)', (era) => {
     } finally {
       await close();
     }
+  });
+});
+
+describe('timeout middleware', () => {
+  const tool = { name: 'slow', annotations: { readOnlyHint: false } };
+  const mk = () => ({ tool: tool as never, args: {}, ctx: { signal: new AbortController().signal }, requestId: 1 });
+  const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('keeps the result of a handler that completes within the grace after its deadline, and aborts its signal', async () => {
+    let seen: AbortSignal | undefined;
+    const run = compose([timeout<{ signal: AbortSignal }>({ defaultMs: 50, graceMs: 500 })], async (call) => {
+      seen = call.ctx.signal;
+      await delay(120); // ignores the abort: it "committed" just before seeing it
+      return { content: [{ type: 'text', text: 'done' }] };
+    });
+    expect((await run(mk())).content[0]).toEqual({ type: 'text', text: 'done' });
+    expect(seen?.aborted).toBe(true);
+    expect((seen?.reason as ToolError | undefined)?.code).toBe('timeout');
+  });
+
+  it('answers timeout when the handler is still running after the grace, or fails after the abort', async () => {
+    const stuck = compose([timeout<{ signal: AbortSignal }>({ defaultMs: 30, graceMs: 30 })], async () => {
+      await delay(300);
+      return { content: [] };
+    });
+    await expect(stuck(mk())).rejects.toMatchObject({ code: 'timeout', retryAfterMs: 1000 });
+    const rolledBack = compose([timeout<{ signal: AbortSignal }>({ defaultMs: 30 })], async (call) => {
+      await new Promise((_, reject) => call.ctx.signal.addEventListener('abort', () => reject(call.ctx.signal.reason)));
+      return { content: [] };
+    });
+    await expect(rolledBack(mk())).rejects.toMatchObject({ code: 'timeout' });
+  });
+
+  it('forwards the client cancellation to the handler signal', async () => {
+    const client = new AbortController();
+    const run = compose([timeout<{ signal: AbortSignal }>({ defaultMs: 10_000 })], async (call) => {
+      setTimeout(() => client.abort('user'), 10);
+      await new Promise((_, reject) => call.ctx.signal.addEventListener('abort', () => reject(new Error(`aborted: ${call.ctx.signal.reason}`))));
+      return { content: [] };
+    });
+    await expect(run({ ...mk(), ctx: { signal: client.signal } })).rejects.toThrow('aborted: user');
   });
 });
