@@ -7,6 +7,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEncoding } from 'js-tiktoken';
+import { fairness } from './guard.mjs';
 import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
 import { ENVELOPE, LEGACY_INIT, round, stdioServer } from './lib.mjs';
 import { coldStart, perCall, stdioServers } from './stdio.mjs';
@@ -54,7 +55,7 @@ const taskwireDb = join(tmp, 'taskwire.db');
 log('stdio: cold start, idle RSS, CPU per call…');
 out.stdio = {};
 for (const server of stdioServers({ taskwireDb, root: ROOT })) {
-  server.args = server.id === 'taskwire' ? [...server.args, '--workspace', CALLER.workspace] : server.args;
+  server.args = server.id.startsWith('taskwire') ? [...server.args, '--workspace', CALLER.workspace] : server.args;
   for (const era of server.eras) {
     const key = `${server.id}/${era}`;
     out.stdio[key] = { ...(await coldStart(server, era, P.reps)), ...(await perCall(server, era, P.calls, P.reps)) };
@@ -78,6 +79,17 @@ const twArgs = [
   'warn',
   '--max-sessions',
   '100000',
+  // guardrails on, limits high enough that the load is never refused (they still count every call)
+  '--rate-limit-reads',
+  '1000000',
+  '--rate-limit-writes',
+  '1000000',
+  '--http-rate-limit',
+  '10000000',
+  '--max-concurrent-calls',
+  '10000',
+  '--max-concurrent-per-principal',
+  '10000',
 ];
 const httpTargets = [
   { id: 'floor', args: [`${ROOT}/bench/references/floor.mjs`, 'http', '0'], modern: ['add', { a: 1, b: 2 }], legacySessions: false },
@@ -89,6 +101,7 @@ const httpTargets = [
     legacyStateless: ['add', { a: 1, b: 2 }],
   },
   { id: 'taskwire', args: twArgs, modern: ['get_task', { id: 4242 }], sessions: ['get_task', { id: 4242 }] },
+  { id: 'taskwire (guardrails off)', args: [...twArgs, '--guardrails', 'off'], modern: ['get_task', { id: 4242 }] },
 ];
 for (const t of httpTargets) {
   const server = await startServer(t.args);
@@ -133,6 +146,11 @@ log(`store: create/list/search at ${P.storeSizes.join(', ')} tasks…`);
 out.store = (await benchStore({ sizes: P.storeSizes, dir: tmp, queries: P.queries })).results;
 for (const r of out.store) log('  ', JSON.stringify(r));
 
+// ---- guardrails: a well-behaved principal's latency while another floods ----
+log('guardrails: list_tasks latency of one principal alone and while another floods (on vs off)…');
+out.fairness = await fairness({ root: ROOT, calls: quick ? 300 : 1000, flooders: 8 });
+log('  ', JSON.stringify(out.fairness));
+
 // ---- tokens ----
 log('tokens: tools/list and a 20-task page…');
 {
@@ -165,6 +183,15 @@ out.ratios = {
   http_2026_cpu_get_task_vs_sdk_sessionful_add: ratio(
     out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
     out.http['sdk (sessions)/2025 sessions/c1']?.server_cpu_us_per_req,
+  ),
+  guardrails_on_vs_off_stdio_cpu: ratio(out.stdio['taskwire/legacy'].cpu_us_per_call.median, out.stdio['taskwire-noguard/legacy']?.cpu_us_per_call.median),
+  guardrails_on_vs_off_http_2026_cpu: ratio(
+    out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
+    out.http['taskwire (guardrails off)/2026 stateless/c1']?.server_cpu_us_per_req,
+  ),
+  guardrails_on_vs_off_http_2026_c16_req_per_s: ratio(
+    out.http['taskwire/2026 stateless/c16']?.req_per_s,
+    out.http['taskwire (guardrails off)/2026 stateless/c16']?.req_per_s,
   ),
   session_rss_vs_sdk: ratio(out.sessions.taskwire.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session),
 };
@@ -201,6 +228,12 @@ for (const r of out.store) {
   row(`store ${r.tasks} tasks: list_tasks p50/p95 ms`, `${r.list_tasks.p50_ms}/${r.list_tasks.p95_ms}`, '');
   row(`store ${r.tasks} tasks: search_tasks p50/p95 ms`, `${r.search_tasks.p50_ms}/${r.search_tasks.p95_ms}`, '');
 }
+for (const [k, v] of Object.entries(out.fairness))
+  row(
+    `guardrails ${k}: list_tasks p50/p99 ms alone → while another principal floods (flood served/refused)`,
+    `${v.alone_p50_ms}/${v.alone_p99_ms} → ${v.flooded_p50_ms}/${v.flooded_p99_ms} (${v.flood_served}/${v.flood_refused})`,
+    '',
+  );
 for (const [k, v] of Object.entries(out.tokens)) row(`tokens ${k}`, v, '');
 for (const [k, v] of Object.entries(out.ratios)) row(`ratio ${k}`, v, '');
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));

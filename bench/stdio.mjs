@@ -13,8 +13,15 @@ export function stdioServers({ taskwireDb, root }) {
     { id: 'fastmcp', args: [`${root}/bench/references/fastmcp.mjs`, 'stdio'], eras: ['legacy'], call: ['add', { a: 1, b: 2 }] },
     {
       id: 'taskwire',
-      args: [`${root}/dist/cli/main.js`, '--db', taskwireDb, '--log-level', 'warn'],
+      // Guardrails on, with rate limits high enough that a benchmark loop is never refused (they still count).
+      args: [`${root}/dist/cli/main.js`, '--db', taskwireDb, '--log-level', 'warn', '--rate-limit-reads', '1000000', '--rate-limit-writes', '1000000'],
       eras: ['legacy', 'modern'],
+      call: ['get_task', { id: 4242 }],
+    },
+    {
+      id: 'taskwire-noguard',
+      args: [`${root}/dist/cli/main.js`, '--db', taskwireDb, '--log-level', 'warn', '--guardrails', 'off'],
+      eras: ['legacy'],
       call: ['get_task', { id: 4242 }],
     },
   ];

@@ -36,10 +36,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function connect(app: App, era: Era, clientName = 'vitest'): Promise<{ client: Client; close: () => Promise<void> }> {
+export async function connect(app: App, era: Era, clientName = 'vitest', principal = app.principal): Promise<{ client: Client; close: () => Promise<void> }> {
   if (era === 'legacy') {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = app.factory({ era: 'legacy', workspace: app.config.workspace, principal: app.principal, longLived: true });
+    const server = app.factory({ era: 'legacy', workspace: app.config.workspace, principal, longLived: true });
     await server.connect(serverSide);
     const client = new Client({ name: clientName, version: '1.0.0' });
     await client.connect(clientSide);
@@ -51,7 +51,7 @@ export async function connect(app: App, era: Era, clientName = 'vitest'): Promis
       },
     };
   }
-  const handler = createMcpHandler(() => app.factory({ era: 'modern', workspace: app.config.workspace, principal: app.principal, longLived: false }), {
+  const handler = createMcpHandler(() => app.factory({ era: 'modern', workspace: app.config.workspace, principal, longLived: false }), {
     legacy: 'reject',
   });
   const stop = app.hub.subscribe((e) => {

@@ -293,10 +293,75 @@ export const CONFIG = {
     schema: z.enum(['auto', 'postgres', 'redis', 'local']).default('auto'),
     commands: both,
   },
+  // ---- guardrails (issue 4; README "Guardrails") ----
+  guardrails: {
+    flag: 'guardrails',
+    env: 'TASKWIRE_GUARDRAILS',
+    doc: 'off disables every guardrail below (rate limits, concurrency cap, timeouts, result budgets, loop hints): for benchmarks and debugging only.',
+    defaultDoc: 'on',
+    schema: z.enum(['on', 'off']).default('on'),
+    commands: both,
+  },
+  rateLimitReads: {
+    flag: 'rate-limit-reads',
+    env: 'TASKWIRE_RATE_LIMIT_READS',
+    doc: 'Read-only tool calls allowed per principal per minute (0 = unlimited); beyond it `rate_limited` with `retryAfterMs`.',
+    defaultDoc: '600',
+    schema: int(0, 1_000_000).default(600),
+    commands: both,
+  },
+  rateLimitWrites: {
+    flag: 'rate-limit-writes',
+    env: 'TASKWIRE_RATE_LIMIT_WRITES',
+    doc: 'Writing tool calls allowed per principal per minute (0 = unlimited).',
+    defaultDoc: '120',
+    schema: int(0, 1_000_000).default(120),
+    commands: both,
+  },
+  maxConcurrentCalls: {
+    flag: 'max-concurrent-calls',
+    env: 'TASKWIRE_MAX_CONCURRENT_CALLS',
+    doc: 'Tool calls running at once in this process; more wait (backpressure) up to --queue-wait-ms, then get `rate_limited`.',
+    defaultDoc: '32',
+    schema: int(1, 10_000).default(32),
+    commands: both,
+  },
+  maxConcurrentPerPrincipal: {
+    flag: 'max-concurrent-per-principal',
+    env: 'TASKWIRE_MAX_CONCURRENT_PER_PRINCIPAL',
+    doc: 'Tool calls one principal may have running or waiting at once, so one agent cannot take every slot.',
+    defaultDoc: '8',
+    schema: int(1, 10_000).default(8),
+    commands: both,
+  },
+  queueWaitMs: {
+    flag: 'queue-wait-ms',
+    env: 'TASKWIRE_QUEUE_WAIT_MS',
+    doc: 'Longest a call waits for a free slot under --max-concurrent-calls (ms).',
+    defaultDoc: '2000',
+    schema: int(0, 600_000).default(2000),
+    commands: both,
+  },
+  httpRateLimit: {
+    flag: 'http-rate-limit',
+    env: 'TASKWIRE_HTTP_RATE_LIMIT',
+    doc: 'HTTP requests to /mcp allowed per client address per minute (0 = unlimited); beyond it 429 with Retry-After.',
+    defaultDoc: '3000',
+    schema: int(0, 10_000_000).default(3000),
+    commands: ['serve'],
+  },
+  rateLimitStore: {
+    flag: 'rate-limit-store',
+    env: 'TASKWIRE_RATE_LIMIT_STORE',
+    doc: 'Where rate-limit counters live: memory (this process), redis (--redis-url) or postgres (--database-url), so replicas share budgets. Default: redis when --redis-url is set, else memory.',
+    defaultDoc: 'memory',
+    schema: z.enum(['memory', 'redis', 'postgres']).optional(),
+    commands: both,
+  },
   redisUrl: {
     flag: 'redis-url',
     env: 'TASKWIRE_REDIS_URL',
-    doc: 'Redis URL (`redis://host:6379/0`) for `--change-bus redis`.',
+    doc: 'Redis URL (`redis://host:6379/0`) for `--change-bus redis` and for rate-limit counters shared by replicas (`--rate-limit-store redis`, the default once this is set).',
     defaultDoc: '(none)',
     schema: z
       .string()
@@ -314,6 +379,63 @@ export const CONFIG = {
       .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, dash or underscore')
       .optional(),
     commands: ['serve'],
+  },
+  toolTimeoutMs: {
+    flag: 'tool-timeout-ms',
+    env: 'TASKWIRE_TOOL_TIMEOUT_MS',
+    doc: 'A tool call running longer (ms) is cancelled and answered `timeout`; a cancelled write leaves nothing behind.',
+    defaultDoc: '10000',
+    schema: int(1, 3_600_000).default(10_000),
+    commands: both,
+  },
+  toolTimeouts: {
+    flag: 'tool-timeouts',
+    env: 'TASKWIRE_TOOL_TIMEOUTS',
+    doc: 'Per-tool timeouts (ms) overriding --tool-timeout-ms, e.g. `list_tasks=2000,export_tasks=120000`; export_tasks and import_tasks get 60000 unless named.',
+    defaultDoc: '(none)',
+    schema: z
+      .string()
+      .default('')
+      .transform((s, ctx) => {
+        const out: Record<string, number> = {};
+        for (const part of s
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)) {
+          const m = /^([a-z0-9_]+)=(\d{1,7})$/.exec(part);
+          if (!m || Number(m[2]) < 1) {
+            ctx.addIssue({ code: 'custom', message: `"${part}" is not tool_name=milliseconds` });
+            return z.NEVER;
+          }
+          out[m[1] as string] = Number(m[2]);
+        }
+        return out;
+      }),
+    commands: both,
+  },
+  maxResultTokens: {
+    flag: 'max-result-tokens',
+    env: 'TASKWIRE_MAX_RESULT_TOKENS',
+    doc: 'Default token budget (o200k_base) of one list or search result page when the call gives no max_tokens.',
+    defaultDoc: '8000',
+    schema: int(200, 100_000).default(8000),
+    commands: both,
+  },
+  loopThreshold: {
+    flag: 'loop-threshold',
+    env: 'TASKWIRE_LOOP_THRESHOLD',
+    doc: 'The same call with the same result this many times in a row (per principal) gets a hint that it is looping (0 = off).',
+    defaultDoc: '3',
+    schema: int(0, 1000).default(3),
+    commands: both,
+  },
+  loopWindowMs: {
+    flag: 'loop-window-ms',
+    env: 'TASKWIRE_LOOP_WINDOW_MS',
+    doc: 'Repeats count towards --loop-threshold only within this window (ms).',
+    defaultDoc: '60000',
+    schema: int(1000, 86_400_000).default(60_000),
+    commands: both,
   },
   logLevel: {
     flag: 'log-level',

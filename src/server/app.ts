@@ -4,6 +4,7 @@ import { openPostgresBus } from '../cluster/postgres-bus.js';
 import { openRedisBus } from '../cluster/redis-bus.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { createGuardrails, type GuardrailOptions, type Guardrails } from '../guard/index.js';
 import { openConfiguredStore } from '../store/open.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { StoreError, type TaskStore } from '../store/types.js';
@@ -28,6 +29,8 @@ export interface App {
   toolScopes: ReadonlyMap<string, readonly string[]>;
   /** The cross-process change bus, when {@link openApp} opened one (several replicas). */
   bus?: ChangeBus;
+  /** Rate limits, timeouts, result budgets, loop hints (README "Guardrails"). */
+  guard: Guardrails;
   close(): Promise<void>;
 }
 
@@ -35,7 +38,7 @@ export interface App {
  * Open the store and build the server factory from a resolved config.
  * @throws SelectionError for an unknown toolset or tool name; StoreError `unavailable` when the database cannot be opened.
  */
-export function createApp(config: Config, logger: Logger, store?: TaskStore, principal = config.workspace): App {
+export function createApp(config: Config, logger: Logger, store?: TaskStore, principal = config.workspace, guardOptions?: GuardrailOptions): App {
   const toolsets = filterTools(selectToolsets(TOOLSETS, config.toolsets), {
     readOnly: config.readOnly,
     tools: config.tools,
@@ -44,9 +47,14 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
   const tasks = new TaskService(db, hub);
-  const factory = createServerFactory({ version: VERSION, tasks, hub, toolsets, logger });
+  const guard = createGuardrails(config, logger, guardOptions);
+  const factory = createServerFactory({ version: VERSION, tasks, hub, toolsets, logger, guardrails: guard.middleware });
   const toolScopes = new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const)));
-  return { store: db, hub, factory, config, logger, principal, toolScopes, close: () => db.close() };
+  const close = async () => {
+    await guard.close();
+    await db.close();
+  };
+  return { store: db, hub, factory, config, logger, principal, toolScopes, guard, close };
 }
 
 /**
@@ -60,12 +68,12 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
  *   database URL, `redis` without a Redis URL); SelectionError for an unknown
  *   toolset; StoreError `unavailable` when the database or the bus cannot be reached.
  */
-export async function openApp(config: Config, logger: Logger, principal = config.workspace): Promise<App> {
+export async function openApp(config: Config, logger: Logger, principal = config.workspace, guardOptions?: GuardrailOptions): Promise<App> {
   const kind = busKind(config);
   const store = await openConfiguredStore(config);
   let app: App;
   try {
-    app = createApp(config, logger, store, principal);
+    app = createApp(config, logger, store, principal, guardOptions);
   } catch (error) {
     await store?.close();
     throw error;

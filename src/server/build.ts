@@ -21,6 +21,8 @@ export interface AppDeps {
   /** Already selected (see `select.ts`). */
   toolsets: ReadonlyArray<Toolset<RequestContext>>;
   logger: Logger;
+  /** Guardrail middleware (src/guard/index.ts), run inside the error boundary in this order. */
+  guardrails?: ReadonlyArray<Middleware<RequestContext>>;
 }
 
 /** Who and what one server instance serves. */
@@ -57,8 +59,13 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   const tools = deps.toolsets.flatMap((t) => t.tools);
   const resources = deps.toolsets.flatMap((t) => t.resources);
   const prompts = deps.toolsets.flatMap((t) => t.prompts);
-  // Onion order, outermost first: the call log sees every outcome, including errors the boundary shaped.
-  const middleware: Middleware<RequestContext>[] = [callLogging(deps.logger) as Middleware<RequestContext>, errorBoundary(deps.logger) as Middleware<RequestContext>];
+  // Onion order, outermost first: the call log sees every outcome, including errors the boundary shaped;
+  // then the guardrails: rateLimit → timeout → loopDetect → resultBudget → handler.
+  const middleware: Middleware<RequestContext>[] = [
+    callLogging(deps.logger) as Middleware<RequestContext>,
+    errorBoundary(deps.logger) as Middleware<RequestContext>,
+    ...(deps.guardrails ?? []),
+  ];
   const instructions = deps.toolsets
     .map((t) => t.instructions)
     .filter(Boolean)

@@ -24,6 +24,12 @@ export const ERROR_CODES = {
     retryable: false,
     doc: 'The `idempotency_key` was already used with different arguments. Use a new key for a new request.',
   },
+  rate_limited: {
+    retryable: true,
+    doc: "Too many calls: this principal's read or write budget is spent, or the server is at capacity. Retry after `retryAfterMs`.",
+  },
+  timeout: { retryable: true, doc: 'The call ran past its time limit and was cancelled; a write was rolled back. Narrow the request or retry.' },
+  cancelled: { retryable: false, doc: 'The client cancelled the call; a write was rolled back, nothing was written.' },
   unavailable: { retryable: true, doc: 'The database is busy or unreachable. Retry after `retryAfterMs`.' },
   internal: { retryable: true, doc: 'An unexpected server error; details are in the server log, never in the result.' },
 } as const;

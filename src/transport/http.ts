@@ -42,6 +42,7 @@ class BodyTooLarge extends Error {}
  *   principal without scopes, or a `tools/call`/read lacking the scope it
  *   needs, gets 403 `insufficient_scope` naming the scope (step-up); requests
  *   and open streams capped per principal (429);
+ * - a flood from one client address gets 429 with `Retry-After` before its body is read;
  * - body capped (413), JSON parsed once (400 on a parse error);
  * - the SDK's classifier routes 2025-era traffic to sessionful serving
  *   ({@link LegacySessions}, 404 for unknown sessions) and everything else to
@@ -153,6 +154,13 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
       }
     }
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
+    // Flood limit per client address, before reading the body (README "Guardrails").
+    const waitMs = await app.guard.admitHttp(req.socket.remoteAddress ?? 'unknown');
+    if (waitMs !== null) {
+      res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
+      sendJsonRpcError(res, 429, -32000, `Too many requests; retry after ${Math.ceil(waitMs / 1000)} s.`);
+      return;
+    }
 
     let caller = local;
     let granted: ReadonlySet<string> | undefined;

@@ -85,10 +85,13 @@ export const IdempotencyKey = z
   .min(8, 'must be at least 8 characters (use a UUID)')
   .max(128, 'must be at most 128 characters')
   .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -')
-  .describe('Optional. A unique key for this write (e.g. a UUID). Retrying with the same key and arguments returns the original result without writing twice.');
+  .describe('Unique per write (e.g. a UUID): a retry with the same key and arguments is not applied twice');
 
-export const ExpectedVersion = z.number().int().positive().describe('The version you read; if the task changed since, nothing is written (version_conflict)');
+export const ExpectedVersion = z.number().int().positive().describe('The version you read; if it changed since: version_conflict, nothing written');
 
 export const Limit = (def: number, max: number) => z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(def);
 
 export const Cursor = z.string().max(200).describe('next_cursor of the previous page');
+
+/** Result budget of one page, in tokens (o200k_base); the server default applies when omitted. */
+export const MaxTokens = z.number().int().min(200, 'must be at least 200');

@@ -34,8 +34,9 @@ export function cardLines(tasks: readonly TaskRecord[]): string {
   return tasks.map(cardLine).join('\n');
 }
 
-/** `… 20 of 57 shown; pass cursor "abc" for more.` or nothing on the last page. */
-export function pageFooter(shown: number, total: number, nextCursor: string | null): string {
+/** `… 20 of 57 shown; pass cursor "abc" for more.` or nothing on the last page. `truncated`: the token budget cut the page. */
+export function pageFooter(shown: number, total: number, nextCursor: string | null, truncated = false): string {
   if (nextCursor === null) return total === 0 ? '' : `\n(${total} in all)`;
-  return `\n(${shown} of ${total} shown; call again with cursor "${nextCursor}" for the next page)`;
+  const why = truncated ? ' (page cut to fit max_tokens)' : '';
+  return `\n(${shown} of ${total} shown${why}; call again with cursor "${nextCursor}" for the next page)`;
 }

@@ -6,8 +6,10 @@ import { addComment } from './tools/add-comment.js';
 import { completeTask } from './tools/complete-task.js';
 import { createTasks } from './tools/create-tasks.js';
 import { deleteTask } from './tools/delete-task.js';
+import { exportTasks } from './tools/export-tasks.js';
 import { getTask } from './tools/get-task.js';
 import { getTaskStats } from './tools/get-task-stats.js';
+import { importTasks } from './tools/import-tasks.js';
 import { listTasks } from './tools/list-tasks.js';
 import { nextTask } from './tools/next-task.js';
 import { searchTasks } from './tools/search-tasks.js';
@@ -18,7 +20,7 @@ export const tasksToolset: Toolset<RequestContext> = {
   id: 'tasks',
   description: 'The task tracker: create, plan, list, search, update, comment on and complete tasks.',
   default: true,
-  tools: [createTasks, listTasks, getTask, updateTask, completeTask, deleteTask, searchTasks, addComment, getTaskStats, nextTask],
+  tools: [createTasks, listTasks, getTask, updateTask, completeTask, deleteTask, searchTasks, addComment, getTaskStats, nextTask, exportTasks, importTasks],
   resources: taskResources,
   prompts: taskPrompts,
   instructions: [

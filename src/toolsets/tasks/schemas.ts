@@ -73,4 +73,5 @@ export const StatsOut = z.object({
 export const PageOut = {
   total: z.number().int(),
   next_cursor: z.string().nullable(),
+  truncated: z.boolean(),
 };

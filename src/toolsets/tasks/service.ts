@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { throwIfAborted } from '../../guard/abort-scope.js';
 import {
   type Actor,
   CLOSED_STATUSES,
@@ -118,53 +119,55 @@ export class TaskService {
     const { workspace, actor } = caller;
     const result = await this.write(async (w) =>
       this.idempotent(w, workspace, 'create_tasks', idempotencyKey, { items }, async () => {
-        const now = this.clock().toISOString();
-        const refs = new Map<string, number>();
-        const created: TaskRecord[] = [];
-        for (const [index, item] of items.entries()) {
-          const at = `tasks[${index}]`;
-          const resolve = (value: number | string, field: string): number => {
-            if (typeof value === 'number') return value;
-            const id = refs.get(value);
-            if (id === undefined) {
-              throw new ToolError('invalid_input', `${at}.${field}: no earlier item in this call has ref "${value}".`, {
-                fields: [{ field: `${at}.${field}`, message: `ref "${value}" must be the ref of an item before this one` }],
-              });
-            }
-            return id;
-          };
-          const parentId = item.parent_id === undefined ? null : resolve(item.parent_id, 'parent_id');
-          const dependsOn = [...new Set((item.depends_on ?? []).map((d) => resolve(d, 'depends_on')))];
-          const existing = [...(parentId === null ? [] : [parentId]), ...dependsOn];
-          await this.requireExisting(w, workspace, existing, `${at}`);
-          await this.checkWaitsOnAncestor(w, workspace, parentId, dependsOn, at);
-          const task: NewTask = {
-            title: item.title,
-            description: item.description ?? '',
-            status: item.status ?? 'todo',
-            priority: item.priority ?? 'medium',
-            labels: item.labels ?? [],
-            assignee: item.assignee ?? null,
-            due_date: item.due_date ?? null,
-            parent_id: parentId,
-          };
-          const record = await w.insertTask(workspace, task, actor, now);
-          if (dependsOn.length > 0) await w.setDependencies(workspace, record.id, dependsOn);
-          if (item.ref !== undefined) {
-            if (refs.has(item.ref)) {
-              throw new ToolError('invalid_input', `${at}.ref: "${item.ref}" is used by an earlier item.`, {
-                fields: [{ field: `${at}.ref`, message: 'refs must be unique within one call' }],
-              });
-            }
-            refs.set(item.ref, record.id);
-          }
-          created.push({ ...record, depends_on: dependsOn });
-        }
+        const created = await this.insertItems(w, workspace, actor, items);
         return { created, replayed: false, affected: await this.neighbours(w, workspace, created) };
       }),
     );
     if (!result.replayed) this.changes.tasksChanged(workspace, result.affected);
     return { created: result.created, replayed: result.replayed };
+  }
+
+  /**
+   * Import many tasks in one transaction (all or nothing), as `createTasks`
+   * does for 50: refs resolve to earlier items. `onProgress(done, total)` runs
+   * after every `step` items; a cancelled or timed-out call (abort scope)
+   * stops at the next item and rolls back everything.
+   */
+  async importTasks(
+    caller: Caller,
+    items: NewTaskInput[],
+    options: { idempotencyKey?: string; onProgress?: (done: number, total: number) => Promise<void>; step?: number } = {},
+  ): Promise<{ count: number; first_id: number | null; last_id: number | null; replayed: boolean }> {
+    const { workspace, actor } = caller;
+    const step = options.step ?? Math.max(1, Math.ceil(items.length / 20));
+    const result = await this.write(async (w) =>
+      this.idempotent(w, workspace, 'import_tasks', options.idempotencyKey, { items }, async () => {
+        const created = await this.insertItems(
+          w,
+          workspace,
+          actor,
+          items,
+          async (done) => {
+            throwIfAborted();
+            if (done % step === 0 || done === items.length) {
+              await options.onProgress?.(done, items.length);
+              // Let the event loop deliver a cancellation (and other I/O) between steps of a long import.
+              await new Promise((resolve) => setImmediate(resolve));
+            }
+          },
+          (index) => `row ${index + 1}`,
+        );
+        return {
+          count: created.length,
+          first_id: created[0]?.id ?? null,
+          last_id: created.at(-1)?.id ?? null,
+          replayed: false,
+          affected: await this.neighbours(w, workspace, created),
+        };
+      }),
+    );
+    if (!result.replayed) this.changes.tasksChanged(workspace, result.affected ?? []);
+    return { count: result.count, first_id: result.first_id, last_id: result.last_id, replayed: result.replayed };
   }
 
   async getTask(caller: Caller, id: number, commentsLimit = 20): Promise<TaskDetail> {
@@ -190,7 +193,15 @@ export class TaskService {
     });
   }
 
-  async listTasks(caller: Caller, input: ListInput): Promise<{ tasks: TaskRecord[]; total: number; next_cursor: string | null }> {
+  /**
+   * One page of tasks. `keep` (result budgets) says how many of the fetched
+   * records to return; the cursor then points just after the last one returned.
+   */
+  async listTasks(
+    caller: Caller,
+    input: ListInput,
+    keep?: (items: TaskRecord[]) => number,
+  ): Promise<{ tasks: TaskRecord[]; total: number; next_cursor: string | null; truncated: boolean }> {
     const { cursor, limit, ...filters } = input;
     const offset = decodeCursor(cursor, filters);
     const query: ListQuery = {
@@ -201,11 +212,18 @@ export class TaskService {
       offset,
       limit,
     };
+    throwIfAborted();
     const page = await this.store.read((r) => r.listTasks(caller.workspace, query));
-    return { tasks: page.items, total: page.total, next_cursor: nextCursor(offset, page.items.length, page.total, filters) };
+    const shown = keep ? keep(page.items) : page.items.length;
+    const tasks = page.items.slice(0, shown);
+    return { tasks, total: page.total, next_cursor: nextCursor(offset, shown, page.total, filters), truncated: shown < page.items.length };
   }
 
-  async searchTasks(caller: Caller, input: SearchInput): Promise<{ results: SearchHit[]; total: number; next_cursor: string | null }> {
+  async searchTasks(
+    caller: Caller,
+    input: SearchInput,
+    keep?: (items: SearchHit[]) => number,
+  ): Promise<{ results: SearchHit[]; total: number; next_cursor: string | null; truncated: boolean }> {
     const { cursor, limit, ...filters } = input;
     if (!/[\p{L}\p{N}]/u.test(input.query)) {
       throw new ToolError('invalid_input', 'Invalid arguments: query: has no letters or digits to search for.', {
@@ -213,8 +231,11 @@ export class TaskService {
       });
     }
     const offset = decodeCursor(cursor, filters);
+    throwIfAborted();
     const page = await this.store.read((r) => r.searchTasks(caller.workspace, { ...filters, text: input.query, offset, limit }));
-    return { results: page.items, total: page.total, next_cursor: nextCursor(offset, page.items.length, page.total, filters) };
+    const shown = keep ? keep(page.items) : page.items.length;
+    const results = page.items.slice(0, shown);
+    return { results, total: page.total, next_cursor: nextCursor(offset, shown, page.total, filters), truncated: shown < page.items.length };
   }
 
   async updateTask(caller: Caller, input: UpdateInput): Promise<{ task: TaskRecord; changed: string[] }> {
@@ -393,13 +414,78 @@ export class TaskService {
 
   // ---- rules ----
 
+  /** Insert items in order inside `w`'s transaction; refs name earlier items. `after(done)` runs after each one. */
+  private async insertItems(
+    w: TaskWriter,
+    workspace: string,
+    actor: Actor,
+    items: NewTaskInput[],
+    after?: (done: number) => Promise<void>,
+    name: (index: number) => string = (index) => `tasks[${index}]`,
+  ): Promise<TaskRecord[]> {
+    const now = this.clock().toISOString();
+    const refs = new Map<string, number>();
+    const created: TaskRecord[] = [];
+    for (const [index, item] of items.entries()) {
+      const at = name(index);
+      const resolve = (value: number | string, field: string): number => {
+        if (typeof value === 'number') return value;
+        const id = refs.get(value);
+        if (id === undefined) {
+          throw new ToolError('invalid_input', `${at}.${field}: no earlier item in this call has ref "${value}".`, {
+            fields: [{ field: `${at}.${field}`, message: `ref "${value}" must be the ref of an item before this one` }],
+          });
+        }
+        return id;
+      };
+      const parentId = item.parent_id === undefined ? null : resolve(item.parent_id, 'parent_id');
+      const dependsOn = [...new Set((item.depends_on ?? []).map((d) => resolve(d, 'depends_on')))];
+      const existing = [...(parentId === null ? [] : [parentId]), ...dependsOn];
+      await this.requireExisting(w, workspace, existing, `${at}`);
+      await this.checkWaitsOnAncestor(w, workspace, parentId, dependsOn, at);
+      const task: NewTask = {
+        title: item.title,
+        description: item.description ?? '',
+        status: item.status ?? 'todo',
+        priority: item.priority ?? 'medium',
+        labels: item.labels ?? [],
+        assignee: item.assignee ?? null,
+        due_date: item.due_date ?? null,
+        parent_id: parentId,
+      };
+      const record = await w.insertTask(workspace, task, actor, now);
+      if (dependsOn.length > 0) await w.setDependencies(workspace, record.id, dependsOn);
+      if (item.ref !== undefined) {
+        if (refs.has(item.ref)) {
+          throw new ToolError('invalid_input', `${at}.ref: "${item.ref}" is used by an earlier item.`, {
+            fields: [{ field: `${at}.ref`, message: 'refs must be unique within one call' }],
+          });
+        }
+        refs.set(item.ref, record.id);
+      }
+      created.push({ ...record, depends_on: dependsOn });
+      await after?.(created.length);
+    }
+    return created;
+  }
+
   private today(): string {
     return this.clock().toISOString().slice(0, 10);
   }
 
+  /**
+   * Every write goes through here: one store transaction. When the tool call
+   * was cancelled or timed out (abort scope), it throws before starting and
+   * again just before committing, so an aborted write rolls back whole.
+   */
   private async write<T>(fn: (w: TaskWriter) => Promise<T>): Promise<T> {
     try {
-      return await this.store.write(fn);
+      throwIfAborted();
+      return await this.store.write(async (w) => {
+        const result = await fn(w);
+        throwIfAborted();
+        return result;
+      });
     } catch (error) {
       if (error instanceof StoreError && error.code === 'version_conflict') {
         throw versionConflict(error.details?.current as TaskRecord);

@@ -7,7 +7,7 @@ export const addComment = taskTool({
   name: 'add_comment',
   title: 'Comment on a task',
   description:
-    'Add a comment to a task: progress notes, findings, decisions, hand-over context for the next agent. Comments are searchable. Pass idempotency_key so a retry never posts twice.',
+    'Add a comment to a task: progress notes, findings, decisions, hand-over context for the next agent (searchable). Pass idempotency_key so a retry never posts twice.',
   input: z.strictObject({
     task_id: TaskId,
     body: text(10_000, { multiline: true }).describe('Markdown'),

@@ -8,7 +8,7 @@ export const completeTask = taskTool({
   name: 'complete_task',
   title: 'Complete a task',
   description:
-    'Mark a task done, optionally with a closing comment. Idempotent: completing a done task returns it unchanged. Says which dependent tasks this unblocked (all their dependencies are now done) — good candidates to work on next.',
+    'Mark a task done, optionally with a closing comment. Idempotent (a done task is returned unchanged). Names the dependent tasks this unblocked: good next candidates.',
   input: z.strictObject({
     id: TaskId,
     comment: text(10_000, { multiline: true }).optional().describe('Closing note, added as a comment'),
@@ -17,8 +17,8 @@ export const completeTask = taskTool({
   output: z.object({
     task: TaskCardOut,
     already_done: z.boolean(),
-    unblocked: z.array(TaskCardOut).describe('Dependents whose dependencies are now all done'),
-    open_dependencies: z.array(z.number().int()).describe('Dependencies of this task that were still open'),
+    unblocked: z.array(TaskCardOut).describe('Dependents now unblocked'),
+    open_dependencies: z.array(z.number().int()).describe('Its dependencies still open'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,

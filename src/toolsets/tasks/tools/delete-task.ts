@@ -5,8 +5,7 @@ import { ExpectedVersion, TaskId } from '../fields.js';
 export const deleteTask = taskTool({
   name: 'delete_task',
   title: 'Delete a task',
-  description:
-    'Permanently delete a task with its comments, and remove it from other tasks\' dependencies. A task with subtasks is refused unless cascade is true (then its subtasks are deleted too). Cannot be undone: prefer update_task status="cancelled" to keep history.',
+  description: 'Permanently delete a task, its comments and dependency edges; its subtasks too with cascade: true. Cannot be undone: prefer status="cancelled".',
   input: z.strictObject({
     id: TaskId,
     cascade: z.boolean().default(false).describe('Also delete all subtasks, recursively'),

@@ -1,14 +1,17 @@
 import { z } from 'zod';
+import { countTokens, currentTokenBudget, fitCount } from '../../../guard/tokens.js';
+import type { CommentRecord } from '../../../store/types.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Limit, TaskId } from '../fields.js';
 import { cardLine } from '../format.js';
 import { CommentOut, TaskOut, TaskRefOut } from '../schemas.js';
+import type { TaskDetail } from '../service.js';
 
 export const getTask = taskTool({
   name: 'get_task',
   title: 'Get a task',
   description:
-    'Get one task in full: description, comments (newest comments_limit), subtasks, and the state of its dependencies (blocked_by lists the unfinished ones) and dependents. Its version is what update_task expected_version wants.',
+    'One task in full: description, newest comments, subtasks, dependencies (blocked_by: unfinished ones) and dependents. Its version feeds update_task expected_version.',
   input: z.strictObject({
     id: TaskId,
     comments_limit: Limit(20, 100).describe('Newest comments to include'),
@@ -25,17 +28,31 @@ export const getTask = taskTool({
   annotations: READ_ONLY,
   scopes: READ,
   handler: async (args, ctx) => {
-    const d = await ctx.tasks.getTask(ctx.caller, args.id, args.comments_limit);
+    const full = await ctx.tasks.getTask(ctx.caller, args.id, args.comments_limit);
+    const d = { ...full, comments: fitComments(full) };
     const lines = [cardLine(d.task), `version ${d.task.version} · updated ${d.task.updated_at}`];
     if (d.task.description) lines.push('', d.task.description);
     if (d.blocked_by.length > 0) lines.push('', `Blocked by: ${d.blocked_by.map((b) => `#${b}`).join(', ')}`);
     if (d.subtasks.length > 0) lines.push('', 'Subtasks:', ...d.subtasks.map(cardLine));
     if (d.dependents.length > 0) lines.push('', `Dependents: ${d.dependents.map((t) => `#${t.id}`).join(', ')}`);
     if (d.comments.length > 0) {
-      lines.push('', `Comments (${d.comments.length} of ${d.comments_total}):`);
-      for (const c of d.comments) lines.push(`- ${c.author.principal} at ${c.created_at}: ${c.body}`);
+      const cut = d.comments.length < full.comments.length ? '; older ones cut to fit the result budget' : '';
+      lines.push('', `Comments (${d.comments.length} of ${d.comments_total}${cut}):`);
+      for (const c of d.comments) lines.push(commentLine(c));
     }
     const ref = (t: { id: number; title: string; status: string }) => ({ id: t.id, title: t.title, status: t.status });
     return { structured: { ...d, subtasks: d.subtasks.map(ref) }, text: lines.join('\n') };
   },
 });
+
+const commentLine = (c: CommentRecord) => `- ${c.author.principal} at ${c.created_at}: ${c.body}`;
+
+/** The newest comments that fit the call's token budget after the rest of the task (never a cut comment). */
+function fitComments(d: TaskDetail): CommentRecord[] {
+  const budget = currentTokenBudget();
+  if (budget === undefined || d.comments.length === 0) return d.comments;
+  const rest = countTokens(JSON.stringify({ ...d, comments: [] })) + countTokens(d.task.description) + 150;
+  const newestFirst = [...d.comments].reverse();
+  const keep = fitCount(newestFirst, (c) => countTokens(JSON.stringify(c)) + countTokens(commentLine(c)) + 3, budget - rest, 0);
+  return d.comments.slice(d.comments.length - keep);
+}

@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { SORT_KEYS } from '../../../store/types.js';
+import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
-import { Assignee, Cursor, DateOnly, Label, Limit, Priority, Status, TaskId } from '../fields.js';
-import { cardLines, pageFooter, toCard } from '../format.js';
+import { Assignee, Cursor, DateOnly, Label, Limit, MaxTokens, Priority, Status, TaskId } from '../fields.js';
+import { cardLine, cardLines, pageFooter, toCard } from '../format.js';
 import { PageOut, TaskCardOut } from '../schemas.js';
 
 export const listTasks = taskTool({
   name: 'list_tasks',
   title: 'List tasks',
   description:
-    'List tasks as compact cards, filtered and sorted, one page at a time. Without status, only open tasks (todo, in_progress, blocked) are listed. total counts all matches; pass next_cursor back as cursor for the next page (null on the last). Use get_task for one task in full, search_tasks for free text.',
+    'List tasks as compact cards, filtered and sorted (default: open tasks). total counts all matches; pass next_cursor back as cursor (null on the last page). Full task: get_task; text search: search_tasks.',
   input: z.strictObject({
     status: z.array(Status).min(1).optional().describe('Default: todo, in_progress, blocked'),
     priority: z.array(Priority).min(1).optional(),
@@ -23,16 +24,19 @@ export const listTasks = taskTool({
     order: z.enum(['asc', 'desc']).optional(),
     limit: Limit(20, 100),
     cursor: Cursor.optional(),
+    max_tokens: MaxTokens.optional(),
   }),
   output: z.object({ tasks: z.array(TaskCardOut), ...PageOut }),
   annotations: READ_ONLY,
   scopes: READ,
   handler: async (args, ctx) => {
-    const page = await ctx.tasks.listTasks(ctx.caller, args);
+    const { max_tokens, ...query } = args;
+    const keep = max_tokens === undefined ? undefined : tokenFit(max_tokens, toCard, cardLine);
+    const page = await ctx.tasks.listTasks(ctx.caller, query, keep);
     const body = page.tasks.length === 0 ? 'No tasks match.' : cardLines(page.tasks);
     return {
-      structured: { tasks: page.tasks.map(toCard), total: page.total, next_cursor: page.next_cursor },
-      text: body + pageFooter(page.tasks.length, page.total, page.next_cursor),
+      structured: { tasks: page.tasks.map(toCard), total: page.total, next_cursor: page.next_cursor, truncated: page.truncated },
+      text: body + pageFooter(page.tasks.length, page.total, page.next_cursor, page.truncated),
     };
   },
 });

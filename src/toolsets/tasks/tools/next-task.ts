@@ -7,8 +7,7 @@ import { TaskCardOut } from '../schemas.js';
 export const nextTask = taskTool({
   name: 'next_task',
   title: 'Pick the next task',
-  description:
-    'Pick the best task to work on now: a todo task whose dependencies are all done and that has no open subtasks, ranked by priority, then due date, then age. Says why, and lists runners-up. Start it with update_task status="in_progress".',
+  description: 'The best task to do now: a todo task with all dependencies done and no open subtasks, by priority, due date, then age. Says why; lists runners-up.',
   input: z.strictObject({
     assignee: Assignee.optional().describe('Only tasks assigned to this person'),
     label: Label.optional(),
@@ -17,7 +16,7 @@ export const nextTask = taskTool({
     task: TaskCardOut.extend({ description: z.string() }).nullable(),
     reason: z.string(),
     alternatives: z.array(TaskCardOut),
-    waiting_on_dependencies: z.number().int().describe('Todo tasks not yet actionable because a dependency is open'),
+    waiting_on_dependencies: z.number().int().describe('Todo tasks waiting on an open dependency'),
   }),
   annotations: READ_ONLY,
   scopes: READ,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { SearchHit } from '../../../store/types.js';
+import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
-import { Assignee, Cursor, Label, Limit, Status, text } from '../fields.js';
+import { Assignee, Cursor, Label, Limit, MaxTokens, Status, text } from '../fields.js';
 import { cardLine, pageFooter, toCard } from '../format.js';
 import { PageOut, TaskCardOut } from '../schemas.js';
 
@@ -8,14 +10,15 @@ export const searchTasks = taskTool({
   name: 'search_tasks',
   title: 'Search tasks',
   description:
-    'Full-text search over task titles, descriptions and comments (all words must match; word prefixes count), best matches first, with a snippet (matches in **bold**) and a relevance score (higher is better). Searches every status unless filtered. Follow next_cursor for more.',
+    'Full-text search over titles, descriptions and comments (all words must match, prefixes count), best first, with a **bold** snippet and a score. Every status unless filtered.',
   input: z.strictObject({
-    query: text(500).describe('Words to look for, e.g. "login timeout"'),
+    query: text(500).describe('Words, e.g. "login timeout"'),
     status: z.array(Status).min(1).optional(),
     label: Label.optional(),
     assignee: Assignee.optional(),
     limit: Limit(10, 50),
     cursor: Cursor.optional(),
+    max_tokens: MaxTokens.optional(),
   }),
   output: z.object({
     results: z.array(
@@ -31,15 +34,16 @@ export const searchTasks = taskTool({
   annotations: READ_ONLY,
   scopes: READ,
   handler: async (args, ctx) => {
-    const page = await ctx.tasks.searchTasks(ctx.caller, args);
-    const lines = page.results.map((h) => `${cardLine(h.task)}\n  ${h.matched_in}: ${h.snippet.replace(/\s+/g, ' ')}`);
+    const { max_tokens, ...query } = args;
+    const keep = max_tokens === undefined ? undefined : tokenFit(max_tokens, hitOut, hitLine);
+    const page = await ctx.tasks.searchTasks(ctx.caller, query, keep);
+    const lines = page.results.map(hitLine);
     return {
-      structured: {
-        results: page.results.map((h) => ({ ...h, task: toCard(h.task) })),
-        total: page.total,
-        next_cursor: page.next_cursor,
-      },
-      text: (lines.length === 0 ? `No task matches "${args.query}".` : lines.join('\n')) + pageFooter(lines.length, page.total, page.next_cursor),
+      structured: { results: page.results.map(hitOut), total: page.total, next_cursor: page.next_cursor, truncated: page.truncated },
+      text: (lines.length === 0 ? `No task matches "${args.query}".` : lines.join('\n')) + pageFooter(lines.length, page.total, page.next_cursor, page.truncated),
     };
   },
 });
+
+const hitOut = (h: SearchHit) => ({ ...h, task: toCard(h.task) });
+const hitLine = (h: SearchHit) => `${cardLine(h.task)}\n  ${h.matched_in}: ${h.snippet.replace(/\s+/g, ' ')}`;

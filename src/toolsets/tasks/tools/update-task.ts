@@ -10,7 +10,7 @@ export const updateTask = taskTool({
   name: 'update_task',
   title: 'Update a task',
   description:
-    "Change some fields of one task; fields you omit stay as they are, null clears assignee, due_date or parent_id. depends_on replaces the whole list (cycles are rejected). Pass expected_version (from get_task or list_tasks) to avoid overwriting someone else's change: a stale version returns version_conflict with the current task. Use complete_task to finish a task.",
+    'Change some fields of a task; omitted fields stay, null clears. depends_on replaces the list (cycles rejected). Pass expected_version so you never overwrite another change (version_conflict returns the current task).',
   input: z
     .strictObject({
       id: TaskId,
@@ -32,7 +32,7 @@ export const updateTask = taskTool({
     }),
   output: z.object({
     task: TaskCardOut,
-    changed: z.array(z.string()).describe('Fields that actually changed; empty when the update changed nothing'),
+    changed: z.array(z.string()).describe('Fields that changed (empty: none did)'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,

@@ -1,0 +1,96 @@
+import type { Config } from '../config/schema.js';
+import { loopDetect } from '../middleware/loop-detect.js';
+import { rateLimit } from '../middleware/rate-limit.js';
+import { resultBudget } from '../middleware/result-budget.js';
+import { timeout } from '../middleware/timeout.js';
+import type { Middleware } from '../middleware/types.js';
+import type { RequestContext } from '../server/context.js';
+import type { Logger } from '../telemetry/logger.js';
+import { ConcurrencyGate } from './concurrency.js';
+import { emitter, type GuardrailListener } from './events.js';
+import { type BudgetKind, type Budgets, openBudgets } from './limiters.js';
+
+/**
+ * The guardrails of one process (issue 4; README "Guardrails"): the tool-call
+ * middleware, in onion order after the error boundary,
+ *   rateLimit → timeout → loopDetect → resultBudget → handler,
+ * and the HTTP-layer flood limit. Rate limits come first so a refused call
+ * costs nothing else; the timeout wraps only work actually admitted; loop
+ * detection sees the final result; the budget default is applied innermost.
+ */
+export interface Guardrails {
+  middleware: Middleware<RequestContext>[];
+  /**
+   * HTTP flood limit for one client key (address, later principal):
+   * `null` when admitted, else ms until it may retry (answer 429 + Retry-After).
+   */
+  admitHttp(client: string): Promise<number | null>;
+  gate: ConcurrencyGate;
+  /** Resolves to the counter store in use once it is set up: the configured one, or `memory` after a fallback. */
+  ready: Promise<'memory' | 'redis' | 'postgres'>;
+  close(): Promise<void>;
+}
+
+export interface GuardrailOptions {
+  /** Metrics hook (see `events.ts`): rate-limit refusals, timeouts, truncated pages, loop hints, replays. */
+  onGuardrail?: GuardrailListener;
+  /** Redis key prefix / PostgreSQL table prefix; distinct per deployment (default `taskwire`). */
+  prefix?: string;
+  /** PostgreSQL schema for the counter table. */
+  pgSchema?: string;
+}
+
+/** Time limits (ms) of the long-running tools unless `--tool-timeouts` names them. */
+const LONG_RUNNING: Readonly<Record<string, number>> = { export_tasks: 60_000, import_tasks: 60_000 };
+
+/** Build the guardrails from config. A shared store that cannot be set up is logged and replaced by in-memory counters. */
+export function createGuardrails(config: Config, logger: Logger, options: GuardrailOptions = {}): Guardrails {
+  if (config.guardrails === 'off') {
+    return {
+      middleware: [],
+      gate: new ConcurrencyGate(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 0),
+      ready: Promise.resolve('memory'),
+      admitHttp: async () => null,
+      close: async () => {},
+    };
+  }
+  const emit = emitter(options.onGuardrail);
+  const perMinute: Record<BudgetKind, number> = { read: config.rateLimitReads, write: config.rateLimitWrites, http: config.httpRateLimit };
+  const store = config.rateLimitStore ?? (config.redisUrl ? 'redis' : 'memory');
+  const memory = () => openBudgets({ perMinute, store: 'memory' });
+  const opened: Promise<Budgets> = openBudgets({
+    perMinute,
+    store,
+    redisUrl: config.redisUrl,
+    databaseUrl: config.databaseUrl,
+    prefix: options.prefix,
+    pgSchema: options.pgSchema,
+  }).catch((error: unknown) => {
+    logger.error({ err: error, store }, 'rate-limit store unavailable; using per-process counters');
+    return memory();
+  });
+  const budgets: Budgets = {
+    store,
+    take: async (kind, key) => (await opened).take(kind, key),
+    close: async () => (await opened).close(),
+  };
+  const gate = new ConcurrencyGate(config.maxConcurrentCalls, config.maxConcurrentPerPrincipal, config.queueWaitMs);
+  const principalOf = (ctx: RequestContext) => ctx.caller.actor.principal;
+  const middleware: Middleware<RequestContext>[] = [
+    rateLimit<RequestContext>({ budgets, gate, principalOf, signalOf: (ctx) => ctx.signal, onGuardrail: emit }),
+    timeout<RequestContext>({ defaultMs: config.toolTimeoutMs, perTool: { ...LONG_RUNNING, ...config.toolTimeouts }, onGuardrail: emit }),
+    loopDetect<RequestContext>({ threshold: config.loopThreshold, windowMs: config.loopWindowMs, principalOf, onGuardrail: emit }),
+    resultBudget<RequestContext>({ defaultMaxTokens: config.maxResultTokens, onGuardrail: emit }),
+  ];
+  return {
+    middleware,
+    gate,
+    ready: opened.then((b) => b.store),
+    admitHttp: async (client) => {
+      const wait = await budgets.take('http', client);
+      if (wait !== null) emit({ type: 'http_rate_limited', client, retryAfterMs: wait });
+      return wait;
+    },
+    close: () => budgets.close(),
+  };
+}

@@ -1,0 +1,149 @@
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+
+/**
+ * Per-key request budgets (token buckets of `points` per minute) built on
+ * `rate-limiter-flexible`. Memory by default; Redis or PostgreSQL so replicas
+ * share one budget per principal. A shared store that fails falls back to an
+ * in-memory insurance limiter (the library's `insuranceLimiter`), so a Redis
+ * or PostgreSQL outage degrades to per-process limits instead of refusing calls.
+ */
+export type BudgetKind = 'read' | 'write' | 'http';
+
+export interface Budgets {
+  /** The backend actually used. */
+  readonly store: 'memory' | 'redis' | 'postgres';
+  /**
+   * Take one point from `kind`'s budget for `key`.
+   * @returns `null` when allowed, else the milliseconds until a point frees up.
+   */
+  take(kind: BudgetKind, key: string): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+export interface BudgetOptions {
+  /** Points per minute per key; 0 = unlimited. */
+  perMinute: Record<BudgetKind, number>;
+  store: 'memory' | 'redis' | 'postgres';
+  redisUrl?: string;
+  databaseUrl?: string;
+  /** Key prefix (Redis) / table prefix (PostgreSQL): distinct per deployment or test. */
+  prefix?: string;
+  /** PostgreSQL schema holding the counter table (created if missing). */
+  pgSchema?: string;
+}
+
+const WINDOW_S = 60;
+
+/**
+ * Build the budgets. @throws Error when the chosen store lacks its URL, or
+ * when the PostgreSQL counter table cannot be created.
+ */
+export async function openBudgets(options: BudgetOptions): Promise<Budgets> {
+  const prefix = options.prefix ?? 'taskwire';
+  const closers: Array<() => Promise<void>> = [];
+  let make: (kind: BudgetKind, points: number) => Promise<RateLimiterAbstract>;
+  const insurance = (kind: BudgetKind, points: number) => new RateLimiterMemory({ keyPrefix: `${prefix}:${kind}`, points, duration: WINDOW_S });
+
+  if (options.store === 'redis') {
+    if (!options.redisUrl) throw new Error('--rate-limit-store redis needs --redis-url (TASKWIRE_REDIS_URL)');
+    // enableOfflineQueue off: a call never waits on a dead Redis; the insurance limiter answers instead.
+    const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    redis.on('error', () => {
+      /* reconnects by itself; calls meanwhile use the insurance limiter */
+    });
+    closers.push(async () => {
+      redis.disconnect();
+    });
+    // Commands are not queued while disconnected: wait (bounded) for the first connection.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Redis at ${redactUrl(options.redisUrl as string)} not reachable within 3 s`)), 3000);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).catch((error: unknown) => {
+      redis.disconnect();
+      throw error;
+    });
+    make = async (kind, points) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${prefix}:${kind}`,
+        points,
+        duration: WINDOW_S,
+        // Keys over budget are also blocked in process memory: a flood does not even reach Redis.
+        inMemoryBlockOnConsumed: points + 1,
+        inMemoryBlockDuration: 1,
+        insuranceLimiter: insurance(kind, points),
+      });
+  } else if (options.store === 'postgres') {
+    if (!options.databaseUrl) throw new Error('--rate-limit-store postgres needs --database-url (DATABASE_URL)');
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+    pool.on('error', () => {
+      /* idle client lost; the pool replaces it */
+    });
+    closers.push(() => pool.end());
+    const schemaName = options.pgSchema;
+    const tableName = `${prefix.replace(/[^a-zA-Z0-9_]/g, '_')}_rate_limits`;
+    const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+    const table = schemaName ? `${quote(schemaName)}.${quote(tableName)}` : quote(tableName);
+    // Created here, once, instead of by each limiter: replicas starting together race on
+    // CREATE ... IF NOT EXISTS (unique violation 23505 or 42P07); the loser finds it made.
+    const ignoreRace = (error: { code?: string }) => {
+      if (error.code !== '23505' && error.code !== '42P07') throw error;
+    };
+    if (schemaName) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schemaName)}`).catch(ignoreRace);
+    // The layout rate-limiter-flexible's RateLimiterPostgres expects.
+    await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`).catch(ignoreRace);
+    make = async (kind, points) =>
+      new RateLimiterPostgres({
+        storeClient: pool,
+        storeType: 'pool',
+        tableName,
+        ...(schemaName ? { schemaName } : {}),
+        tableCreated: true,
+        keyPrefix: kind,
+        points,
+        duration: WINDOW_S,
+        clearExpiredByTimeout: true,
+        insuranceLimiter: insurance(kind, points),
+      });
+  } else {
+    make = async (kind, points) => insurance(kind, points);
+  }
+
+  const limiters = new Map<BudgetKind, RateLimiterAbstract>();
+  for (const kind of ['read', 'write', 'http'] as const) {
+    const points = options.perMinute[kind];
+    if (points > 0) limiters.set(kind, await make(kind, points));
+  }
+  return {
+    store: options.store,
+    take: async (kind, key) => {
+      const limiter = limiters.get(kind);
+      if (!limiter) return null;
+      try {
+        await limiter.consume(key);
+        return null;
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext));
+        throw rejection; // store failure with no insurance: not reached, every store limiter has one
+      }
+    },
+    close: async () => {
+      for (const close of closers) await close();
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,45 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { getEncoding, type Tiktoken } from 'js-tiktoken';
+
+/**
+ * Token counting for result budgets, with js-tiktoken's `o200k_base` encoding
+ * (the one tools/list is budgeted with in test/catalog.test.ts). Exact for
+ * OpenAI's current models and a close, slightly conservative estimate for
+ * Claude's tokenizer, which is not public. The encoder (~a few MB) is built on
+ * first use.
+ */
+let encoding: Tiktoken | undefined;
+
+/** Tokens in `text` (o200k_base). */
+export function countTokens(text: string): number {
+  encoding ??= getEncoding('o200k_base');
+  return encoding.encode(text).length;
+}
+
+/**
+ * How many leading `items` fit in `budget` tokens, counting each item once
+ * with `cost` (so a page costs O(items), never a re-count of the whole page).
+ * At least one item is kept when there is any, so paging always advances: a
+ * page never cuts a record, and a single record larger than the budget is
+ * returned whole.
+ */
+export function fitCount<T>(items: readonly T[], cost: (item: T) => number, budget: number, atLeast = 1): number {
+  let used = 0;
+  for (let i = 0; i < items.length; i++) {
+    used += cost(items[i] as T);
+    if (used > budget) return Math.max(Math.min(atLeast, items.length), i);
+  }
+  return items.length;
+}
+
+const budgetScope = new AsyncLocalStorage<number>();
+
+/** Run `fn` with `maxTokens` as the current call's result budget (set by the result-budget middleware). */
+export function withTokenBudget<T>(maxTokens: number, fn: () => T): T {
+  return budgetScope.run(maxTokens, fn);
+}
+
+/** The current call's result budget in tokens, for tools without a `max_tokens` argument (get_task's comments). */
+export function currentTokenBudget(): number | undefined {
+  return budgetScope.getStore();
+}

@@ -1,0 +1,50 @@
+import type { ConcurrencyGate } from '../guard/concurrency.js';
+import type { GuardrailListener } from '../guard/events.js';
+import type { Budgets } from '../guard/limiters.js';
+import { ToolError } from '../toolkit/errors.js';
+import type { Middleware } from './types.js';
+
+export interface RateLimitOptions<Ctx> {
+  budgets: Budgets;
+  gate: ConcurrencyGate;
+  /** Who pays for the call (the verified principal). */
+  principalOf: (ctx: Ctx) => string;
+  signalOf?: (ctx: Ctx) => AbortSignal | undefined;
+  onGuardrail?: GuardrailListener;
+}
+
+/**
+ * Per-principal rate limits and the global concurrency cap. A read-only tool
+ * (annotation `readOnlyHint`) spends the principal's read budget, any other
+ * its write budget; then the call takes a slot of the {@link ConcurrencyGate}
+ * (waiting for one under load). Refusals throw `rate_limited` with
+ * `retryAfterMs`, which the error boundary turns into a tool error result.
+ */
+export function rateLimit<Ctx>(options: RateLimitOptions<Ctx>): Middleware<Ctx> {
+  const { budgets, gate, principalOf, signalOf, onGuardrail } = options;
+  return async function rateLimitCall(call, next) {
+    const principal = principalOf(call.ctx);
+    const kind = call.tool.annotations.readOnlyHint ? 'read' : 'write';
+    const wait = await budgets.take(kind, principal);
+    if (wait !== null) {
+      onGuardrail?.({ type: 'rate_limited', tool: call.tool.name, principal, limit: kind, retryAfterMs: wait });
+      throw new ToolError('rate_limited', `Rate limit: too many ${kind === 'read' ? 'reads' : 'writes'} from you this minute; nothing was done.`, {
+        retryAfterMs: wait,
+        hint: `Wait ${Math.ceil(wait / 1000)} s before calling again; batch work (create_tasks takes 50 tasks, list_tasks 100 cards) to need fewer calls.`,
+      });
+    }
+    const slot = await gate.acquire(principal, signalOf?.(call.ctx));
+    if (typeof slot !== 'function') {
+      onGuardrail?.({ type: 'rate_limited', tool: call.tool.name, principal, limit: 'concurrency', retryAfterMs: slot.retryAfterMs });
+      throw new ToolError('rate_limited', 'The server is at capacity (too many calls at once); nothing was done.', {
+        retryAfterMs: slot.retryAfterMs,
+        hint: 'Retry after retryAfterMs; avoid issuing many calls in parallel.',
+      });
+    }
+    try {
+      return await next(call);
+    } finally {
+      slot();
+    }
+  };
+}

@@ -1,0 +1,48 @@
+import type { GuardrailListener } from '../guard/events.js';
+import { withTokenBudget } from '../guard/tokens.js';
+import type { Middleware } from './types.js';
+
+export interface ResultBudgetOptions {
+  /** Token budget applied when the call gives no `max_tokens` (o200k_base tokens). */
+  defaultMaxTokens: number;
+  onGuardrail?: GuardrailListener;
+}
+
+/**
+ * Result budgets: every tool whose input has a `max_tokens` argument (the
+ * paged read tools) gets the server default when the call omits it; the tool
+ * itself returns only the whole records that fit (`truncated: true`,
+ * `next_cursor`, `total`). Other tools read the budget from the token-budget
+ * scope (`get_task` keeps only the newest comments that fit). Reports truncated
+ * pages and idempotent replays on the guardrail hook.
+ */
+export function resultBudget<Ctx>(options: ResultBudgetOptions): Middleware<Ctx> {
+  return async function resultBudgetCall(call, next) {
+    const shape = (call.tool.input as { shape?: Record<string, unknown> }).shape;
+    let args = call.args;
+    if (shape && 'max_tokens' in shape && isObject(args) && args.max_tokens === undefined) {
+      args = { ...args, max_tokens: options.defaultMaxTokens };
+    }
+    const requested = isObject(args) && typeof args.max_tokens === 'number' ? args.max_tokens : options.defaultMaxTokens;
+    const result = await withTokenBudget(requested, () => next(args === call.args ? call : { ...call, args }));
+    const structured = result.structuredContent;
+    if (structured && options.onGuardrail) {
+      if (structured.truncated === true) {
+        const items = Object.values(structured).find(Array.isArray) as unknown[] | undefined;
+        options.onGuardrail({
+          type: 'truncated',
+          tool: call.tool.name,
+          shown: items?.length ?? 0,
+          total: Number(structured.total ?? 0),
+          maxTokens: Number((args as Record<string, unknown>).max_tokens),
+        });
+      }
+      if (structured.replayed === true) options.onGuardrail({ type: 'idempotent_replay', tool: call.tool.name });
+    }
+    return result;
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,75 @@
+import { withAbortSignal } from '../guard/abort-scope.js';
+import type { GuardrailListener } from '../guard/events.js';
+import { ToolError } from '../toolkit/errors.js';
+import type { Middleware, ToolResult } from './types.js';
+
+export interface TimeoutOptions {
+  /** Default limit per call (ms). */
+  defaultMs: number;
+  /** Per-tool limits (ms) by tool name. */
+  perTool?: Readonly<Record<string, number>>;
+  /** How long an aborted handler may take to roll back before `timeout` is answered anyway (ms). */
+  graceMs?: number;
+  onGuardrail?: GuardrailListener;
+}
+
+type Settled = { ok: true; result: ToolResult } | { ok: false; error: unknown };
+
+/**
+ * Per-tool time limit and cancellation. The handler runs with
+ * `ctx.signal` = the client's cancellation (`notifications/cancelled`) OR this
+ * call's deadline, also exposed to the domain through the abort scope
+ * (`guard/abort-scope.ts`): a write transaction re-checks it before committing,
+ * so an aborted write rolls back. Past the deadline the signal is aborted with a
+ * `timeout` error; if the handler then still completes (it committed just
+ * before), its result stands; otherwise the caller gets `timeout` (retryable).
+ */
+export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOptions): Middleware<Ctx> {
+  const graceMs = options.graceMs;
+  return async function timeoutCall(call, next) {
+    const ms = options.perTool?.[call.tool.name] ?? options.defaultMs;
+    const grace = graceMs ?? Math.min(1000, ms);
+    // One controller aborted by the client's signal or the deadline (cheaper than AbortSignal.any on Node 20).
+    const deadline = new AbortController();
+    const client = call.ctx.signal;
+    const forward = () => deadline.abort(client.reason);
+    if (client.aborted) forward();
+    else client.addEventListener('abort', forward, { once: true });
+    const signal = deadline.signal;
+    const running: Promise<Settled> = withAbortSignal(signal, () => next({ ...call, ctx: { ...call.ctx, signal } })).then(
+      (result) => ({ ok: true, result }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), ms);
+    });
+    const first = await Promise.race([running, expired]);
+    clearTimeout(timer);
+    if (first !== 'expired') {
+      client.removeEventListener('abort', forward);
+      return unwrap(first);
+    }
+
+    const error = new ToolError('timeout', `${call.tool.name} took longer than its ${ms} ms limit and was stopped; nothing was written.`, {
+      retryAfterMs: 1000,
+      hint: 'Narrow the request (filters, smaller limit or batch) or retry later.',
+    });
+    deadline.abort(error);
+    options.onGuardrail?.({ type: 'timeout', tool: call.tool.name, timeoutMs: ms });
+    let graceTimer: NodeJS.Timeout | undefined;
+    const gone = new Promise<'gone'>((resolve) => {
+      graceTimer = setTimeout(() => resolve('gone'), grace);
+    });
+    const late = await Promise.race([running, gone]);
+    clearTimeout(graceTimer);
+    client.removeEventListener('abort', forward);
+    if (late !== 'gone' && late.ok) return late.result; // finished (and committed) before it saw the abort
+    throw error;
+  };
+}
+
+function unwrap(settled: Settled): ToolResult {
+  if (settled.ok) return settled.result;
+  throw settled.error;
+}
