@@ -1,7 +1,10 @@
 import type { Config } from '../config/schema.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { tracedStore } from '../store/traced.js';
 import type { TaskStore } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Telemetry } from '../telemetry/setup.js';
+import { isTracing } from '../telemetry/tracing.js';
 import { TOOLSETS } from '../toolsets/index.js';
 import { TaskService } from '../toolsets/tasks/service.js';
 import { VERSION } from '../version.js';
@@ -18,6 +21,8 @@ export interface App {
   logger: Logger;
   /** Who acts when serving without authentication (the OS user on stdio). */
   principal: string;
+  /** Process telemetry (set by the CLI after `setupTelemetry`): `GET /metrics` serves its Prometheus reader. */
+  telemetry?: Telemetry;
   close(): Promise<void>;
 }
 
@@ -29,7 +34,8 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const toolsets = selectToolsets(TOOLSETS, config.toolsets);
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
-  const tasks = new TaskService(db, hub);
+  // Store spans only when spans are recorded at all: untraced serving keeps the bare store.
+  const tasks = new TaskService(isTracing() ? tracedStore(db) : db, hub);
   const factory = createServerFactory({ version: VERSION, tasks, hub, toolsets, logger });
   return { store: db, hub, factory, config, logger, principal, close: () => db.close() };
 }

@@ -1,6 +1,7 @@
 import { CLIENT_INFO_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { errorBoundary } from '../middleware/errors.js';
 import { callLogging } from '../middleware/logging.js';
+import { toolTracing } from '../middleware/tracing.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Toolset } from '../toolkit/define.js';
@@ -8,6 +9,7 @@ import { hasForbiddenChar } from '../toolkit/unsafe-text.js';
 import type { TaskService } from '../toolsets/tasks/service.js';
 import type { ChangeHub } from './changes.js';
 import type { RequestContext } from './context.js';
+import { instrumentRequests } from './instrument.js';
 import { prepareRegistration } from './register.js';
 import { requestState } from './request-state.js';
 
@@ -20,6 +22,8 @@ export interface AppDeps {
   /** Already selected (see `select.ts`). */
   toolsets: ReadonlyArray<Toolset<RequestContext>>;
   logger: Logger;
+  /** Record tool arguments and results on spans (config `trace-content`); default true. */
+  traceContent?: boolean;
 }
 
 /** Who and what one server instance serves. */
@@ -33,6 +37,8 @@ export interface Connection {
    * Per-request instances (2026 HTTP) never hold listeners.
    */
   longLived: boolean;
+  /** `network.transport` for telemetry: `pipe` (stdio, in-process) or `tcp` (HTTP); default `pipe`. */
+  transport?: 'pipe' | 'tcp';
 }
 
 export type ServerFactory = (connection: Connection) => McpServer;
@@ -47,8 +53,12 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   const tools = deps.toolsets.flatMap((t) => t.tools);
   const resources = deps.toolsets.flatMap((t) => t.resources);
   const prompts = deps.toolsets.flatMap((t) => t.prompts);
-  // Onion order, outermost first: the call log sees every outcome, including errors the boundary shaped.
-  const middleware: Middleware<RequestContext>[] = [callLogging(deps.logger) as Middleware<RequestContext>, errorBoundary(deps.logger) as Middleware<RequestContext>];
+  // Onion order, outermost first: telemetry and the call log see every outcome, including errors the boundary shaped.
+  const middleware: Middleware<RequestContext>[] = [
+    toolTracing({ content: deps.traceContent ?? true }),
+    callLogging(deps.logger) as Middleware<RequestContext>,
+    errorBoundary(deps.logger) as Middleware<RequestContext>,
+  ];
   const instructions = deps.toolsets
     .map((t) => t.instructions)
     .filter(Boolean)
@@ -66,6 +76,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       requestState: { verify: requestState.verify },
       ...(instructions ? { instructions } : {}),
     });
+    instrumentRequests(server, connection.transport ?? 'pipe');
 
     const context = (sdk: ServerContext): RequestContext => ({
       caller: {

@@ -9,7 +9,9 @@ import {
   validateHostHeader,
   validateOriginHeader,
 } from '@modelcontextprotocol/server';
+import { context } from '@opentelemetry/api';
 import type { App } from '../server/app.js';
+import { headerContext, isTracing } from '../telemetry/tracing.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { sendJson, sendJsonRpcError } from './responses.js';
 
@@ -36,7 +38,7 @@ class BodyTooLarge extends Error {}
  */
 export async function serveHttp(app: App): Promise<HttpServing> {
   const { config, logger } = app;
-  const connection = { workspace: config.workspace, principal: app.principal };
+  const connection = { workspace: config.workspace, principal: app.principal, transport: 'tcp' as const };
   const modern = createMcpHandler(() => app.factory({ ...connection, era: 'modern', longLived: false }), {
     legacy: 'reject',
     onerror: (error) => logger.debug({ err: error }, 'modern-era request rejected'),
@@ -115,8 +117,10 @@ export async function serveHttp(app: App): Promise<HttpServing> {
       mcpNameHeader: header('mcp-name'),
       body,
     });
-    if (inbound.kind === 'legacy') await legacy.handle(req, res, body);
-    else await modernNode(req, res, body);
+    const dispatch = () => (inbound.kind === 'legacy' ? legacy.handle(req, res, body) : modernNode(req, res, body));
+    // A `traceparent` header parents the request spans (a `params._meta.traceparent` still wins).
+    if (isTracing() && req.headers.traceparent) await context.with(headerContext(req.headers), dispatch);
+    else await dispatch();
   };
 
   const server = createServer((req, res) => {

@@ -8,7 +8,7 @@ import type { App } from '../server/app.js';
  * carries JSON-RPC only; every log line goes to stderr.
  */
 export function serveOverStdio(app: App): { close(): Promise<void> } {
-  const handle = serveStdio(({ era }) => app.factory({ era, workspace: app.config.workspace, principal: app.principal, longLived: true }), {
+  const handle = serveStdio(({ era }) => app.factory({ era, workspace: app.config.workspace, principal: app.principal, longLived: true, transport: 'pipe' }), {
     onerror: (error) => app.logger.warn({ err: error }, 'stdio protocol error'),
   });
   return handle;

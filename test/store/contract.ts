@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NewTask, StoreError, type TaskStore } from '../../src/store/types.js';
+import { auditContract } from './audit-contract.js';
 import { actor, newTask, now } from './fixtures.js';
 
 /**
@@ -157,5 +158,7 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(await store.read((r) => r.distinctValues('a', 'label', '', 10))).toEqual(['ops']);
       expect(await store.read((r) => r.distinctValues('a', 'assignee', '%', 10))).toEqual([]); // LIKE wildcards are literal
     });
+
+    auditContract(() => store);
   });
 }

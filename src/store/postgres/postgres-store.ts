@@ -34,6 +34,7 @@ import {
   type TaskStore,
   type TaskWriter,
 } from '../types.js';
+import { postgresAudit } from './audit.js';
 import { FTS_CONFIG, migrate } from './migrations.js';
 
 /** Options for {@link openPostgresStore}. */
@@ -198,6 +199,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   return {
     engine: 'postgres',
+    audit: postgresAudit(db as Kysely<unknown>, guard),
     read: (fn) =>
       guard(() =>
         db

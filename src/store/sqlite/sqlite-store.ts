@@ -24,6 +24,7 @@ import {
   type TaskStore,
   type TaskWriter,
 } from '../types.js';
+import { sqliteAudit } from './audit.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 /** Options for {@link openSqliteStore}. */
@@ -78,6 +79,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
 
   return {
     engine: 'sqlite',
+    audit: sqliteAudit(writer, reader, { write: writeLock, read: readLock }, guard),
     read: (fn) =>
       guard(() =>
         readLock.run(async () => {
