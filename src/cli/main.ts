@@ -6,11 +6,14 @@ import { ConfigError, isLoopback, loadConfig } from '../config/load.js';
 import { CONFIG, type Config } from '../config/schema.js';
 import { createApp } from '../server/app.js';
 import { SelectionError } from '../server/select.js';
-import { StoreError } from '../store/types.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { StoreError, type TaskStore } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
+import { setupTelemetry } from '../telemetry/setup.js';
 import { serveHttp } from '../transport/http.js';
 import { serveOverStdio } from '../transport/stdio.js';
 import { VERSION } from '../version.js';
+import { type AuditOptions, AuditUsageError, readAudit } from './audit.js';
 import { CLIENTS, type ClientName, claudeCodeCommand, configBlock, configPath, currentLaunch, writeClientConfig } from './install.js';
 
 /**
@@ -26,6 +29,8 @@ Usage:
   taskwire [options]                      serve one client over stdio (what MCP clients spawn)
   taskwire serve [options]                serve Streamable HTTP at http://127.0.0.1:8765/mcp
   taskwire install <client> [--print]     add Taskwire to a client's config (${CLIENTS.join(', ')})
+  taskwire audit [--since 24h|ISO-date] [--principal P] [--tool T] [--limit N] [--json]
+                                          recent tool calls of --workspace from the audit trail, newest first
   taskwire --help | --version
 
 Options (flag, environment variable, default):
@@ -44,6 +49,12 @@ export async function main(argv: string[]): Promise<void> {
     help: { type: 'boolean' },
     version: { type: 'boolean' },
     print: { type: 'boolean' },
+    // taskwire audit
+    since: { type: 'string' },
+    principal: { type: 'string' },
+    tool: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
   };
   for (const key of Object.values(CONFIG)) options[key.flag] = { type: 'string' };
   let parsed: ReturnType<typeof parseArgs>;
@@ -76,8 +87,10 @@ export async function main(argv: string[]): Promise<void> {
       return runHttp(config);
     case 'install':
       return runInstall(rest[0], Boolean(values.print), config, values);
+    case 'audit':
+      return runAudit(config, values as AuditOptions);
     default:
-      fail(`unknown command "${command}"; expected serve or install (or none for stdio). See taskwire --help.`);
+      fail(`unknown command "${command}"; expected serve, install or audit (or none for stdio). See taskwire --help.`);
   }
 }
 
@@ -91,8 +104,12 @@ function localPrincipal(): string {
 
 function start(config: Config) {
   const logger = createLogger(config.logLevel);
+  // Before the app: whether tracing is on decides how the store is wrapped.
+  const telemetry = setupTelemetry({ metrics: config.metrics });
   try {
-    return { app: createApp(config, logger, undefined, localPrincipal()), logger };
+    const app = createApp(config, logger, undefined, localPrincipal());
+    app.telemetry = telemetry;
+    return { app, logger };
   } catch (error) {
     if (error instanceof SelectionError) fail(`--toolsets: ${error.message}`);
     if (error instanceof StoreError) fail(`${error.message} (set --db or TASKWIRE_DB to a writable path)`, 1);
@@ -124,6 +141,7 @@ async function runStdio(config: Config): Promise<void> {
   const close = async () => {
     await handle.close();
     await app.close();
+    await app.telemetry?.shutdown(); // flush spans and metrics still batched
   };
   onSignals(close);
   // The client closing stdin ends the session.
@@ -148,6 +166,7 @@ async function runHttp(config: Config): Promise<void> {
   onSignals(async () => {
     await http.close();
     await app.close();
+    await app.telemetry?.shutdown();
   });
   const snippet = JSON.stringify({ mcpServers: { taskwire: { type: 'http', url: http.url } } }, null, 2);
   process.stderr.write(
@@ -157,6 +176,23 @@ async function runHttp(config: Config): Promise<void> {
       `Or add to a client's MCP config:\n${snippet}\n\nPress Ctrl+C to stop.\n\n`,
   );
   logger.info({ url: http.url }, 'taskwire serving over HTTP');
+}
+
+async function runAudit(config: Config, options: AuditOptions): Promise<void> {
+  let store: TaskStore;
+  try {
+    store = openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
+  } catch (error) {
+    fail(`${(error as Error).message} (set --db or TASKWIRE_DB)`, 1);
+  }
+  try {
+    process.stdout.write(await readAudit(store, config.workspace, options));
+  } catch (error) {
+    if (error instanceof AuditUsageError) fail(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
 }
 
 function runInstall(client: string | undefined, print: boolean, config: Config, values: Record<string, unknown>): void {

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { tracedStore } from '../store/traced.js';
 import type { TaskStore } from '../store/types.js';
+import { AuditWriter, scheduleAuditPrune } from '../telemetry/audit-writer.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/setup.js';
 import { isTracing } from '../telemetry/tracing.js';
@@ -23,6 +24,8 @@ export interface App {
   principal: string;
   /** Process telemetry (set by the CLI after `setupTelemetry`): `GET /metrics` serves its Prometheus reader. */
   telemetry?: Telemetry;
+  /** The audit trail's batching writer (absent with `--audit off`); `close` flushes it. */
+  audit?: AuditWriter;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,21 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const hub = new ChangeHub();
   // Store spans only when spans are recorded at all: untraced serving keeps the bare store.
   const tasks = new TaskService(isTracing() ? tracedStore(db) : db, hub);
-  const factory = createServerFactory({ version: VERSION, tasks, hub, toolsets, logger });
-  return { store: db, hub, factory, config, logger, principal, close: () => db.close() };
+  const audit = config.audit ? new AuditWriter(db.audit, logger) : undefined;
+  const stopPrune = config.audit ? scheduleAuditPrune(db.audit, config.auditRetentionDays, logger) : () => undefined;
+  const factory = createServerFactory({ version: VERSION, tasks, hub, toolsets, logger, traceContent: config.traceContent, audit });
+  return {
+    store: db,
+    hub,
+    factory,
+    config,
+    logger,
+    principal,
+    audit,
+    close: async () => {
+      stopPrune();
+      await audit?.close(); // buffered rows reach the store before it closes
+      await db.close();
+    },
+  };
 }

@@ -1,8 +1,10 @@
 import { CLIENT_INFO_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { auditTrail } from '../middleware/audit.js';
 import { errorBoundary } from '../middleware/errors.js';
 import { callLogging } from '../middleware/logging.js';
 import { toolTracing } from '../middleware/tracing.js';
 import type { Middleware } from '../middleware/types.js';
+import type { AuditWriter } from '../telemetry/audit-writer.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Toolset } from '../toolkit/define.js';
 import { hasForbiddenChar } from '../toolkit/unsafe-text.js';
@@ -24,6 +26,8 @@ export interface AppDeps {
   logger: Logger;
   /** Record tool arguments and results on spans (config `trace-content`); default true. */
   traceContent?: boolean;
+  /** Where audit rows go (config `audit`); no audit trail when absent. */
+  audit?: AuditWriter;
 }
 
 /** Who and what one server instance serves. */
@@ -56,6 +60,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   // Onion order, outermost first: telemetry and the call log see every outcome, including errors the boundary shaped.
   const middleware: Middleware<RequestContext>[] = [
     toolTracing({ content: deps.traceContent ?? true }),
+    ...(deps.audit ? [auditTrail(deps.audit)] : []),
     callLogging(deps.logger) as Middleware<RequestContext>,
     errorBoundary(deps.logger) as Middleware<RequestContext>,
   ];
@@ -83,6 +88,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
         workspace: connection.workspace,
         actor: { principal: connection.principal, client: clientName(server, sdk) },
       },
+      clientVersion: clientVersion(server, sdk),
       tasks: deps.tasks,
       announceListChanged: (kind) => deps.hub.listChanged(kind),
       signal: sdk.mcpReq.signal,
@@ -105,6 +111,12 @@ function clientName(server: McpServer, sdk: ServerContext): string | null {
   const name = modern?.name ?? server.server.getClientVersion()?.name;
   // Client-supplied and stored as provenance: bounded, and never carrying invisible characters.
   return typeof name === 'string' && name.length > 0 && !hasForbiddenChar(name) ? name.slice(0, 100) : null;
+}
+
+function clientVersion(server: McpServer, sdk: ServerContext): string | null {
+  const modern = (sdk.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { version?: string } | undefined;
+  const version = modern?.version ?? server.server.getClientVersion()?.version;
+  return typeof version === 'string' && version.length > 0 && !hasForbiddenChar(version) ? version.slice(0, 100) : null;
 }
 
 /**

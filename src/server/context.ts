@@ -8,6 +8,8 @@ import type { Caller, TaskService } from '../toolsets/tasks/service.js';
  */
 export interface RequestContext {
   caller: Caller;
+  /** `clientInfo.version` of the MCP client, when it sent one (for the audit trail). */
+  clientVersion?: string | null;
   tasks: TaskService;
   /** Aborted when the client cancels the request or the server shuts down. */
   signal: AbortSignal;

@@ -52,9 +52,9 @@ function instrument(method: string, handler: RawHandler, server: McpServer, tran
     const started = performance.now();
     const params = request.params ?? {};
     const tool = method === 'tools/call' && typeof params.name === 'string' ? params.name : undefined;
-    const version = protocolVersion(server, ctx);
     let errorType: string | undefined;
-    const finish = () => recordOperation({ method, tool, errorType, protocolVersion: version, transport }, (performance.now() - started) / 1000);
+    // Read at the end: `initialize` is what sets the negotiated version.
+    const finish = () => recordOperation({ method, tool, errorType, protocolVersion: protocolVersion(server, ctx), transport }, (performance.now() - started) / 1000);
 
     if (!isTracing()) {
       try {
@@ -73,7 +73,6 @@ function instrument(method: string, handler: RawHandler, server: McpServer, tran
     const attributes: Attributes = { 'mcp.method.name': method, 'jsonrpc.request.id': String(request.id), 'network.transport': transport };
     if (transport === 'tcp') attributes['network.protocol.name'] = 'http';
     if (ctx.sessionId) attributes['mcp.session.id'] = ctx.sessionId;
-    if (version) attributes['mcp.protocol.version'] = version;
     if (tool) {
       attributes['gen_ai.tool.name'] = tool;
       attributes['gen_ai.operation.name'] = 'execute_tool';
@@ -98,6 +97,8 @@ function instrument(method: string, handler: RawHandler, server: McpServer, tran
         span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
         throw error;
       } finally {
+        const version = protocolVersion(server, ctx);
+        if (version) span.setAttribute('mcp.protocol.version', version);
         finish();
         span.end();
       }

@@ -7,8 +7,8 @@ import { type Attributes, type Counter, type Histogram, type Meter, metrics, typ
  * start-up, or a test), every instrument is the OpenTelemetry API's no-op,
  * so recording costs a function call.
  *
- * Exposed at `GET /metrics` (Prometheus text: dots become underscores, the unit
- * is appended, counters end in `_total`) and over OTLP when `OTEL_METRICS_EXPORTER=otlp`.
+ * Exposed at `GET /metrics` (Prometheus text: dots become underscores,
+ * counters end in `_total`, e.g. `mcp_server_operation_duration_bucket`) and over OTLP when `OTEL_METRICS_EXPORTER=otlp`.
  *
  * | Instrument | Kind | Unit | Attributes |
  * |---|---|---|---|

@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { context } from '@opentelemetry/api';
 import type { App } from '../server/app.js';
+import { recordStream } from '../telemetry/metrics.js';
 import { headerContext, isTracing } from '../telemetry/tracing.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { sendJson, sendJsonRpcError } from './responses.js';
@@ -34,7 +35,8 @@ class BodyTooLarge extends Error {}
  *   the stateless 2026 handler (`createMcpHandler`, one server instance per request);
  * - committed task changes are published on the handler's event bus for
  *   `subscriptions/listen` streams.
- * Also serves `GET /healthz` (liveness) and `GET /readyz` (database reachable).
+ * Also serves `GET /healthz` (liveness), `GET /readyz` (database reachable) and
+ * `GET /metrics` (Prometheus text, when the app has a Prometheus reader).
  */
 export async function serveHttp(app: App): Promise<HttpServing> {
   const { config, logger } = app;
@@ -84,6 +86,12 @@ export async function serveHttp(app: App): Promise<HttpServing> {
         return sendJson(res, 503, { status: 'unavailable', store: app.store.engine });
       }
     }
+    if (path === '/metrics' && req.method === 'GET') {
+      const prometheus = app.telemetry?.prometheus;
+      if (!prometheus) return sendJson(res, 404, { error: 'metrics are off (--metrics off, or not started by the CLI)' });
+      prometheus.getMetricsRequestHandler(req, res); // Prometheus text exposition format 0.0.4
+      return;
+    }
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
 
     let body: unknown;
@@ -117,6 +125,11 @@ export async function serveHttp(app: App): Promise<HttpServing> {
       mcpNameHeader: header('mcp-name'),
       body,
     });
+    // Open server-to-client streams: a 2025 GET stream or a 2026 subscriptions/listen response.
+    if (req.method === 'GET' || (body as { method?: unknown } | undefined)?.method === 'subscriptions/listen') {
+      recordStream(1);
+      res.once('close', () => recordStream(-1));
+    }
     const dispatch = () => (inbound.kind === 'legacy' ? legacy.handle(req, res, body) : modernNode(req, res, body));
     // A `traceparent` header parents the request spans (a `params._meta.traceparent` still wins).
     if (isTracing() && req.headers.traceparent) await context.with(headerContext(req.headers), dispatch);

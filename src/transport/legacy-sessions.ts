@@ -4,6 +4,7 @@ import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { isInitializeRequest } from '@modelcontextprotocol/server';
 import type { Connection, ServerFactory } from '../server/build.js';
 import type { Logger } from '../telemetry/logger.js';
+import { recordSession } from '../telemetry/metrics.js';
 import { sendJsonRpcError } from './responses.js';
 
 interface Session {
@@ -79,9 +80,11 @@ export class LegacySessions {
       onsessioninitialized: (id) => {
         session = { transport, close: () => server.close(), lastSeen: Date.now(), busy: 0 };
         this.sessions.set(id, session);
+        recordSession(1, 'tcp');
       },
     });
     transport.onclose = () => {
+      if (session) recordSession(-1, 'tcp');
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
     };
     try {

@@ -78,6 +78,11 @@ describe.each(ERAS)('request spans (%s era)', (era) => {
       expect(get.parentSpanContext?.spanId).toBe(read.spanContext().spanId);
       expect(get.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'db.operation.name': 'getTask' });
       expect(get.spanContext().traceId).toBe(TRACE_ID);
+
+      // The audit row carries the trace id, linking the trail to the agent's run.
+      await h.app.audit?.flush();
+      const [row] = await h.app.store.audit.query({ workspace: 'local', tool: 'get_task', limit: 1 });
+      expect(row?.trace_id).toBe(TRACE_ID);
     } finally {
       await h.close();
     }
