@@ -1,4 +1,4 @@
-import { CLIENT_INFO_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { auditTrail } from '../middleware/audit.js';
 import { errorBoundary } from '../middleware/errors.js';
 import { callLogging } from '../middleware/logging.js';
@@ -61,7 +61,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   const middleware: Middleware<RequestContext>[] = [
     toolTracing({ content: deps.traceContent ?? true }),
     ...(deps.audit ? [auditTrail(deps.audit)] : []),
-    callLogging(deps.logger) as Middleware<RequestContext>,
+    callLogging(deps.logger),
     errorBoundary(deps.logger) as Middleware<RequestContext>,
   ];
   const instructions = deps.toolsets
@@ -89,6 +89,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
         actor: { principal: connection.principal, client: clientName(server, sdk) },
       },
       clientVersion: clientVersion(server, sdk),
+      ...(clientAskedForLogs(server, sdk) ? { clientLog: (level, data) => sdk.mcpReq.log(level, data, 'taskwire') } : {}),
       tasks: deps.tasks,
       announceListChanged: (kind) => deps.hub.listChanged(kind),
       signal: sdk.mcpReq.signal,
@@ -111,6 +112,18 @@ function clientName(server: McpServer, sdk: ServerContext): string | null {
   const name = modern?.name ?? server.server.getClientVersion()?.name;
   // Client-supplied and stored as provenance: bounded, and never carrying invisible characters.
   return typeof name === 'string' && name.length > 0 && !hasForbiddenChar(name) ? name.slice(0, 100) : null;
+}
+
+/**
+ * Did the client ask for log messages? 2026: the request's `logLevel` envelope
+ * key. 2025: a `logging/setLevel` on this connection, which the SDK keeps in
+ * its (internal) per-session level map. Without either, Taskwire sends none:
+ * the spec leaves it to the server, and unasked-for notifications are noise.
+ */
+function clientAskedForLogs(server: McpServer, sdk: ServerContext): boolean {
+  if ((sdk.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY] !== undefined) return true;
+  const levels = (server.server as unknown as { _loggingLevels?: Map<unknown, unknown> })._loggingLevels;
+  return levels !== undefined && levels.size > 0;
 }
 
 function clientVersion(server: McpServer, sdk: ServerContext): string | null {
