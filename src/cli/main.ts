@@ -117,6 +117,22 @@ function start(config: Config) {
   }
 }
 
+/**
+ * Run a shutdown step with the event loop held open: once stdin or the
+ * listener is closed nothing else keeps the process alive, and it would exit
+ * mid-way, before buffered audit rows, spans and metrics are written.
+ */
+function keptAlive(fn: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    const hold = setInterval(() => undefined, 1000);
+    try {
+      await fn();
+    } finally {
+      clearInterval(hold);
+    }
+  };
+}
+
 function onSignals(close: () => Promise<void>): void {
   let closing = false;
   const stop = (signal: string) => {
@@ -138,11 +154,11 @@ async function runStdio(config: Config): Promise<void> {
   const { app, logger } = start(config);
   const handle = serveOverStdio(app);
   logger.info({ db: config.db, workspace: config.workspace, toolsets: config.toolsets }, 'taskwire serving over stdio');
-  const close = async () => {
+  const close = keptAlive(async () => {
     await handle.close();
     await app.close();
     await app.telemetry?.shutdown(); // flush spans and metrics still batched
-  };
+  });
   onSignals(close);
   // The client closing stdin ends the session.
   process.stdin.once('end', () => void close().finally(() => process.exit(0)));
@@ -163,11 +179,13 @@ async function runHttp(config: Config): Promise<void> {
     if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use; pick another with --port`, 1);
     throw error;
   }
-  onSignals(async () => {
-    await http.close();
-    await app.close();
-    await app.telemetry?.shutdown();
-  });
+  onSignals(
+    keptAlive(async () => {
+      await http.close();
+      await app.close();
+      await app.telemetry?.shutdown();
+    }),
+  );
   const snippet = JSON.stringify({ mcpServers: { taskwire: { type: 'http', url: http.url } } }, null, 2);
   process.stderr.write(
     `\nTaskwire ${VERSION} is serving MCP over Streamable HTTP at ${http.url}\n` +

@@ -68,6 +68,8 @@ describe('OTLP/HTTP export (built CLI)', () => {
           OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
           OTEL_SERVICE_NAME: 'taskwire-under-test',
           OTEL_BSP_SCHEDULE_DELAY: '50',
+          OTEL_METRICS_EXPORTER: 'otlp',
+          OTEL_METRIC_EXPORT_INTERVAL: '60000', // only the shutdown flush: proves nothing is lost on exit
         },
         stderr: 'ignore',
       }),
@@ -106,5 +108,14 @@ describe('OTLP/HTTP export (built CLI)', () => {
     const create = spans.find((s) => s.name === 'tools/call create_tasks');
     expect(create?.parentSpanId ?? '').toBe('');
     expect(spans.some((s) => s.name === 'initialize')).toBe(true);
+
+    // Metrics pushed over OTLP too, flushed at exit.
+    await eventually(() => bodies.some((b) => b.path === '/v1/metrics'), 10_000, `the exported metrics (got ${bodies.map((b) => b.path)})`);
+    const metrics = bodies
+      .filter((b) => b.path === '/v1/metrics')
+      .map((b) => b.body)
+      .join('\n');
+    expect(metrics).toContain('mcp.server.operation.duration');
+    expect(metrics).toContain('taskwire.tool.calls');
   });
 });

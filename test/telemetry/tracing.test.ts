@@ -130,6 +130,7 @@ describe('HTTP transport', () => {
     const http = await serveHttp(app);
     const headerSpan = 'a1b2c3d4e5f60718';
     const client = new Client({ name: 'vitest', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const legacy = new Client({ name: 'vitest', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
     try {
       await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { traceparent: traceparent(headerSpan) } } }));
       exporter.reset();
@@ -142,7 +143,18 @@ describe('HTTP transport', () => {
       exporter.reset();
       await client.callTool({ name: 'list_tasks', arguments: {}, _meta: { traceparent: traceparent() } });
       expect(named('tools/call list_tasks').parentSpanContext?.spanId).toBe(CALLER_SPAN);
+
+      // A 2025-era session: the header parents its requests too, and spans carry mcp.session.id.
+      const transport = new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { traceparent: traceparent(headerSpan) } } });
+      await legacy.connect(transport);
+      exporter.reset();
+      await legacy.callTool({ name: 'list_tasks', arguments: {} });
+      const call = named('tools/call list_tasks');
+      expect(call.parentSpanContext?.spanId).toBe(headerSpan);
+      expect(call.attributes['mcp.session.id']).toBe(transport.sessionId);
+      expect(call.attributes['mcp.protocol.version']).toBe('2025-11-25');
     } finally {
+      await legacy.close();
       await client.close();
       await http.close();
       await app.close();
