@@ -20,6 +20,7 @@ import { type Attributes, type Counter, type Histogram, type Meter, metrics, typ
  * | `taskwire.timeouts` | counter | {call} | `gen_ai.tool.name` |
  * | `taskwire.loop.detections` | counter | {call} | `gen_ai.tool.name` |
  * | `taskwire.sessions.active` | up-down counter | {session} | `network.transport` |
+ * | `mcp.server.session.duration` | histogram | s | `network.transport` (OTel MCP semconv) |
  * | `taskwire.streams.active` | up-down counter | {stream} | (none) |
  * | `taskwire.audit.dropped` | counter | {row} | (none) |
  */
@@ -36,6 +37,7 @@ interface Instruments {
   timeouts: Counter;
   loops: Counter;
   sessions: UpDownCounter;
+  sessionDuration: Histogram;
   streams: UpDownCounter;
   auditDropped: Counter;
 }
@@ -54,6 +56,11 @@ function create(meter: Meter): Instruments {
     timeouts: meter.createCounter('taskwire.timeouts', { description: 'Tool calls stopped by their time limit.', unit: '{call}' }),
     loops: meter.createCounter('taskwire.loop.detections', { description: 'Calls flagged as an agent repeating itself.', unit: '{call}' }),
     sessions: meter.createUpDownCounter('taskwire.sessions.active', { description: 'Open MCP sessions (stdio connections, 2025-era HTTP sessions).', unit: '{session}' }),
+    sessionDuration: meter.createHistogram('mcp.server.session.duration', {
+      description: 'How long an MCP session (stdio connection, 2025-era HTTP session) lasted.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 14400] },
+    }),
     streams: meter.createUpDownCounter('taskwire.streams.active', {
       description: 'Open server-to-client streams (subscriptions/listen, 2025 GET streams).',
       unit: '{stream}',
@@ -119,9 +126,18 @@ export function recordLoopDetected(tool: string): void {
   instruments.loops.add(1, { 'gen_ai.tool.name': tool });
 }
 
-/** A session opened (+1) or closed (-1). */
-export function recordSession(delta: 1 | -1, transport: 'pipe' | 'tcp'): void {
-  instruments.sessions.add(delta, { 'network.transport': transport });
+/** A session opened: counts it active; the returned function (idempotent) closes it and records its duration. */
+export function openSession(transport: 'pipe' | 'tcp'): () => void {
+  const attrs = { 'network.transport': transport };
+  const started = performance.now();
+  instruments.sessions.add(1, attrs);
+  let closed = false;
+  return () => {
+    if (closed) return;
+    closed = true;
+    instruments.sessions.add(-1, attrs);
+    instruments.sessionDuration.record((performance.now() - started) / 1000, attrs);
+  };
 }
 
 /** A server-to-client stream opened (+1) or closed (-1). */

@@ -4,7 +4,7 @@ import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { isInitializeRequest } from '@modelcontextprotocol/server';
 import type { Connection, ServerFactory } from '../server/build.js';
 import type { Logger } from '../telemetry/logger.js';
-import { recordSession } from '../telemetry/metrics.js';
+import { openSession } from '../telemetry/metrics.js';
 import { sendJsonRpcError } from './responses.js';
 
 interface Session {
@@ -74,17 +74,18 @@ export class LegacySessions {
   private async create(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const server = this.options.factory({ ...this.options.connection, era: 'legacy', longLived: true });
     let session: Session | undefined;
+    let closeSession: (() => void) | undefined;
     this.opening++;
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         session = { transport, close: () => server.close(), lastSeen: Date.now(), busy: 0 };
         this.sessions.set(id, session);
-        recordSession(1, 'tcp');
+        closeSession = openSession('tcp');
       },
     });
     transport.onclose = () => {
-      if (session) recordSession(-1, 'tcp');
+      closeSession?.();
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
     };
     try {

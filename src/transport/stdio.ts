@@ -1,6 +1,6 @@
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { App } from '../server/app.js';
-import { recordSession } from '../telemetry/metrics.js';
+import { openSession } from '../telemetry/metrics.js';
 
 /**
  * Serve one client over stdio (what MCP hosts spawn). The SDK decides the
@@ -12,10 +12,10 @@ export function serveOverStdio(app: App): { close(): Promise<void> } {
   const handle = serveStdio(
     ({ era }) => {
       const server = app.factory({ era, workspace: app.config.workspace, principal: app.principal, longLived: true, transport: 'pipe' });
-      recordSession(1, 'pipe');
+      const closeSession = openSession('pipe');
       const previous = server.server.onclose;
       server.server.onclose = () => {
-        recordSession(-1, 'pipe');
+        closeSession();
         previous?.();
       };
       return server;

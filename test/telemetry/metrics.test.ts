@@ -72,5 +72,19 @@ describe('GET /metrics', () => {
     await legacy.close();
     text = await scrape();
     expect(sample(text, 'taskwire_sessions_active', { network_transport: 'tcp' })).toBe(0);
+    expect(sample(text, 'mcp_server_session_duration_count', { network_transport: 'tcp' })).toBe(1);
+  });
+
+  it('answers 404 when the app has no metrics reader (--metrics off)', async () => {
+    const bare = createApp(testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
+    const off = await serveHttp(bare);
+    try {
+      const res = await fetch(off.url.replace(/\/mcp$/, '/metrics'));
+      expect(res.status).toBe(404);
+      expect(await res.text()).toContain('metrics are off');
+    } finally {
+      await off.close();
+      await bare.close();
+    }
   });
 });
