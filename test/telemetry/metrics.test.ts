@@ -68,11 +68,17 @@ describe('GET /metrics', () => {
     expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'create_tasks' })).toBe(2);
     expect(sample(text, 'taskwire_sessions_active', { network_transport: 'tcp' })).toBe(1);
 
+    // The SDK client keeps a 2025 GET stream open for server-initiated messages.
+    expect(sample(text, 'taskwire_streams_active')).toBe(1);
+
     await transport.terminateSession(); // DELETE ends the 2025 session
     await legacy.close();
     text = await scrape();
     expect(sample(text, 'taskwire_sessions_active', { network_transport: 'tcp' })).toBe(0);
     expect(sample(text, 'mcp_server_session_duration_count', { network_transport: 'tcp' })).toBe(1);
+    const deadline = Date.now() + 3000;
+    while (sample(await scrape(), 'taskwire_streams_active') !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(sample(await scrape(), 'taskwire_streams_active')).toBe(0);
   });
 
   it('answers 404 when the app has no metrics reader (--metrics off)', async () => {
