@@ -1,5 +1,5 @@
 import type { RequestContext } from '../server/context.js';
-import { recordToolCall } from '../telemetry/metrics.js';
+import { recordReplay, recordToolCall } from '../telemetry/metrics.js';
 import { activeSpan, capped } from '../telemetry/tracing.js';
 import { outcomeOf } from './outcome.js';
 import type { Middleware } from './types.js';
@@ -11,7 +11,8 @@ export interface ToolTracingOptions {
 
 /**
  * Tool-call telemetry inside the request span that `server/instrument.ts`
- * opened: counts `taskwire.tool.calls` by tool and outcome, and annotates the
+ * opened: counts `taskwire.tool.calls` by tool and outcome and
+ * `taskwire.idempotent.replays` for results marked `replayed: true`, and annotates the
  * span with who called (`taskwire.principal`, `taskwire.workspace`), the
  * outcome code (`taskwire.outcome`) and, when enabled, the arguments and
  * result. Outermost in the onion, so it sees every outcome the error boundary shaped.
@@ -21,6 +22,8 @@ export function toolTracing(options: ToolTracingOptions): Middleware<RequestCont
     const result = await next(call);
     const outcome = outcomeOf(result);
     recordToolCall(call.tool.name, outcome);
+    // Tools with idempotency keys say so in their output (`replayed: true`).
+    if (result.structuredContent?.replayed === true) recordReplay(call.tool.name);
     const span = activeSpan();
     if (span) {
       span.setAttributes({

@@ -45,18 +45,18 @@ describe('GET /metrics', () => {
     const legacy = new Client({ name: 'vitest', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
     const transport = new StreamableHTTPClientTransport(new URL(http.url));
     await legacy.connect(transport);
-    await ok(legacy, 'create_tasks', { tasks: [{ title: 'measured' }] });
+    await ok(legacy, 'create_tasks', { tasks: [{ title: 'measured' }], idempotency_key: 'measure-once-key' });
+    await ok(legacy, 'create_tasks', { tasks: [{ title: 'measured' }], idempotency_key: 'measure-once-key' }); // replayed
     await call(legacy, 'get_task', { id: 1 });
     await call(legacy, 'get_task', { id: 999 });
     await legacy.listTools();
     recordRateLimited('ana', 'create_tasks');
     recordTruncation('list_tasks');
-    recordReplay('create_tasks');
-    recordReplay('create_tasks');
+    recordReplay('add_comment');
 
     let text = await scrape();
     const okCount = sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'tools/call', gen_ai_tool_name: 'create_tasks', network_transport: 'tcp' });
-    expect(okCount).toBe(1);
+    expect(okCount).toBe(2);
     expect(sample(text, 'mcp_server_operation_duration_count', { gen_ai_tool_name: 'get_task', error_type: 'tool_error' })).toBe(1);
     expect(sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'tools/list' })).toBe(1);
     expect(sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'initialize', mcp_protocol_version: '2025-11-25' })).toBe(1);
@@ -65,7 +65,8 @@ describe('GET /metrics', () => {
     expect(sample(text, 'taskwire_tool_calls_total', { gen_ai_tool_name: 'get_task', taskwire_outcome: 'not_found' })).toBe(1);
     expect(sample(text, 'taskwire_rate_limit_rejections_total', { taskwire_principal: 'ana' })).toBe(1);
     expect(sample(text, 'taskwire_result_truncations_total', { gen_ai_tool_name: 'list_tasks' })).toBe(1);
-    expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'create_tasks' })).toBe(2);
+    expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'create_tasks' })).toBe(1);
+    expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'add_comment' })).toBe(1);
     expect(sample(text, 'taskwire_sessions_active', { network_transport: 'tcp' })).toBe(1);
 
     // The SDK client keeps a 2025 GET stream open for server-initiated messages.
