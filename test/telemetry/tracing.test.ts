@@ -123,6 +123,21 @@ describe.each(ERAS)('request spans (%s era)', (era) => {
   });
 });
 
+describe('--trace-content off', () => {
+  it('keeps arguments and results off the span', async () => {
+    const h = await harness('legacy', { 'trace-content': 'off' });
+    try {
+      await h.client.callTool({ name: 'list_tasks', arguments: { label: 'private-label' } });
+      const span = named('tools/call list_tasks');
+      expect(span.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+      expect(span.attributes['gen_ai.tool.call.result']).toBeUndefined();
+      expect(span.attributes['taskwire.outcome']).toBe('ok');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('HTTP transport', () => {
   it('parents request spans on the traceparent header; _meta.traceparent wins over it', async () => {
     const tmp = tempDir();
