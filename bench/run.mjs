@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEncoding } from 'js-tiktoken';
 import { fairness } from './guard.mjs';
+import { guardrailOverhead } from './guardrails.mjs';
 import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
 import { ENVELOPE, LEGACY_INIT, round, stdioServer } from './lib.mjs';
 import { coldStart, perCall, stdioServers } from './stdio.mjs';
@@ -17,6 +18,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 // --huge adds the 1M-task store step (bulk-seeded; several more minutes).
 const huge = process.argv.includes('--huge');
+// --guardrails-only: just the guardrails on/off figure (after populating the database).
+const guardrailsOnly = process.argv.includes('--guardrails-only');
 const P = quick
   ? { reps: 1, calls: 300, seconds: 1, conc: [1, 16], sessions: 100, storeSizes: [10_000], queries: 50, taskwireTasks: 10_000 }
   : {
@@ -49,6 +52,15 @@ const taskwireDb = join(tmp, 'taskwire.db');
   const service = new TaskService(store);
   await populate(service, 0, P.taskwireTasks);
   await store.close();
+}
+
+// ---- guardrails on vs off ----
+log('guardrails: overhead of observability (and other guardrails) on vs off…');
+out.guardrails = await guardrailOverhead({ root: ROOT, taskwireDb, workspace: CALLER.workspace, P, log });
+if (guardrailsOnly) {
+  console.log(JSON.stringify(out.guardrails, null, 2));
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
 }
 
 // ---- stdio ----
@@ -235,6 +247,12 @@ for (const [k, v] of Object.entries(out.fairness))
     '',
   );
 for (const [k, v] of Object.entries(out.tokens)) row(`tokens ${k}`, v, '');
+for (const id of ['off', 'on', 'on+tracing']) {
+  const g = out.guardrails[id];
+  row(`guardrails ${id}: stdio get_task CPU µs/call, p50 ms`, `${g.stdio.cpu_us_per_call}, ${g.stdio.p50_ms}`, '');
+  row(`guardrails ${id}: http 2026 c16 req/s, p99 ms, CPU µs/req`, `${g.http_2026_c16.req_per_s}, ${g.http_2026_c16.p99_ms}, ${g.http_2026_c16.server_cpu_us_per_req}`, '');
+}
+for (const [k, v] of Object.entries(out.guardrails.ratios)) row(`ratio guardrails ${k}`, v, '');
 for (const [k, v] of Object.entries(out.ratios)) row(`ratio ${k}`, v, '');
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
 console.log(rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n'));

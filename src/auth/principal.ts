@@ -11,6 +11,9 @@ export type Scope = (typeof SCOPES)[number];
 /** What reading needs: resources, templates, completions, prompts, subscriptions. */
 export const READ_SCOPE: Scope = 'tasks:read';
 
+/** What operating the server needs beyond deletion: reading `/metrics` when authentication is on. */
+export const ADMIN_SCOPE: Scope = 'tasks:admin';
+
 /**
  * A verified caller. `workspace` and `id` come only from verified credentials
  * (an API key record or a validated JWT), never from the request body.

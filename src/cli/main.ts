@@ -8,11 +8,13 @@ import { CONFIG, type Config } from '../config/schema.js';
 import { openApp } from '../server/app.js';
 import { SelectionError } from '../server/select.js';
 import { openConfiguredStore } from '../store/open.js';
-import { StoreError } from '../store/types.js';
+import { StoreError, type TaskStore } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
+import { setupTelemetry } from '../telemetry/setup.js';
 import { serveHttp } from '../transport/http.js';
 import { serveOverStdio } from '../transport/stdio.js';
 import { VERSION } from '../version.js';
+import { type AuditOptions, AuditUsageError, readAudit } from './audit.js';
 import { doctor, formatChecks } from './doctor.js';
 import { CLIENTS, type ClientName, claudeCodeCommand, configBlock, configPath, currentLaunch, writeClientConfig } from './install.js';
 import { runToken, TOKEN_OPTIONS, TOKEN_USAGE } from './token.js';
@@ -34,6 +36,8 @@ ${TOKEN_USAGE}
   taskwire doctor [serve options]         check a serving configuration (database, issuer, JWKS, audience,
                                           metadata) and print client config snippets; set
                                           TASKWIRE_DOCTOR_TOKEN to a sample access token to validate it too
+  taskwire audit [--since 24h|ISO-date] [--principal P] [--tool T] [--limit N] [--json]
+                                          recent tool calls of --workspace from the audit trail, newest first
   taskwire --help | --version
 
 Options (flag, environment variable, default):
@@ -52,6 +56,12 @@ export async function main(argv: string[]): Promise<void> {
     help: { type: 'boolean' },
     version: { type: 'boolean' },
     print: { type: 'boolean' },
+    // taskwire audit
+    since: { type: 'string' },
+    principal: { type: 'string' },
+    tool: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
   };
   for (const key of Object.values(CONFIG)) options[key.flag] = { type: 'boolean' in key && key.boolean ? 'boolean' : 'string' };
   Object.assign(options, TOKEN_OPTIONS);
@@ -96,8 +106,10 @@ export async function main(argv: string[]): Promise<void> {
       if (checks.some((c) => c.status === 'fail')) process.exitCode = 1;
       return;
     }
+    case 'audit':
+      return runAudit(config, values as AuditOptions);
     default:
-      fail(`unknown command "${command}"; expected serve, install, token or doctor (or none for stdio). See taskwire --help.`);
+      fail(`unknown command "${command}"; expected serve, install, token, doctor or audit (or none for stdio). See taskwire --help.`);
   }
 }
 
@@ -111,8 +123,12 @@ function localPrincipal(): string {
 
 async function start(config: Config) {
   const logger = createLogger(config.logLevel);
+  // Before the app: whether tracing is on decides how the store is wrapped.
+  const telemetry = setupTelemetry({ metrics: config.metrics });
   try {
-    return { app: await openApp(config, logger, localPrincipal()), logger };
+    const app = await openApp(config, logger, localPrincipal());
+    app.telemetry = telemetry;
+    return { app, logger };
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     if (error instanceof SelectionError) fail(`--toolsets/--tools/--exclude-tools: ${error.message}`);
@@ -121,6 +137,22 @@ async function start(config: Config) {
     }
     throw error;
   }
+}
+
+/**
+ * Run a shutdown step with the event loop held open: once stdin or the
+ * listener is closed nothing else keeps the process alive, and it would exit
+ * mid-way, before buffered audit rows, spans and metrics are written.
+ */
+function keptAlive(fn: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    const hold = setInterval(() => undefined, 1000);
+    try {
+      await fn();
+    } finally {
+      clearInterval(hold);
+    }
+  };
 }
 
 function onSignals(close: () => Promise<void>): void {
@@ -144,10 +176,11 @@ async function runStdio(config: Config): Promise<void> {
   const { app, logger } = await start(config);
   const handle = serveOverStdio(app);
   logger.info({ db: storeName(config), workspace: config.workspace, toolsets: config.toolsets }, 'taskwire serving over stdio');
-  const close = async () => {
+  const close = keptAlive(async () => {
     await handle.close();
     await app.close();
-  };
+    await app.telemetry?.shutdown(); // flush spans and metrics still batched
+  });
   onSignals(close);
   // The client closing stdin ends the session.
   process.stdin.once('end', () => void close().finally(() => process.exit(0)));
@@ -169,10 +202,13 @@ async function runHttp(config: Config): Promise<void> {
     if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use; pick another with --port`, 1);
     throw error;
   }
-  onSignals(async () => {
-    await http.close();
-    await app.close();
-  });
+  onSignals(
+    keptAlive(async () => {
+      await http.close();
+      await app.close();
+      await app.telemetry?.shutdown();
+    }),
+  );
   const url = config.publicUrl ?? http.url;
   const keyed = config.auth === 'api-key';
   const snippet = JSON.stringify(
@@ -196,6 +232,23 @@ function storeName(config: Config): string {
   const url = new URL(config.databaseUrl);
   if (url.password) url.password = '***';
   return `${url.toString()} (schema ${config.databaseSchema})`;
+}
+
+async function runAudit(config: Config, options: AuditOptions): Promise<void> {
+  let store: TaskStore;
+  try {
+    store = await openConfiguredStore(config);
+  } catch (error) {
+    fail(`${(error as Error).message} (${config.databaseUrl ? 'check --database-url / DATABASE_URL' : 'set --db or TASKWIRE_DB'})`, 1);
+  }
+  try {
+    process.stdout.write(await readAudit(store, config.workspace, options));
+  } catch (error) {
+    if (error instanceof AuditUsageError) fail(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
 }
 
 function runInstall(client: string | undefined, print: boolean, config: Config, values: Record<string, unknown>): void {

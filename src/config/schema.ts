@@ -36,6 +36,12 @@ const csv = z.string().transform((s) =>
 );
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const both = ['stdio', 'serve'] as const;
+/** `on`/`off` (also `true`/`false`, `1`/`0`) → boolean. */
+const onOff = (fallback: 'on' | 'off') =>
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' })
+    .default(fallback)
+    .transform((v) => v === 'on' || v === 'true' || v === '1');
 
 export const CONFIG = {
   db: {
@@ -443,6 +449,38 @@ export const CONFIG = {
     doc: 'Log level for the JSON logs on stderr: trace, debug, info, warn, error, fatal, silent.',
     defaultDoc: 'info',
     schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    commands: both,
+  },
+  metrics: {
+    flag: 'metrics',
+    env: 'TASKWIRE_METRICS',
+    doc: 'Collect metrics: `GET /metrics` (Prometheus text) on `serve`, and OTLP when `OTEL_METRICS_EXPORTER=otlp`. Tracing is configured by the standard `OTEL_*` variables (see Observability).',
+    defaultDoc: 'on',
+    schema: onOff('on'),
+    commands: both,
+  },
+  traceContent: {
+    flag: 'trace-content',
+    env: 'TASKWIRE_TRACE_CONTENT',
+    doc: 'Record tool-call arguments and results (each capped at 4096 characters) on trace spans.',
+    defaultDoc: 'on',
+    schema: onOff('on'),
+    commands: both,
+  },
+  audit: {
+    flag: 'audit',
+    env: 'TASKWIRE_AUDIT',
+    doc: 'Record every tool call in the audit trail (`taskwire audit`, `tasks://activity`).',
+    defaultDoc: 'on',
+    schema: onOff('on'),
+    commands: both,
+  },
+  auditRetentionDays: {
+    flag: 'audit-retention-days',
+    env: 'TASKWIRE_AUDIT_RETENTION_DAYS',
+    doc: 'Audit rows older than this many days are deleted (checked at start-up and hourly); 0 keeps them forever.',
+    defaultDoc: '30',
+    schema: int(0, 36_500).default(30),
     commands: both,
   },
 } as const satisfies Record<string, ConfigKey>;

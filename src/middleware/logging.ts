@@ -1,18 +1,40 @@
+import type { RequestContext } from '../server/context.js';
 import type { Logger } from '../telemetry/logger.js';
+import { currentTraceId } from '../telemetry/tracing.js';
+import { outcomeOf } from './outcome.js';
 import type { Middleware } from './types.js';
 
-/** Logs one line per tool call on stderr: tool, duration (ms) and outcome (`ok` or the error code). Never the arguments. */
-export function callLogging(logger: Logger): Middleware {
+/**
+ * One JSON line per tool call on stderr (level `info`): `tool`, `requestId`,
+ * `traceId` (when traced), `principal`, `workspace`, `ms` (duration) and
+ * `outcome` (`ok` or the error code). Never the arguments.
+ *
+ * When the client asked for log messages — `logging/setLevel` on a 2025-era
+ * connection, or the `io.modelcontextprotocol/logLevel` envelope key on a
+ * 2026 request — the same line goes to it as a request-scoped
+ * `notifications/message` (spec 2025-11-25 server/utilities/logging): level
+ * `info` for `ok`, `error` for `internal`/`unavailable`, `warning` otherwise;
+ * messages below the client's level are not sent.
+ */
+export function callLogging(logger: Logger): Middleware<RequestContext> {
   return async function logging(call, next) {
     const started = performance.now();
     const result = await next(call);
-    if (logger.isLevelEnabled('debug')) {
-      let outcome = 'ok';
-      if (result.isError) {
-        const text = result.content[0]?.text;
-        outcome = typeof text === 'string' && text.startsWith('{"error"') ? (JSON.parse(text).error.code as string) : 'error';
-      }
-      logger.debug({ tool: call.tool.name, requestId: call.requestId, ms: Math.round((performance.now() - started) * 100) / 100, outcome }, 'tools/call');
+    const outcome = outcomeOf(result);
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    const line = {
+      tool: call.tool.name,
+      requestId: call.requestId,
+      traceId: currentTraceId() ?? undefined,
+      principal: call.ctx.caller.actor.principal,
+      workspace: call.ctx.caller.workspace,
+      ms,
+      outcome,
+    };
+    if (logger.isLevelEnabled('info')) logger.info(line, 'tools/call');
+    if (call.ctx.clientLog) {
+      const level = outcome === 'ok' ? 'info' : outcome === 'internal' || outcome === 'unavailable' ? 'error' : 'warning';
+      await call.ctx.clientLog(level, { message: `${call.tool.name}: ${outcome} in ${ms} ms`, ...line }).catch(() => undefined);
     }
     return result;
   };

@@ -7,8 +7,13 @@ import type { Config } from '../config/schema.js';
 import { createGuardrails, type GuardrailOptions, type Guardrails } from '../guard/index.js';
 import { openConfiguredStore } from '../store/open.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { tracedStore } from '../store/traced.js';
 import { StoreError, type TaskStore } from '../store/types.js';
+import { AuditWriter, scheduleAuditPrune } from '../telemetry/audit-writer.js';
+import { recordGuardrail } from '../telemetry/guardrail-metrics.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Telemetry } from '../telemetry/setup.js';
+import { isTracing } from '../telemetry/tracing.js';
 import { TOOLSETS } from '../toolsets/index.js';
 import { TaskService } from '../toolsets/tasks/service.js';
 import { VERSION } from '../version.js';
@@ -31,6 +36,10 @@ export interface App {
   bus?: ChangeBus;
   /** Rate limits, timeouts, result budgets, loop hints (README "Guardrails"). */
   guard: Guardrails;
+  /** Process telemetry (set by the CLI after `setupTelemetry`): `GET /metrics` serves its Prometheus reader. */
+  telemetry?: Telemetry;
+  /** The audit trail's batching writer (absent with `--audit off`); `close` flushes it. */
+  audit?: AuditWriter;
   close(): Promise<void>;
 }
 
@@ -46,15 +55,29 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   });
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
-  const tasks = new TaskService(db, hub);
-  const guard = createGuardrails(config, logger, guardOptions);
-  const factory = createServerFactory({ version: VERSION, tasks, hub, toolsets, logger, guardrails: guard.middleware });
+  // Store spans only when spans are recorded at all: untraced serving keeps the bare store.
+  const tasks = new TaskService(isTracing() ? tracedStore(db) : db, hub);
+  const guard = createGuardrails(config, logger, { onGuardrail: recordGuardrail, ...guardOptions });
+  const audit = config.audit ? new AuditWriter(db.audit, logger) : undefined;
+  const stopPrune = config.audit ? scheduleAuditPrune(db.audit, config.auditRetentionDays, logger) : () => undefined;
+  const factory = createServerFactory({
+    version: VERSION,
+    tasks,
+    hub,
+    toolsets,
+    logger,
+    guardrails: guard.middleware,
+    traceContent: config.traceContent,
+    audit,
+  });
   const toolScopes = new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const)));
   const close = async () => {
+    stopPrune();
     await guard.close();
+    await audit?.close(); // buffered rows reach the store before it closes
     await db.close();
   };
-  return { store: db, hub, factory, config, logger, principal, toolScopes, guard, close };
+  return { store: db, hub, factory, config, logger, principal, toolScopes, guard, audit, close };
 }
 
 /**

@@ -1,14 +1,18 @@
-import { CLIENT_INFO_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { missingScopes, READ_SCOPE } from '../auth/principal.js';
+import { auditTrail } from '../middleware/audit.js';
 import { errorBoundary } from '../middleware/errors.js';
 import { callLogging } from '../middleware/logging.js';
+import { toolTracing } from '../middleware/tracing.js';
 import type { Middleware } from '../middleware/types.js';
+import type { AuditWriter } from '../telemetry/audit-writer.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Toolset } from '../toolkit/define.js';
 import { hasForbiddenChar } from '../toolkit/unsafe-text.js';
 import type { TaskService } from '../toolsets/tasks/service.js';
 import type { ChangeHub } from './changes.js';
 import type { RequestContext } from './context.js';
+import { instrumentRequests } from './instrument.js';
 import { prepareRegistration } from './register.js';
 import { requestState } from './request-state.js';
 
@@ -23,6 +27,10 @@ export interface AppDeps {
   logger: Logger;
   /** Guardrail middleware (src/guard/index.ts), run inside the error boundary in this order. */
   guardrails?: ReadonlyArray<Middleware<RequestContext>>;
+  /** Record tool arguments and results on spans (config `trace-content`); default true. */
+  traceContent?: boolean;
+  /** Where audit rows go (config `audit`); no audit trail when absent. */
+  audit?: AuditWriter;
 }
 
 /** Who and what one server instance serves. */
@@ -45,6 +53,8 @@ export interface Connection {
    * Per-request instances (2026 HTTP) never hold listeners.
    */
   longLived: boolean;
+  /** `network.transport` for telemetry: `pipe` (stdio, in-process) or `tcp` (HTTP); default `pipe`. */
+  transport?: 'pipe' | 'tcp';
 }
 
 export type ServerFactory = (connection: Connection) => McpServer;
@@ -59,10 +69,12 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   const tools = deps.toolsets.flatMap((t) => t.tools);
   const resources = deps.toolsets.flatMap((t) => t.resources);
   const prompts = deps.toolsets.flatMap((t) => t.prompts);
-  // Onion order, outermost first: the call log sees every outcome, including errors the boundary shaped;
-  // then the guardrails: rateLimit → timeout → loopDetect → resultBudget → handler.
+  // Onion order, outermost first: telemetry and the call log see every outcome, including errors the
+  // boundary shaped (rate_limited, timeout); then the guardrails: rateLimit → timeout → loopDetect → resultBudget → handler.
   const middleware: Middleware<RequestContext>[] = [
-    callLogging(deps.logger) as Middleware<RequestContext>,
+    toolTracing({ content: deps.traceContent ?? true }),
+    ...(deps.audit ? [auditTrail(deps.audit)] : []),
+    callLogging(deps.logger),
     errorBoundary(deps.logger) as Middleware<RequestContext>,
     ...(deps.guardrails ?? []),
   ];
@@ -83,12 +95,15 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       requestState: { verify: requestState.verify },
       ...(instructions ? { instructions } : {}),
     });
+    instrumentRequests(server, connection.transport ?? 'pipe');
 
     const context = (sdk: ServerContext): RequestContext => ({
       caller: {
         workspace: connection.workspace,
         actor: { principal: connection.principal, client: clientName(server, sdk) },
       },
+      clientVersion: clientVersion(server, sdk),
+      ...(clientAskedForLogs(server, sdk) ? { clientLog: (level, data) => sdk.mcpReq.log(level, data, 'taskwire') } : {}),
       tasks: deps.tasks,
       announceListChanged: (kind) => deps.hub.listChanged(kind),
       signal: sdk.mcpReq.signal,
@@ -115,6 +130,24 @@ function clientName(server: McpServer, sdk: ServerContext): string | null {
   const name = modern?.name ?? server.server.getClientVersion()?.name;
   // Client-supplied and stored as provenance: bounded, and never carrying invisible characters.
   return typeof name === 'string' && name.length > 0 && !hasForbiddenChar(name) ? name.slice(0, 100) : null;
+}
+
+/**
+ * Did the client ask for log messages? 2026: the request's `logLevel` envelope
+ * key. 2025: a `logging/setLevel` on this connection, which the SDK keeps in
+ * its (internal) per-session level map. Without either, Taskwire sends none:
+ * the spec leaves it to the server, and unasked-for notifications are noise.
+ */
+function clientAskedForLogs(server: McpServer, sdk: ServerContext): boolean {
+  if ((sdk.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY] !== undefined) return true;
+  const levels = (server.server as unknown as { _loggingLevels?: Map<unknown, unknown> })._loggingLevels;
+  return levels !== undefined && levels.size > 0;
+}
+
+function clientVersion(server: McpServer, sdk: ServerContext): string | null {
+  const modern = (sdk.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { version?: string } | undefined;
+  const version = modern?.version ?? server.server.getClientVersion()?.version;
+  return typeof version === 'string' && version.length > 0 && !hasForbiddenChar(version) ? version.slice(0, 100) : null;
 }
 
 /**

@@ -8,6 +8,8 @@ import type { Caller, TaskService } from '../toolsets/tasks/service.js';
  */
 export interface RequestContext {
   caller: Caller;
+  /** `clientInfo.version` of the MCP client, when it sent one (for the audit trail). */
+  clientVersion?: string | null;
   tasks: TaskService;
   /** Aborted when the client cancels the request or the server shuts down. */
   signal: AbortSignal;
@@ -15,6 +17,12 @@ export interface RequestContext {
   progress: (progress: number, total?: number, message?: string) => Promise<void>;
   /** Tell connected clients a list changed (`notifications/{tools,prompts,resources}/list_changed`). */
   announceListChanged: (kind: 'tools' | 'prompts' | 'resources') => void;
+  /**
+   * Send a request-scoped `notifications/message` at `level`; present only when
+   * the client asked for log messages (2025 `logging/setLevel`, 2026 `logLevel`
+   * envelope key). The SDK drops messages below the client's level.
+   */
+  clientLog?: (level: 'debug' | 'info' | 'warning' | 'error', data: Record<string, unknown>) => Promise<void>;
   /** The SDK's request context, for the few fixtures that need raw protocol access. */
   sdk?: ServerContext;
 }

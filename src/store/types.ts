@@ -186,6 +186,53 @@ export interface TaskWriter extends TaskReader {
 }
 
 /**
+ * One tool call in the audit trail. `time` is the call's start (ISO-8601 UTC,
+ * ms precision); `args` is the JSON of the arguments for writes (tools not
+ * annotated read-only), null for reads, whose arguments only leave their hash.
+ */
+export interface AuditRecord {
+  time: string;
+  workspace: string;
+  principal: string;
+  client_name: string | null;
+  client_version: string | null;
+  tool: string;
+  /** SHA-256 (hex) of the arguments' canonical JSON (keys sorted). */
+  args_hash: string;
+  args: string | null;
+  /** `ok` or the structured error code (`not_found`, `rate_limited`, ...). */
+  outcome: string;
+  duration_ms: number;
+  /** W3C trace id of the call's span when traced. */
+  trace_id: string | null;
+  /** JSON-RPC request id, as a string. */
+  request_id: string | null;
+}
+
+/** Filters of {@link AuditLog.query}; newest rows first. */
+export interface AuditQuery {
+  workspace: string;
+  /** Inclusive lower bound on `time` (ISO-8601). */
+  since?: string;
+  principal?: string;
+  tool?: string;
+  limit: number;
+}
+
+/**
+ * The audit trail's storage: append-only rows, read per workspace, pruned by age.
+ * Independent of task transactions (an audit write never joins or blocks on a
+ * task write's outcome). Errors: {@link StoreError} as for the rest of the store.
+ */
+export interface AuditLog {
+  /** Insert rows (any workspaces) in one transaction. */
+  append(rows: readonly AuditRecord[]): Promise<void>;
+  query(q: AuditQuery): Promise<AuditRecord[]>;
+  /** Delete rows of every workspace with `time` before `before` (ISO-8601); returns how many. */
+  prune(before: string): Promise<number>;
+}
+
+/**
  * A task store. `write` runs `fn` as one transaction: everything it wrote
  * commits together after `fn` resolves, or nothing does if it throws.
  * `read` sees only committed data.
@@ -197,6 +244,8 @@ export interface TaskStore {
   readonly engine: 'sqlite' | 'postgres';
   /** API keys (`taskwire token ...`); outside `read`/`write` because they are looked up before a workspace is known. */
   readonly apiKeys: ApiKeyStore;
+  /** The audit trail (a table of the same database). */
+  readonly audit: AuditLog;
   read<T>(fn: (r: TaskReader) => Promise<T>): Promise<T>;
   write<T>(fn: (w: TaskWriter) => Promise<T>): Promise<T>;
   /** Cheap liveness probe of the engine; throws `StoreError('unavailable')`. */

@@ -7,15 +7,46 @@ import pino from 'pino';
  */
 export type Logger = pino.Logger;
 
-export function createLogger(level: string = 'info'): Logger {
+/**
+ * Paths pino replaces with `[redacted]` wherever they appear at the top level
+ * or one level down (`*.`): credentials in headers, tokens, keys, passwords,
+ * connection strings.
+ */
+export const REDACTED_PATHS = [
+  'authorization',
+  'cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'token',
+  'secret',
+  'password',
+  'apiKey',
+  'api_key',
+  'connectionString',
+  '*.authorization',
+  '*.token',
+  '*.access_token',
+  '*.refresh_token',
+  '*.id_token',
+  '*.secret',
+  '*.client_secret',
+  '*.password',
+  '*.apiKey',
+  '*.api_key',
+  '*.connectionString',
+];
+
+export function createLogger(level: string = 'info', destination: pino.DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {
   return pino(
     {
       name: 'taskwire',
       level,
-      redact: { paths: ['authorization', 'headers.authorization', '*.token', '*.secret'], censor: '[redacted]' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { pid: process.pid },
     },
-    pino.destination({ fd: 2, sync: true }),
+    destination,
   );
 }
 

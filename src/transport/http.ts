@@ -11,13 +11,16 @@ import {
   validateHostHeader,
   validateOriginHeader,
 } from '@modelcontextprotocol/server';
+import { context } from '@opentelemetry/api';
 import { AuthError } from '../auth/errors.js';
 import { AuthUnavailable } from '../auth/jwt.js';
 import { challenge, metadataPaths, protectedResourceMetadata } from '../auth/metadata.js';
-import { missingScopes, READ_SCOPE } from '../auth/principal.js';
+import { ADMIN_SCOPE, missingScopes, READ_SCOPE } from '../auth/principal.js';
 import { requiredScopes } from '../auth/scopes.js';
 import { authFromConfig, type HttpAuth } from '../auth/setup.js';
 import type { App } from '../server/app.js';
+import { recordStream } from '../telemetry/metrics.js';
+import { headerContext, isTracing } from '../telemetry/tracing.js';
 import { type Caller, LegacySessions } from './legacy-sessions.js';
 import { sendJson, sendJsonRpcError } from './responses.js';
 
@@ -52,7 +55,8 @@ class BodyTooLarge extends Error {}
  * - committed task changes are published, per workspace, on the event bus of
  *   that workspace's 2026 handler for `subscriptions/listen` streams: a
  *   listener never hears of another workspace's changes.
- * Also serves `GET /healthz` (liveness) and `GET /readyz` (database reachable).
+ * Also serves `GET /healthz` (liveness), `GET /readyz` (database reachable) and
+ * `GET /metrics` (Prometheus text, when the app has a Prometheus reader).
  *
  * @param authOverride the authentication to use instead of the one `app.config`
  *   describes (`null` = none); omitted in production.
@@ -68,10 +72,13 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
   const modernFor = (workspace: string) => {
     let entry = modernByWorkspace.get(workspace);
     if (!entry) {
-      const handler = createMcpHandler((ctx) => app.factory({ ...((ctx.authInfo?.extra?.caller as Caller | undefined) ?? local), era: 'modern', longLived: false }), {
-        legacy: 'reject',
-        onerror: (error) => logger.debug({ err: error }, 'modern-era request rejected'),
-      });
+      const handler = createMcpHandler(
+        (ctx) => app.factory({ ...((ctx.authInfo?.extra?.caller as Caller | undefined) ?? local), era: 'modern', longLived: false, transport: 'tcp' }),
+        {
+          legacy: 'reject',
+          onerror: (error) => logger.debug({ err: error }, 'modern-era request rejected'),
+        },
+      );
       entry = { handler, node: toNodeHandler(handler, { maxRequestBodySize: config.maxBodyBytes }) };
       modernByWorkspace.set(workspace, entry);
     }
@@ -153,6 +160,22 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
         return sendJson(res, 503, { status: 'unavailable', store: app.store.engine, ...busStatus(app) });
       }
     }
+    if (path === '/metrics' && req.method === 'GET') {
+      const prometheus = app.telemetry?.prometheus;
+      if (!prometheus) return sendJson(res, 404, { error: 'metrics are off (--metrics off, or not started by the CLI)' });
+      // Metrics name principals and tools: with authentication on, the scraper needs a credential with tasks:admin.
+      if (auth) {
+        try {
+          const principal = await auth.authenticator.authenticate(req.headers.authorization);
+          if (!principal.scopes.has(ADMIN_SCOPE)) return refuse(res, new AuthError('insufficient_scope', 'Reading /metrics needs the tasks:admin scope.', [ADMIN_SCOPE]));
+        } catch (error) {
+          if (error instanceof AuthError) return refuse(res, error);
+          throw error;
+        }
+      }
+      prometheus.getMetricsRequestHandler(req, res); // Prometheus text exposition format 0.0.4
+      return;
+    }
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
     // Flood limit per client address, before reading the body (README "Guardrails").
     const waitMs = await app.guard.admitHttp(req.socket.remoteAddress ?? 'unknown');
@@ -230,12 +253,22 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
       mcpNameHeader: header('mcp-name'),
       body,
     });
-    if (inbound.kind === 'legacy') return legacy.handle(req, res, body, caller);
-    // The SDK passes `req.auth` through to the factory as `authInfo` (never derived from headers by it).
-    // The token itself is not kept: nothing downstream needs it, and it must never reach a log.
-    const authInfo: AuthInfo = { token: '', clientId: caller.principal, scopes: [...(caller.scopes ?? [])], extra: { caller } };
-    (req as IncomingMessage & { auth?: AuthInfo }).auth = authInfo;
-    await modernFor(caller.workspace).node(req, res, body);
+    // Open server-to-client streams: a 2025 GET stream or a 2026 subscriptions/listen response.
+    if (req.method === 'GET' || (body as { method?: unknown } | undefined)?.method === 'subscriptions/listen') {
+      recordStream(1);
+      res.once('close', () => recordStream(-1));
+    }
+    const dispatch = async (): Promise<void> => {
+      if (inbound.kind === 'legacy') return legacy.handle(req, res, body, caller);
+      // The SDK passes `req.auth` through to the factory as `authInfo` (never derived from headers by it).
+      // The token itself is not kept: nothing downstream needs it, and it must never reach a log.
+      const authInfo: AuthInfo = { token: '', clientId: caller.principal, scopes: [...(caller.scopes ?? [])], extra: { caller } };
+      (req as IncomingMessage & { auth?: AuthInfo }).auth = authInfo;
+      await modernFor(caller.workspace).node(req, res, body);
+    };
+    // A `traceparent` header parents the request spans (a `params._meta.traceparent` still wins).
+    if (isTracing() && req.headers.traceparent) await context.with(headerContext(req.headers), dispatch);
+    else await dispatch();
   };
 
   const checkMs = Math.min(1000, config.requestTimeoutMs);

@@ -4,6 +4,7 @@ import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { isInitializeRequest } from '@modelcontextprotocol/server';
 import type { Connection, ServerFactory } from '../server/build.js';
 import type { Logger } from '../telemetry/logger.js';
+import { openSession } from '../telemetry/metrics.js';
 import { sendJsonRpcError } from './responses.js';
 
 interface Session {
@@ -106,8 +107,9 @@ export class LegacySessions {
   }
 
   private async create(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller): Promise<void> {
-    const server = this.options.factory({ ...caller, era: 'legacy', longLived: true });
+    const server = this.options.factory({ ...caller, era: 'legacy', longLived: true, transport: 'tcp' });
     let session: Session | undefined;
+    let closeSession: (() => void) | undefined;
     this.opening++;
     this.count(caller.principal, 1);
     let released = false;
@@ -130,10 +132,12 @@ export class LegacySessions {
           busy: 0,
         };
         this.sessions.set(id, session);
+        closeSession = openSession('tcp');
       },
     });
     transport.onclose = () => {
       release();
+      closeSession?.();
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
     };
     try {

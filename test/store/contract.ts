@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NewTask, StoreError, type TaskStore } from '../../src/store/types.js';
+import { auditContract } from './audit-contract.js';
 import { actor, newTask, now } from './fixtures.js';
 
 /**
@@ -182,5 +183,7 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect((await store.apiKeys.get('k1'))?.revoked_at).toBe(now);
       await expect(store.apiKeys.insert(key('k1', 'b', now))).rejects.toBeInstanceOf(StoreError);
     });
+
+    auditContract(() => store);
   });
 }

@@ -36,6 +36,7 @@ import {
   type TaskStore,
   type TaskWriter,
 } from '../types.js';
+import { postgresAudit } from './audit.js';
 import { FTS_CONFIG, migrate } from './migrations.js';
 
 /** Options for {@link openPostgresStore}. */
@@ -218,6 +219,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return {
     engine: 'postgres',
     apiKeys,
+    audit: postgresAudit(db as Kysely<unknown>, guard),
     read: (fn) =>
       guard(() =>
         db

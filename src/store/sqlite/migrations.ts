@@ -87,4 +87,23 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX api_keys_by_workspace ON api_keys (workspace, created_at);
   `,
+  /* 3: audit trail of tool calls (see AuditLog in store/types.ts) */ `
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    called_at TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    client_name TEXT,
+    client_version TEXT,
+    tool TEXT NOT NULL,
+    args_hash TEXT NOT NULL,
+    args TEXT,
+    outcome TEXT NOT NULL,
+    duration_ms REAL NOT NULL,
+    trace_id TEXT,
+    request_id TEXT
+  ) STRICT;
+  CREATE INDEX audit_by_workspace_time ON audit_log (workspace, called_at);
+  CREATE INDEX audit_by_time ON audit_log (called_at);
+  `,
 ];

@@ -26,6 +26,7 @@ import {
   type TaskStore,
   type TaskWriter,
 } from '../types.js';
+import { sqliteAudit } from './audit.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 /** Options for {@link openSqliteStore}. */
@@ -106,6 +107,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
   return {
     engine: 'sqlite',
     apiKeys,
+    audit: sqliteAudit(writer, reader, { write: writeLock, read: readLock }, guard),
     read: (fn) =>
       guard(() =>
         readLock.run(async () => {

@@ -61,6 +61,21 @@ export const schemaResource = defineResource<RequestContext>({
   read: async (uri) => [{ uri, mimeType: 'text/markdown', text: TASK_MODEL_DOC }],
 });
 
+const ACTIVITY_LIMIT = 50;
+
+/** `tasks://activity`: the audit trail of the caller's own workspace, newest first. */
+export const activityResource = defineResource<RequestContext>({
+  name: 'activity',
+  title: 'Recent activity',
+  description: `The last ${ACTIVITY_LIMIT} tool calls in this workspace, newest first (JSON audit rows): time, principal, client, tool, outcome, duration, trace id, and the arguments of writes.`,
+  mimeType: 'application/json',
+  uri: 'tasks://activity',
+  read: async (uri, _vars, ctx) => {
+    const rows = await ctx.tasks.activity(ctx.caller, ACTIVITY_LIMIT);
+    return [{ uri, mimeType: 'application/json', text: JSON.stringify({ calls: rows, limit: ACTIVITY_LIMIT }) }];
+  },
+});
+
 export const TASK_MODEL_DOC = `# Taskwire task model
 
 A **task** is a work item in your workspace.
@@ -100,4 +115,4 @@ ${Object.entries(ERROR_CODES)
   .join('\n')}
 `;
 
-export const taskResources: ReadonlyArray<ResourceDef<RequestContext>> = [boardResource, taskResource, statsResource, schemaResource];
+export const taskResources: ReadonlyArray<ResourceDef<RequestContext>> = [boardResource, taskResource, statsResource, schemaResource, activityResource];

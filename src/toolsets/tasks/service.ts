@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../../guard/abort-scope.js';
 import {
   type Actor,
+  type AuditRecord,
   CLOSED_STATUSES,
   type CommentRecord,
   type ListQuery,
@@ -113,6 +114,11 @@ export class TaskService {
     private readonly changes: ChangeSink = { tasksChanged: () => {} },
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /** The caller's workspace's most recent audit rows (tool calls), newest first; at most `limit`. */
+  async activity(caller: Caller, limit: number): Promise<AuditRecord[]> {
+    return this.store.audit.query({ workspace: caller.workspace, limit });
+  }
 
   /** Create 1..50 tasks atomically. Items may reference earlier items by `ref`. */
   async createTasks(caller: Caller, items: NewTaskInput[], idempotencyKey?: string): Promise<{ created: TaskRecord[]; replayed: boolean }> {

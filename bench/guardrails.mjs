@@ -1,0 +1,93 @@
+// Guardrail overhead: the same Taskwire call with observability (and, after merge, every other guardrail)
+// off, on, and on with tracing exported over OTLP/HTTP to a loopback sink. Figures: server CPU µs per
+// sequential stdio call (from /proc) and client latency, and HTTP 2026-era req/s + CPU per request.
+import { createServer } from 'node:http';
+import { load, modernRequest, startServer } from './http.mjs';
+import { callParams, cpuMicros, openEra, round, spread, stats, stdioServer } from './lib.mjs';
+
+const NODE = process.execPath;
+
+/**
+ * Flags that switch every guardrail off. Observability: metrics, audit trail, per-call info log (tracing is
+ * off without OTEL_* variables). Guardrails added later append their own off switches here.
+ */
+export const GUARDRAILS_OFF = ['--metrics', 'off', '--audit', 'off', '--guardrails', 'off', '--log-level', 'warn'];
+/** Defaults: metrics, audit trail and the per-call log line on. */
+export const GUARDRAILS_ON = ['--log-level', 'info'];
+
+/** A loopback OTLP/HTTP endpoint that accepts and drops everything (a collector stand-in). */
+async function otlpSink() {
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (d) => {
+      bytes += d.length;
+    });
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, bytes: () => bytes, close: () => new Promise((r) => server.close(r)) };
+}
+
+async function stdioPerCall(args, env, calls, reps) {
+  const cpu = [];
+  const p50 = [];
+  for (let r = 0; r < reps; r++) {
+    const s = stdioServer(NODE, args, env);
+    await openEra(s, 'legacy');
+    const params = callParams('legacy', 'get_task', { id: 4242 });
+    for (let i = 0; i < 200; i++) await s.request('tools/call', params);
+    const cpu0 = cpuMicros(s.child.pid);
+    const lat = [];
+    for (let i = 0; i < calls; i++) {
+      const t = performance.now();
+      const result = await s.request('tools/call', params);
+      lat.push(performance.now() - t);
+      if (result.isError) throw new Error(`get_task failed: ${JSON.stringify(result.content)}`);
+    }
+    cpu.push((cpuMicros(s.child.pid) - cpu0) / calls);
+    p50.push(stats(lat).p50);
+    await s.stop();
+  }
+  return { cpu_us_per_call: round(spread(cpu).median, 1), p50_ms: round(spread(p50).median, 3) };
+}
+
+/** Measure every configuration; returns figures per configuration and overhead ratios vs `off`. */
+export async function guardrailOverhead({ root, taskwireDb, workspace, P, log = () => {} }) {
+  const sink = await otlpSink();
+  const base = ['--db', taskwireDb, '--workspace', workspace];
+  const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '200' };
+  const configs = [
+    { id: 'off', flags: GUARDRAILS_OFF, env: {} },
+    { id: 'on', flags: GUARDRAILS_ON, env: {} },
+    { id: 'on+tracing', flags: GUARDRAILS_ON, env: tracingEnv },
+  ];
+  const out = {};
+  try {
+    for (const c of configs) {
+      const stdio = await stdioPerCall([`${root}/dist/cli/main.js`, ...base, ...c.flags], c.env, P.calls, P.reps);
+      const server = await startServer([`${root}/dist/cli/main.js`, 'serve', '--port', '0', ...base, ...c.flags], c.env);
+      let http;
+      try {
+        http = await load(server, { connections: 16, seconds: P.seconds, req: modernRequest('get_task', { id: 4242 }) });
+      } finally {
+        await server.stop();
+      }
+      out[c.id] = { stdio, http_2026_c16: { req_per_s: http.req_per_s, p99_ms: http.p99_ms, server_cpu_us_per_req: http.server_cpu_us_per_req } };
+      log(`  guardrails ${c.id}`, JSON.stringify(out[c.id]));
+    }
+  } finally {
+    await sink.close();
+  }
+  const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
+  out.otlp_bytes_received = sink.bytes();
+  out.ratios = {};
+  for (const id of ['on', 'on+tracing']) {
+    out.ratios[`${id}_vs_off_stdio_cpu`] = ratio(out[id].stdio.cpu_us_per_call, out.off.stdio.cpu_us_per_call);
+    out.ratios[`${id}_vs_off_http_cpu`] = ratio(out[id].http_2026_c16.server_cpu_us_per_req, out.off.http_2026_c16.server_cpu_us_per_req);
+    out.ratios[`${id}_vs_off_http_req_per_s`] = ratio(out[id].http_2026_c16.req_per_s, out.off.http_2026_c16.req_per_s);
+  }
+  return out;
+}

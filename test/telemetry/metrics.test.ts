@@ -1,0 +1,97 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../src/server/app.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { recordRateLimited, recordReplay, recordTruncation } from '../../src/telemetry/metrics.js';
+import { setupTelemetry, type Telemetry } from '../../src/telemetry/setup.js';
+import { type HttpServing, serveHttp } from '../../src/transport/http.js';
+import { call, ok, tempDir, testConfig } from '../harness.js';
+
+/** The value of one Prometheus sample line whose name and labels all match, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+describe('GET /metrics', () => {
+  const tmp = tempDir();
+  let telemetry: Telemetry;
+  let app: App;
+  let http: HttpServing;
+  beforeAll(async () => {
+    telemetry = setupTelemetry({ metrics: true }, {});
+    expect(telemetry.tracing).toBe(false); // no OTEL_* exporter configured: no tracer provider
+    app = createApp(testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
+    app.telemetry = telemetry;
+    http = await serveHttp(app);
+  });
+  afterAll(async () => {
+    await http.close();
+    await app.close();
+    await telemetry.shutdown();
+    tmp.cleanup();
+  });
+  const scrape = async () => {
+    const res = await fetch(http.url.replace(/\/mcp$/, '/metrics'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    return res.text();
+  };
+
+  it('exposes request durations by method and tool, tool calls by outcome, sessions and guardrail counters', async () => {
+    const legacy = new Client({ name: 'vitest', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
+    const transport = new StreamableHTTPClientTransport(new URL(http.url));
+    await legacy.connect(transport);
+    await ok(legacy, 'create_tasks', { tasks: [{ title: 'measured' }], idempotency_key: 'measure-once-key' });
+    await ok(legacy, 'create_tasks', { tasks: [{ title: 'measured' }], idempotency_key: 'measure-once-key' }); // replayed
+    await call(legacy, 'get_task', { id: 1 });
+    await call(legacy, 'get_task', { id: 999 });
+    await legacy.listTools();
+    recordRateLimited('ana', 'create_tasks');
+    recordTruncation('list_tasks');
+    recordReplay('add_comment');
+
+    let text = await scrape();
+    const okCount = sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'tools/call', gen_ai_tool_name: 'create_tasks', network_transport: 'tcp' });
+    expect(okCount).toBe(2);
+    expect(sample(text, 'mcp_server_operation_duration_count', { gen_ai_tool_name: 'get_task', error_type: 'tool_error' })).toBe(1);
+    expect(sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'tools/list' })).toBe(1);
+    expect(sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'initialize', mcp_protocol_version: '2025-11-25' })).toBe(1);
+    expect(sample(text, 'mcp_server_operation_duration_bucket', { mcp_method_name: 'tools/list', le: '+Inf' })).toBe(1);
+    expect(sample(text, 'taskwire_tool_calls_total', { gen_ai_tool_name: 'get_task', taskwire_outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'taskwire_tool_calls_total', { gen_ai_tool_name: 'get_task', taskwire_outcome: 'not_found' })).toBe(1);
+    expect(sample(text, 'taskwire_rate_limit_rejections_total', { taskwire_principal: 'ana' })).toBe(1);
+    expect(sample(text, 'taskwire_result_truncations_total', { gen_ai_tool_name: 'list_tasks' })).toBe(1);
+    expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'create_tasks' })).toBe(1);
+    expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'add_comment' })).toBe(1);
+    expect(sample(text, 'taskwire_sessions_active', { network_transport: 'tcp' })).toBe(1);
+
+    // The SDK client keeps a 2025 GET stream open for server-initiated messages.
+    expect(sample(text, 'taskwire_streams_active')).toBe(1);
+
+    await transport.terminateSession(); // DELETE ends the 2025 session
+    await legacy.close();
+    text = await scrape();
+    expect(sample(text, 'taskwire_sessions_active', { network_transport: 'tcp' })).toBe(0);
+    expect(sample(text, 'mcp_server_session_duration_count', { network_transport: 'tcp' })).toBe(1);
+    const deadline = Date.now() + 3000;
+    while (sample(await scrape(), 'taskwire_streams_active') !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(sample(await scrape(), 'taskwire_streams_active')).toBe(0);
+  });
+
+  it('answers 404 when the app has no metrics reader (--metrics off)', async () => {
+    const bare = createApp(testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
+    const off = await serveHttp(bare);
+    try {
+      const res = await fetch(off.url.replace(/\/mcp$/, '/metrics'));
+      expect(res.status).toBe(404);
+      expect(await res.text()).toContain('metrics are off');
+    } finally {
+      await off.close();
+      await bare.close();
+    }
+  });
+});
