@@ -10,16 +10,21 @@ import { recordLoopDetected, recordRateLimited, recordTimeout, recordTruncation 
 export function recordGuardrail(event: GuardrailEvent): void {
   switch (event.type) {
     case 'rate_limited':
-      return recordRateLimited(event.principal, event.tool);
+      recordRateLimited(event.principal, event.tool);
+      break;
     case 'http_rate_limited':
-      return recordRateLimited('(http)');
+      recordRateLimited('(http)');
+      break;
     case 'timeout':
-      return recordTimeout(event.tool);
+      recordTimeout(event.tool);
+      break;
     case 'truncated':
-      return recordTruncation(event.tool);
+      recordTruncation(event.tool);
+      break;
     case 'loop_hint':
-      return recordLoopDetected(event.tool);
+      recordLoopDetected(event.tool);
+      break;
     case 'idempotent_replay':
-      return;
+      break;
   }
 }
