@@ -116,6 +116,21 @@ export async function ok<T = Record<string, unknown>>(client: Client, name: stri
   return r.structured as T;
 }
 
+/**
+ * `ok`, retrying what a well-behaved agent retries: results whose error is
+ * `retryable` (rate_limited, unavailable), after their `retryAfterMs` (at most
+ * 2 s), for at most `attempts` tries (bounded).
+ */
+export async function okRetrying<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown> = {}, attempts = 30): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await call(client, name, args);
+    if (!r.isError) return r.structured as T;
+    if (r.error.retryable !== true || attempt >= attempts) throw new Error(`${name} failed after ${attempt} attempt(s): ${JSON.stringify(r.error)}`);
+    const wait = typeof r.error.retryAfterMs === 'number' ? r.error.retryAfterMs : 100;
+    await new Promise((done) => setTimeout(done, Math.min(wait, 2000)));
+  }
+}
+
 /** Poll until `predicate` holds, for at most `ms` (bounded). */
 export async function eventually(predicate: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
