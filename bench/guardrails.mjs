@@ -1,15 +1,14 @@
-// Guardrail overhead: the same Taskwire call with observability (and, after merge, every other guardrail)
+// Guardrail overhead: the same Taskwire call with observability and every other guardrail
 // off, on, and on with tracing exported over OTLP/HTTP to a loopback sink. Figures: server CPU µs per
 // sequential stdio call (from /proc) and client latency, and HTTP 2026-era req/s + CPU per request.
 import { createServer } from 'node:http';
 import { load, modernRequest, startServer } from './http.mjs';
-import { callParams, cpuMicros, openEra, round, spread, stats, stdioServer } from './lib.mjs';
-
-const NODE = process.execPath;
+import { round } from './lib.mjs';
+import { perCall } from './stdio.mjs';
 
 /**
  * Flags that switch every guardrail off. Observability: metrics, audit trail, per-call info log (tracing is
- * off without OTEL_* variables). Guardrails added later append their own off switches here.
+ * off without OTEL_* variables), and rate limits, timeouts, result budgets and loop hints (`--guardrails off`).
  */
 export const GUARDRAILS_OFF = ['--metrics', 'off', '--audit', 'off', '--guardrails', 'off', '--log-level', 'warn'];
 /** Defaults: metrics, audit trail and the per-call log line on. */
@@ -32,26 +31,8 @@ async function otlpSink() {
 }
 
 async function stdioPerCall(args, env, calls, reps) {
-  const cpu = [];
-  const p50 = [];
-  for (let r = 0; r < reps; r++) {
-    const s = stdioServer(NODE, args, env);
-    await openEra(s, 'legacy');
-    const params = callParams('legacy', 'get_task', { id: 4242 });
-    for (let i = 0; i < 200; i++) await s.request('tools/call', params);
-    const cpu0 = cpuMicros(s.child.pid);
-    const lat = [];
-    for (let i = 0; i < calls; i++) {
-      const t = performance.now();
-      const result = await s.request('tools/call', params);
-      lat.push(performance.now() - t);
-      if (result.isError) throw new Error(`get_task failed: ${JSON.stringify(result.content)}`);
-    }
-    cpu.push((cpuMicros(s.child.pid) - cpu0) / calls);
-    p50.push(stats(lat).p50);
-    await s.stop();
-  }
-  return { cpu_us_per_call: round(spread(cpu).median, 1), p50_ms: round(spread(p50).median, 3) };
+  const r = await perCall({ id: 'taskwire', args, env, call: ['get_task', { id: 4242 }] }, 'legacy', calls, reps);
+  return { cpu_us_per_call: r.cpu_us_per_call.median, p50_ms: r.p50_ms };
 }
 
 /** Measure every configuration; returns figures per configuration and overhead ratios vs `off`. */

@@ -45,13 +45,13 @@ export async function coldStart(server, era, reps) {
   return { cold_start_ms: mapSpread(spread(times), 1), idle_rss_mib: mapSpread(spread(rss.map((k) => k / 1024)), 1) };
 }
 
-/** Sequential calls on one connection: server CPU µs per call and client latency. */
+/** Sequential calls on one connection (`server`: {id, args, env?, call: [tool, args]}): server CPU µs per call and client latency. */
 export async function perCall(server, era, calls, reps) {
   const cpu = [];
   const p50 = [];
   const p99 = [];
   for (let r = 0; r < reps; r++) {
-    const s = stdioServer(NODE, server.args);
+    const s = stdioServer(NODE, server.args, server.env);
     await openEra(s, era);
     const params = callParams(era, server.call[0], server.call[1]);
     for (let i = 0; i < 200; i++) await s.request('tools/call', params); // warm up (JIT, caches)

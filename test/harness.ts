@@ -146,3 +146,14 @@ export async function readText(client: Client, uri: string): Promise<string> {
   if (typeof first?.text !== 'string') throw new Error(`${uri} has no text content`);
   return first.text;
 }
+
+/** A raw 2025-era `initialize` body, for tests that speak HTTP without an SDK client. */
+export const RAW_INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+});
+
+/** Request headers of a raw Streamable HTTP POST (spec basic/transports: both response types accepted). */
+export const RAW_JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };

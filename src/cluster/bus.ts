@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ChangeHub } from '../server/changes.js';
+import type { Logger } from '../telemetry/logger.js';
 
 /**
  * A cross-process change bus: how a task change committed on one replica
@@ -37,6 +38,17 @@ export interface ChangeBus {
 
 /** A bus setting once `auto` is resolved. */
 export type BusChangeKind = 'postgres' | 'redis' | 'local';
+
+/** What every bus engine is opened with, besides where its server is. */
+export interface BusOptions {
+  /** From {@link channelName}: an unquoted identifier of at most 63 bytes. */
+  channel: string;
+  logger: Logger;
+  /** Connection timeout in ms (default 5,000). */
+  connectTimeoutMs?: number;
+  /** This process's id on the bus (default {@link NODE_ID}); tests give two buses of one process different ids. */
+  node?: string;
+}
 
 export interface BusChange {
   workspace: string;

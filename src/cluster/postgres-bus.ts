@@ -1,15 +1,8 @@
 import pg from 'pg';
-import type { Logger } from '../telemetry/logger.js';
-import { type BusChange, type ChangeBus, decodeChange, encodeChange, NODE_ID } from './bus.js';
+import { type BusChange, type BusOptions, type ChangeBus, decodeChange, encodeChange, NODE_ID } from './bus.js';
 
-export interface PostgresBusOptions {
+export interface PostgresBusOptions extends BusOptions {
   connectionString: string;
-  /** From {@link channelName}: an unquoted identifier of at most 63 bytes. */
-  channel: string;
-  logger: Logger;
-  /** Connection timeout in ms (default 5,000). */
-  connectTimeoutMs?: number /** This process's id on the bus (default {@link NODE_ID}); tests give two buses of one process different ids. */;
-  node?: string;
 }
 
 /**

@@ -1,14 +1,8 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../telemetry/logger.js';
-import { type BusChange, type ChangeBus, decodeChange, encodeChange, NODE_ID } from './bus.js';
+import { type BusChange, type BusOptions, type ChangeBus, decodeChange, encodeChange, NODE_ID } from './bus.js';
 
-export interface RedisBusOptions {
+export interface RedisBusOptions extends BusOptions {
   url: string;
-  channel: string;
-  logger: Logger;
-  /** Connection timeout in ms (default 5,000). */
-  connectTimeoutMs?: number /** This process's id on the bus (default {@link NODE_ID}); tests give two buses of one process different ids. */;
-  node?: string;
 }
 
 /**

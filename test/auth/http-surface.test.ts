@@ -2,18 +2,10 @@ import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filterTools, SelectionError } from '../../src/server/select.js';
 import { TOOLSETS } from '../../src/toolsets/index.js';
-import { harness } from '../harness.js';
+import { harness, RAW_INITIALIZE as INIT, RAW_JSON_HEADERS as JSON_HEADERS } from '../harness.js';
 import { type AuthServed, serveWithAuth } from './served.js';
 
 /** The hardened HTTP surface with authentication on: CORS, slow clients, per-principal caps; and tool selection. */
-
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
-});
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 describe('HTTP surface with auth', () => {
   let s: AuthServed;

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, ok, tempDir } from '../harness.js';
+import { eventually, RAW_INITIALIZE as INIT, RAW_JSON_HEADERS as JSON_HEADERS, ok, tempDir } from '../harness.js';
 import { runCli, type Served, startHttp } from './cli-process.js';
 
 /** Raw HTTP against the listening server (loopback only), for the transport's guard rails. */
@@ -22,14 +22,6 @@ function raw(
     req.end(opts.body);
   });
 }
-
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
-});
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 describe('Streamable HTTP end to end (built CLI, loopback)', () => {
   const tmp = tempDir();
