@@ -42,7 +42,10 @@ describe.skipIf(PG_SKIP)('replicas behind nginx on PostgreSQL', () => {
   };
 
   beforeAll(async () => {
-    [r1, r2] = await Promise.all([startReplica(tmp.dir, schema, 'r1'), startReplica(tmp.dir, schema, 'r2')]);
+    // The idempotency burst below is 100 concurrent calls of one principal: the guardrails' per-principal cap (8
+    // at once, the rest refused at once) is tested in test/guard/; here every call must reach the store.
+    const queue = ['--max-concurrent-per-principal', '100', '--max-concurrent-calls', '100', '--queue-wait-ms', '30000'];
+    [r1, r2] = await Promise.all([startReplica(tmp.dir, schema, 'r1', queue), startReplica(tmp.dir, schema, 'r2', queue)]);
     lb = await startNginx(tmp.dir, [portOf(r1.url), portOf(r2.url)]);
   }, 60_000);
   afterAll(async () => {
