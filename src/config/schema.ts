@@ -443,6 +443,22 @@ export const CONFIG = {
     schema: int(1000, 86_400_000).default(60_000),
     commands: both,
   },
+  asyncOpTtlMs: {
+    flag: 'async-op-ttl-ms',
+    env: 'TASKWIRE_ASYNC_OP_TTL_MS',
+    doc: 'How long an async operation (MCP Tasks extension) and its result are kept after creation (ms); one still running then is cancelled.',
+    defaultDoc: '900000',
+    schema: int(1000, 86_400_000).default(900_000),
+    commands: both,
+  },
+  maxAsyncOpsPerPrincipal: {
+    flag: 'max-async-ops-per-principal',
+    env: 'TASKWIRE_MAX_ASYNC_OPS_PER_PRINCIPAL',
+    doc: 'Async operations (MCP Tasks extension) one principal may run at once (more are refused with rate_limited); finished ones are kept for their result, at most 4 times as many.',
+    defaultDoc: '16',
+    schema: int(1, 1000).default(16),
+    commands: both,
+  },
   logLevel: {
     flag: 'log-level',
     env: 'TASKWIRE_LOG_LEVEL',

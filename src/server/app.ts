@@ -5,6 +5,7 @@ import { openRedisBus } from '../cluster/redis-bus.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createGuardrails, type GuardrailOptions, type Guardrails } from '../guard/index.js';
+import { AsyncOperations } from '../protocol-tasks/registry.js';
 import { openConfiguredStore } from '../store/open.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { tracedStore } from '../store/traced.js';
@@ -40,6 +41,8 @@ export interface App {
   telemetry?: Telemetry;
   /** The audit trail's batching writer (absent with `--audit off`); `close` flushes it. */
   audit?: AuditWriter;
+  /** Async operations of the MCP Tasks extension (per process; README "Guardrails"). */
+  operations: AsyncOperations;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const guard = createGuardrails(config, logger, { onGuardrail: recordGuardrail, ...guardOptions });
   const audit = config.audit ? new AuditWriter(db.audit, logger) : undefined;
   const stopPrune = config.audit ? scheduleAuditPrune(db.audit, config.auditRetentionDays, logger) : () => undefined;
+  const operations = new AsyncOperations({ ttlMs: config.asyncOpTtlMs, maxPerOwner: config.maxAsyncOpsPerPrincipal });
   const factory = createServerFactory({
     version: VERSION,
     tasks,
@@ -69,15 +73,17 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     guardrails: guard.middleware,
     traceContent: config.traceContent,
     audit,
+    operations,
   });
   const toolScopes = new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const)));
   const close = async () => {
+    operations.close(); // aborts running operations: an import in flight rolls back
     stopPrune();
     await guard.close();
     await audit?.close(); // buffered rows reach the store before it closes
     await db.close();
   };
-  return { store: db, hub, factory, config, logger, principal, toolScopes, guard, audit, close };
+  return { store: db, hub, factory, config, logger, principal, toolScopes, guard, audit, operations, close };
 }
 
 /**

@@ -1,10 +1,13 @@
 import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { missingScopes, READ_SCOPE } from '../auth/principal.js';
 import { auditTrail } from '../middleware/audit.js';
+import { compose } from '../middleware/compose.js';
 import { errorBoundary } from '../middleware/errors.js';
 import { callLogging } from '../middleware/logging.js';
 import { toolTracing } from '../middleware/tracing.js';
-import type { Middleware } from '../middleware/types.js';
+import type { Middleware, ToolHandler } from '../middleware/types.js';
+import { attachProtocolTasks } from '../protocol-tasks/attach.js';
+import type { AsyncOperations } from '../protocol-tasks/registry.js';
 import type { AuditWriter } from '../telemetry/audit-writer.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Toolset } from '../toolkit/define.js';
@@ -13,7 +16,7 @@ import type { TaskService } from '../toolsets/tasks/service.js';
 import type { ChangeHub } from './changes.js';
 import type { RequestContext } from './context.js';
 import { instrumentRequests } from './instrument.js';
-import { prepareRegistration } from './register.js';
+import { invokeTool, prepareRegistration } from './register.js';
 import { requestState } from './request-state.js';
 
 /** Long-lived parts shared by every request: built once at start-up. */
@@ -31,6 +34,11 @@ export interface AppDeps {
   traceContent?: boolean;
   /** Where audit rows go (config `audit`); no audit trail when absent. */
   audit?: AuditWriter;
+  /**
+   * Async operations of the MCP Tasks extension (`io.modelcontextprotocol/tasks`),
+   * served to 2026-07-28 connections; without it tools only run in-call.
+   */
+  operations?: AsyncOperations;
 }
 
 /** Who and what one server instance serves. */
@@ -84,6 +92,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
     .join('\n\n');
   const serverInfo = { name: 'taskwire', title: 'Taskwire', version: deps.version };
   const register = prepareRegistration<RequestContext>({ tools, resources, prompts, middleware });
+  const pipeline = compose(middleware, invokeTool as ToolHandler<RequestContext>);
 
   return (connection) => {
     const server = new McpServer(serverInfo, {
@@ -95,7 +104,6 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       requestState: { verify: requestState.verify },
       ...(instructions ? { instructions } : {}),
     });
-    instrumentRequests(server, connection.transport ?? 'pipe');
 
     const context = (sdk: ServerContext): RequestContext => ({
       caller: {
@@ -120,7 +128,29 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       read: missingScopes(connection.scopes, [READ_SCOPE]).length === 0,
     };
     register(server, context, grant);
+    if (deps.operations && connection.era === 'modern') {
+      attachProtocolTasks<RequestContext>(server, {
+        operations: deps.operations,
+        workspace: connection.workspace,
+        principal: connection.principal,
+        tools: new Map(tools.filter((t) => t.taskSupport && grant.tool(t.scopes)).map((t) => [t.name, t])),
+        context,
+        // An async operation outlives its request: its own signal, progress as statusMessage, input via tasks/update.
+        detach: (ctx, op) => {
+          const { clientLog: _omitted, ...rest } = ctx;
+          return {
+            ...rest,
+            signal: op.signal,
+            progress: async (progress, total, message) => op.progress(message ?? (total === undefined ? `${progress}` : `${progress} of ${total}`)),
+            requestInput: op.requestInput,
+          };
+        },
+        run: (tool, args, ctx, requestId) => pipeline({ tool, args, ctx, requestId }),
+      });
+    }
     if (grant.read) registerSubscriptions(server, connection, deps);
+    // Last: it wraps the handlers registered so far (and any later) once each, including the tools/call wrapper above.
+    instrumentRequests(server, connection.transport ?? 'pipe');
     return server;
   };
 }

@@ -23,6 +23,13 @@ export interface RequestContext {
    * envelope key). The SDK drops messages below the client's level.
    */
   clientLog?: (level: 'debug' | 'info' | 'warning' | 'error', data: Record<string, unknown>) => Promise<void>;
+  /**
+   * Present only while the call runs as an async operation (MCP Tasks
+   * extension): park it in `input_required` until the client answers every
+   * request through `tasks/update`; resolves with the answers by key.
+   * @throws ToolError `cancelled` when the operation is cancelled meanwhile.
+   */
+  requestInput?: (requests: Record<string, unknown>) => Promise<Record<string, unknown>>;
   /** The SDK's request context, for the few fixtures that need raw protocol access. */
   sdk?: ServerContext;
 }

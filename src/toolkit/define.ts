@@ -45,6 +45,15 @@ export interface ToolDef<Ctx = unknown, I extends z.ZodType = z.ZodType, O exten
   /** OAuth scopes a caller needs (enforced once auth lands; listed in the docs already). */
   scopes: readonly string[];
   handler: (args: z.output<I>, ctx: Ctx) => Promise<ToolOutput<z.output<O>> | RawToolResult>;
+  /**
+   * MCP Tasks extension (`io.modelcontextprotocol/tasks`, async operations; not
+   * Taskwire's task items): `optional` = runs as an async operation when the
+   * client declares the extension, in-call otherwise; `required` = only as an
+   * async operation (others get `-32021`). Absent: always in-call.
+   */
+  taskSupport?: 'optional' | 'required';
+  /** With `taskSupport`: whether this call becomes an async operation (default yes); `false` answers in-call (e.g. an input round first). */
+  runAsync?: (ctx: Ctx) => boolean;
 }
 
 /** An already-shaped MCP `CallToolResult`, for fixtures that need exact content blocks. */

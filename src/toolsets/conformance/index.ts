@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RequestContext } from '../../server/context.js';
 import type { RawToolResult, Toolset } from '../../toolkit/define.js';
 import { ResourceMiss } from '../../toolkit/errors.js';
+import { asyncOperationFixtures } from './async-ops.js';
 import { modernFixtures, modernPromptFixtures } from './modern.js';
 
 /**
@@ -163,6 +164,7 @@ export const conformanceToolset: Toolset<RequestContext> = {
       },
     }),
     ...modernFixtures,
+    ...asyncOperationFixtures,
   ],
   resources: [
     {

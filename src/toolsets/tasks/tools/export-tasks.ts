@@ -21,6 +21,8 @@ export const exportTasks = taskTool({
   output: z.object({ count: z.number().int(), uri: z.string() }),
   annotations: READ_ONLY,
   scopes: READ,
+  // MCP Tasks extension: an async operation when the client declares it, in-call otherwise.
+  taskSupport: 'optional',
   handler: async (args, ctx) => {
     const query = { status: args.status ?? [...TASK_STATUSES], sort: 'id' as const, limit: PAGE };
     const chunks: string[] = [];

@@ -28,6 +28,8 @@ export const importTasks = taskTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   scopes: WRITE,
+  // MCP Tasks extension: an async operation when the client declares it, in-call otherwise.
+  taskSupport: 'optional',
   handler: async (args, ctx) => {
     const rows = parseRows(args.format, args.data);
     if (rows.length > MAX_IMPORT) {
