@@ -66,20 +66,23 @@ async function openBenchStore(engine, dir, databaseUrl) {
   if (engine === 'sqlite') {
     const path = join(dir, 'store-bench.db');
     rmSync(path, { force: true });
-    return { store: openSqliteStore({ path }), cleanup: async () => undefined };
+    return { store: openSqliteStore({ path }), cleanup: async () => undefined, analyze: async () => undefined };
   }
   const schema = `tw_bench_${process.pid}_${Date.now().toString(36)}`;
   const store = await openPostgresStore({ connectionString: databaseUrl, schema, statementTimeoutMs: 0 });
-  const cleanup = async () => {
-    const admin = new pg.Client({ connectionString: databaseUrl });
-    await admin.connect();
+  const admin = async (sql) => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
     try {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.query(sql);
     } finally {
-      await admin.end();
+      await client.end();
     }
   };
-  return { store, cleanup };
+  // Planner statistics as autovacuum would gather them: it is off on test servers (and lags a bulk
+  // load on others), and without statistics PostgreSQL picks plans thousands of times slower.
+  const analyze = () => admin(`ANALYZE "${schema}".tasks, "${schema}".task_labels, "${schema}".task_deps, "${schema}".comments`);
+  return { store, cleanup: () => admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`), analyze };
 }
 
 /**
@@ -118,7 +121,7 @@ async function roundTrips(service) {
  * @returns per size: create throughput (tasks/s), list and search latency (ms)
  */
 export async function benchStore({ sizes, dir, queries, engine = 'sqlite', databaseUrl, log = () => {} }) {
-  const { store, cleanup } = await openBenchStore(engine, dir, databaseUrl);
+  const { store, cleanup, analyze } = await openBenchStore(engine, dir, databaseUrl);
   const service = new TaskService(store);
   const results = [];
   let have = 0;
@@ -137,6 +140,7 @@ export async function benchStore({ sizes, dir, queries, engine = 'sqlite', datab
         have = size + ON_TOP;
       }
       log(`  ${engine}: grown to ${have} tasks in ${round((performance.now() - t0) / 1000, 1)} s`);
+      await analyze();
       const list = await timeQueries(queries, async (i) => {
         const filter = {
           status: ['todo', 'in_progress'],

@@ -710,33 +710,27 @@ class PostgresRepo implements TaskWriter {
 
   insertTask(workspace: string, task: NewTask, actor: Actor, now: string): Promise<TaskRecord> {
     return this.scoped(workspace, async () => {
-      const id = await this.nextId(workspace, 'next_task_id');
-      const row = await this.db
-        .insertInto('tasks')
-        .values({
-          workspace,
-          id,
-          title: task.title,
-          description: task.description,
-          status: task.status,
-          priority: task.priority,
-          priority_rank: PRIORITY_RANK[task.priority],
-          labels: task.labels,
-          assignee: task.assignee,
-          due_date: task.due_date,
-          parent_id: task.parent_id,
-          created_at: now,
-          updated_at: now,
-          completed_at: task.status === 'done' ? now : null,
-          created_by: actor.principal,
-          created_client: actor.client,
-          updated_by: actor.principal,
-          updated_client: actor.client,
-        })
-        .returning(TASK_COLUMNS)
-        .executeTakeFirstOrThrow();
-      await this.writeLabels(workspace, id, task.labels);
-      return toTask(row, []);
+      // One round trip: take the next id from the workspace counter (locked until the transaction ends,
+      // restored by a rollback), insert the task and its label rows, as data-modifying CTEs.
+      const { rows } = await sql<TaskRow>`
+        WITH n AS (
+          INSERT INTO workspaces (name, next_task_id) VALUES (${workspace}, 2)
+          ON CONFLICT (name) DO UPDATE SET next_task_id = workspaces.next_task_id + 1
+          RETURNING next_task_id - 1 AS id
+        ), t AS (
+          INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date,
+                             parent_id, created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client)
+          SELECT ${workspace}, n.id, ${task.title}::text, ${task.description}::text, ${task.status}::text, ${task.priority}::text,
+                 ${PRIORITY_RANK[task.priority]}::smallint, ${task.labels}::text[], ${task.assignee}::text, ${task.due_date}::date,
+                 ${task.parent_id}::integer, ${now}::timestamptz, ${now}::timestamptz, ${task.status === 'done' ? now : null}::timestamptz,
+                 ${actor.principal}::text, ${actor.client}::text, ${actor.principal}::text, ${actor.client}::text
+            FROM n
+          RETURNING ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', ''))))}
+        ), l AS (
+          INSERT INTO task_labels (workspace, task_id, label) SELECT ${workspace}, t.id, x FROM t, unnest(${task.labels}::text[]) AS x
+        )
+        SELECT * FROM t`.execute(this.db);
+      return toTask(rows[0] as TaskRow, []);
     });
   }
 
