@@ -105,6 +105,10 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(await titles({ priority: ['critical'], status: undefined })).toEqual({ titles: ['c'], total: 1 });
       expect(await titles({ status: undefined, sort: 'id', order: 'asc' })).toEqual({ titles: ['b', 'c'], total: 2 });
       expect(await titles({ status: ['done'], due_after: '2026-11-01' })).toEqual({ titles: ['b'], total: 1 });
+      const child = await insert('a', { title: 'child', labels: ['x'], parent_id: c.id });
+      expect(await titles({ parent_id: null })).toEqual({ titles: ['c'], total: 1 }); // a filter without a parameter
+      expect(await titles({ parent_id: c.id })).toEqual({ titles: ['child'], total: 1 });
+      await store.write((w) => w.deleteTask('a', child.id));
       await store.write((w) => w.deleteTask('a', c.id));
       expect(await titles()).toEqual({ titles: [], total: 0 });
       expect((await store.read((r) => r.stats('a', new Date(now)))).by_label).toEqual({ y: 1 });

@@ -271,7 +271,7 @@ class SqliteRepo implements TaskWriter {
       lfParams.push(query.assignee);
     }
     const { where: rest, params: restParams } = filterSql(workspace, { ...query, label: undefined, status: undefined, assignee: undefined }, 't');
-    const onlyLabelRows = restParams.length === 1; // no filter beyond the workspace needs the task row
+    const onlyLabelRows = rest === 't.workspace = ?'; // no filter beyond the workspace needs the task row
     const join = 'CROSS JOIN tasks t ON t.workspace = lf.workspace AND t.id = lf.task_id';
     const byPriority = query.sort === 'priority' && dir === 'DESC';
     const rows = this.all(
