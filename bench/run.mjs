@@ -2,6 +2,9 @@
 // `npm run bench [-- --quick]`: Taskwire side by side with the bare SDK v2, FastMCP-TS and a hand-written
 // floor, in one run on this machine, every figure also as a ratio to the bare SDK. Prints a table and
 // writes bench/results/<date>.json. Loopback only, bounded in time. See docs/BENCHMARKS.md.
+// Flags: --quick, --huge (adds 1M tasks), --store-only (only the store figures), --database-url URL
+// (also run the store figures on PostgreSQL, in a fresh schema dropped afterwards), --sizes 10000,100000,
+// --engines sqlite,postgres (default: sqlite, and postgres when --database-url is given).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +23,13 @@ const quick = process.argv.includes('--quick');
 const huge = process.argv.includes('--huge');
 // --guardrails-only: just the guardrails on/off figure (after populating the database).
 const guardrailsOnly = process.argv.includes('--guardrails-only');
+const storeOnly = process.argv.includes('--store-only');
+const flag = (name) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const databaseUrl = flag('--database-url');
+const sizesFlag = flag('--sizes');
 const P = quick
   ? { reps: 1, calls: 300, seconds: 1, conc: [1, 16], sessions: 100, storeSizes: [10_000], queries: 50, taskwireTasks: 10_000 }
   : {
@@ -32,21 +42,23 @@ const P = quick
       queries: 300,
       taskwireTasks: 100_000,
     };
+if (sizesFlag) P.storeSizes = sizesFlag.split(',').map(Number);
 const tmp = mkdtempSync(join(tmpdir(), 'taskwire-bench-'));
 const out = {
   date: new Date().toISOString(),
-  mode: quick ? 'quick' : 'full',
+  mode: `${quick ? 'quick' : 'full'}${storeOnly ? ' store-only' : ''}`,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, mem_gib: round(totalmem() / 2 ** 30, 1), node: process.version },
   params: P,
 };
 const log = (...a) => console.error(...a);
 const started = performance.now();
 
+const taskwireDb = join(tmp, 'taskwire.db');
+if (!storeOnly) {
 // ---- a populated Taskwire database for the server figures ----
 log(`populating a ${P.taskwireTasks}-task database for the server figures…`);
 const { openSqliteStore } = await import('../dist/store/sqlite/sqlite-store.js');
 const { TaskService } = await import('../dist/toolsets/tasks/service.js');
-const taskwireDb = join(tmp, 'taskwire.db');
 {
   const store = openSqliteStore({ path: taskwireDb, synchronous: 'NORMAL' });
   const service = new TaskService(store);
@@ -153,11 +165,19 @@ for (const t of [
   }
 }
 
+}
+
 // ---- store ----
 log(`store: create/list/search at ${P.storeSizes.join(', ')} tasks…`);
-out.store = (await benchStore({ sizes: P.storeSizes, dir: tmp, queries: P.queries })).results;
-for (const r of out.store) log('  ', JSON.stringify(r));
+const engines = (flag('--engines') ?? (databaseUrl ? 'sqlite,postgres' : 'sqlite')).split(',');
+out.store = engines.includes('sqlite') ? (await benchStore({ sizes: P.storeSizes, dir: tmp, queries: P.queries, log })).results : [];
+if (databaseUrl && engines.includes('postgres')) {
+  // PostgreSQL: 1M only with --huge, like SQLite.
+  const sizes = P.storeSizes;
+  out.store.push(...(await benchStore({ sizes, dir: tmp, queries: P.queries, engine: 'postgres', databaseUrl, log })).results);
+} else log('store: PostgreSQL skipped (give --database-url postgres://… to include it)');
 
+if (!storeOnly) {
 // ---- guardrails: a well-behaved principal's latency while another floods ----
 log('guardrails: list_tasks latency of one principal alone and while another floods (on vs off)…');
 out.fairness = await fairness({ root: ROOT, calls: quick ? 300 : 1000, flooders: 8 });
@@ -180,13 +200,14 @@ log('tokens: tools/list and a 20-task page…');
   };
   log('  ', JSON.stringify(out.tokens));
 }
+}
 void ENVELOPE;
 
 // ---- ratios and report ----
 out.seconds = round((performance.now() - started) / 1000, 0);
 const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
-const sdkStdio = out.stdio['sdk/legacy'];
-out.ratios = {
+const sdkStdio = out.stdio?.['sdk/legacy'];
+out.ratios = storeOnly ? {} : {
   stdio_cpu_get_task_vs_sdk_add: ratio(out.stdio['taskwire/legacy'].cpu_us_per_call.median, sdkStdio.cpu_us_per_call.median),
   stdio_cpu_fastmcp_vs_taskwire: ratio(out.stdio['fastmcp/legacy'].cpu_us_per_call.median, out.stdio['taskwire/legacy'].cpu_us_per_call.median),
   cold_start_vs_sdk: ratio(out.stdio['taskwire/legacy'].cold_start_ms.median, sdkStdio.cold_start_ms.median),
@@ -209,50 +230,53 @@ out.ratios = {
 };
 
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const file = join(ROOT, 'bench', 'results', `${out.date.slice(0, 19).replace(/[:T]/g, '-')}${quick ? '-quick' : ''}.json`);
+const file = join(ROOT, 'bench', 'results', `${out.date.slice(0, 19).replace(/[:T]/g, '-')}${quick ? '-quick' : ''}${storeOnly ? '-store' : ''}.json`);
 writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 rmSync(tmp, { recursive: true, force: true });
 
 const rows = [];
 const row = (...c) => rows.push(c.map(String));
 row('figure', 'value', 'vs bare SDK');
-for (const [k, v] of Object.entries(out.stdio)) {
+for (const [k, v] of Object.entries(out.stdio ?? {})) {
   const sdk = out.stdio[`sdk/${k.split('/')[1]}`];
   row(`stdio ${k} cold start ms (median)`, v.cold_start_ms.median, ratio(v.cold_start_ms.median, sdk?.cold_start_ms.median) ?? '');
   row(`stdio ${k} idle RSS MiB`, v.idle_rss_mib.median, ratio(v.idle_rss_mib.median, sdk?.idle_rss_mib.median) ?? '');
   row(`stdio ${k} server CPU µs/call (median)`, v.cpu_us_per_call.median, ratio(v.cpu_us_per_call.median, sdk?.cpu_us_per_call.median) ?? '');
   row(`stdio ${k} latency p50/p99 ms`, `${v.p50_ms}/${v.p99_ms}`, '');
 }
-for (const [k, v] of Object.entries(out.http))
+for (const [k, v] of Object.entries(out.http ?? {}))
   row(
     `http ${k} ${v.tool}: req/s, p50/p99 ms, CPU µs/req`,
     `${v.req_per_s}, ${v.p50_ms}/${v.p99_ms}, ${v.server_cpu_us_per_req}${v.non_2xx || v.errors ? ` (${v.non_2xx} non-2xx, ${v.errors} errors)` : ''}`,
     '',
   );
-for (const [k, v] of Object.entries(out.sessions))
+for (const [k, v] of Object.entries(out.sessions ?? {}))
   row(
     `http ${k}: RSS KiB per idle 2025 session`,
     v.rss_growth_kib_per_session,
     ratio(v.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session) ?? '',
   );
 for (const r of out.store) {
-  if (r.create_tasks_per_s !== null) row(`store ${r.tasks} tasks: create_tasks tasks/s (service, batches of 50)`, r.create_tasks_per_s, '');
-  row(`store ${r.tasks} tasks: list_tasks p50/p95 ms`, `${r.list_tasks.p50_ms}/${r.list_tasks.p95_ms}`, '');
-  row(`store ${r.tasks} tasks: search_tasks p50/p95 ms`, `${r.search_tasks.p50_ms}/${r.search_tasks.p95_ms}`, '');
+  if (r.create_tasks_per_s !== null) row(`store ${r.engine} ${r.tasks} tasks: create_tasks tasks/s (service, batches of 50)`, r.create_tasks_per_s, '');
+  row(`store ${r.engine} ${r.tasks} tasks: list_tasks p50/p95 ms`, `${r.list_tasks.p50_ms}/${r.list_tasks.p95_ms}`, '');
+  row(`store ${r.engine} ${r.tasks} tasks: search_tasks p50/p95 ms`, `${r.search_tasks.p50_ms}/${r.search_tasks.p95_ms}`, '');
+  if (r.round_trips) row(`store ${r.engine} ${r.tasks} tasks: round trips get/list/search/create`, Object.values(r.round_trips).join('/'), '');
 }
-for (const [k, v] of Object.entries(out.fairness))
+for (const [k, v] of Object.entries(out.fairness ?? {}))
   row(
     `guardrails ${k}: list_tasks p50/p99 ms alone → while another principal floods (flood served/refused)`,
     `${v.alone_p50_ms}/${v.alone_p99_ms} → ${v.flooded_p50_ms}/${v.flooded_p99_ms} (${v.flood_served}/${v.flood_refused})`,
     '',
   );
-for (const [k, v] of Object.entries(out.tokens)) row(`tokens ${k}`, v, '');
-for (const id of ['off', 'on', 'on+tracing']) {
-  const g = out.guardrails[id];
-  row(`guardrails ${id}: stdio get_task CPU µs/call, p50 ms`, `${g.stdio.cpu_us_per_call}, ${g.stdio.p50_ms}`, '');
-  row(`guardrails ${id}: http 2026 c16 req/s, p99 ms, CPU µs/req`, `${g.http_2026_c16.req_per_s}, ${g.http_2026_c16.p99_ms}, ${g.http_2026_c16.server_cpu_us_per_req}`, '');
+for (const [k, v] of Object.entries(out.tokens ?? {})) row(`tokens ${k}`, v, '');
+if (out.guardrails) {
+  for (const id of ['off', 'on', 'on+tracing']) {
+    const g = out.guardrails[id];
+    row(`guardrails ${id}: stdio get_task CPU µs/call, p50 ms`, `${g.stdio.cpu_us_per_call}, ${g.stdio.p50_ms}`, '');
+    row(`guardrails ${id}: http 2026 c16 req/s, p99 ms, CPU µs/req`, `${g.http_2026_c16.req_per_s}, ${g.http_2026_c16.p99_ms}, ${g.http_2026_c16.server_cpu_us_per_req}`, '');
+  }
+  for (const [k, v] of Object.entries(out.guardrails.ratios)) row(`ratio guardrails ${k}`, v, '');
 }
-for (const [k, v] of Object.entries(out.guardrails.ratios)) row(`ratio guardrails ${k}`, v, '');
 for (const [k, v] of Object.entries(out.ratios)) row(`ratio ${k}`, v, '');
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
 console.log(rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n'));

@@ -79,6 +79,42 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(byDue.items.map((t) => t.title).slice(0, 2)).toEqual(['crit', 'low']); // dated first, undated last
     });
 
+    it('keeps label-filtered lists in step with status, priority, due date, assignee and label changes', async () => {
+      // Engines may copy list columns next to the label (SQLite does, for speed): every change must reach them.
+      const a = await insert('a', { title: 'a', labels: ['x', 'y'], priority: 'low' });
+      const b = await insert('a', { title: 'b', labels: ['x'], priority: 'high', due_date: '2026-12-01' });
+      const c = await insert('a', { title: 'c', labels: ['x'], priority: 'high' });
+      await insert('b', { title: 'other workspace', labels: ['x'] });
+      const page = (q: object) =>
+        store.read((r) => r.listTasks('a', { sort: 'priority', order: 'desc', offset: 0, limit: 10, label: 'x', status: ['todo', 'in_progress'], ...q }));
+      const titles = async (q: object = {}) => {
+        const p = await page(q);
+        return { titles: p.items.map((t) => t.title), total: p.total };
+      };
+      expect(await titles()).toEqual({ titles: ['b', 'c', 'a'], total: 3 }); // priority, then dated first, then id
+      await store.write((w) => w.updateTask('a', b.id, { status: 'done' }, actor, now));
+      expect(await titles()).toEqual({ titles: ['c', 'a'], total: 2 });
+      await store.write((w) => w.updateTask('a', a.id, { priority: 'critical', assignee: 'bo' }, actor, now));
+      expect(await titles()).toEqual({ titles: ['a', 'c'], total: 2 });
+      expect(await titles({ assignee: 'bo' })).toEqual({ titles: ['a'], total: 1 });
+      await store.write((w) => w.updateTask('a', c.id, { priority: 'critical', due_date: '2026-01-01' }, actor, now));
+      expect(await titles()).toEqual({ titles: ['c', 'a'], total: 2 });
+      expect(await titles({ limit: 1, offset: 1 })).toEqual({ titles: ['a'], total: 2 });
+      await store.write((w) => w.updateTask('a', a.id, { labels: ['y'] }, actor, now));
+      expect(await titles()).toEqual({ titles: ['c'], total: 1 });
+      expect(await titles({ label: 'y', assignee: 'bo' })).toEqual({ titles: ['a'], total: 1 });
+      expect(await titles({ priority: ['critical'], status: undefined })).toEqual({ titles: ['c'], total: 1 });
+      expect(await titles({ status: undefined, sort: 'id', order: 'asc' })).toEqual({ titles: ['b', 'c'], total: 2 });
+      expect(await titles({ status: ['done'], due_after: '2026-11-01' })).toEqual({ titles: ['b'], total: 1 });
+      const child = await insert('a', { title: 'child', labels: ['x'], parent_id: c.id });
+      expect(await titles({ parent_id: null })).toEqual({ titles: ['c'], total: 1 }); // a filter without a parameter
+      expect(await titles({ parent_id: c.id })).toEqual({ titles: ['child'], total: 1 });
+      await store.write((w) => w.deleteTask('a', child.id));
+      await store.write((w) => w.deleteTask('a', c.id));
+      expect(await titles()).toEqual({ titles: [], total: 0 });
+      expect((await store.read((r) => r.stats('a', new Date(now)))).by_label).toEqual({ y: 1 });
+    });
+
     it('searches titles, descriptions and comments with ranking and snippets, per workspace', async () => {
       await insert('a', { title: 'Fix login timeout', description: 'Users are logged out after 5 minutes' });
       await insert('a', { title: 'Write docs', description: 'Document the timeout setting' });
@@ -97,6 +133,32 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(hostile.total).toBe(0); // FTS syntax is taken as words ("near" matches nothing), never as operators
       const quoted = await store.read((r) => r.searchTasks('a', { text: '"timeout") *', offset: 0, limit: 10 }));
       expect(quoted.total).toBe(3);
+    });
+
+    it('indexes new tasks for search inside their own write, after commit, and not after a rollback', async () => {
+      // Engines may defer full-text indexing of new tasks to the end of a write (SQLite does, for speed):
+      // the transaction must still see its own tasks, a commit must index them, a rollback must not.
+      const inside = await store.write(async (w) => {
+        const t = await w.insertTask('a', task({ title: 'quokka first' }), actor, now);
+        await w.insertTask('a', task({ title: 'quokka second', description: 'wombat' }), actor, now);
+        const seen = await w.searchTasks('a', { text: 'quokka', offset: 0, limit: 10 });
+        await w.insertComment('a', t.id, 'numbat comment', actor, now);
+        await w.updateTask('a', t.id, { title: 'quokka renamed' }, actor, now);
+        return seen.total;
+      });
+      expect(inside).toBe(2);
+      await expect(
+        store.write(async (w) => {
+          await w.insertTask('a', task({ title: 'quokka ghost' }), actor, now);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      await insert('a', { title: 'quokka third' });
+      const all = await store.read((r) => r.searchTasks('a', { text: 'quokka', offset: 0, limit: 10 }));
+      expect(all.items.map((h) => h.task.title).sort()).toEqual(['quokka renamed', 'quokka second', 'quokka third']);
+      expect((await store.read((r) => r.searchTasks('a', { text: 'numbat', offset: 0, limit: 10 }))).total).toBe(1);
+      expect((await store.read((r) => r.searchTasks('a', { text: 'wombat', offset: 0, limit: 10 }))).total).toBe(1);
+      expect((await store.read((r) => r.searchTasks('a', { text: 'ghost', offset: 0, limit: 10 }))).total).toBe(0);
     });
 
     it('tracks dependencies, closures, ancestors, actionable tasks and dependents', async () => {

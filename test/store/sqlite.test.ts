@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreError } from '../../src/store/types.js';
 import { tempDir } from '../harness.js';
@@ -43,6 +44,31 @@ describe('SQLite engine', () => {
     const again = openSqliteStore({ path });
     expect((await again.read((r) => r.getTask('a', 1)))?.title).toBe('persisted');
     await again.close();
+    tmp.cleanup();
+  });
+
+  it('upgrades a database from before the label list columns, filling them from the tasks', async () => {
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'old.db');
+    const step = SQLITE_MIGRATIONS.findIndex((m) => m.includes('task_labels_by_priority'));
+    const raw = new Database(path);
+    for (const m of SQLITE_MIGRATIONS.slice(0, step)) raw.exec(m);
+    raw.pragma(`user_version = ${step}`);
+    const insert = raw.prepare(
+      `INSERT INTO tasks (workspace, id, title, status, priority, priority_rank, labels, assignee, created_at, updated_at, created_by, updated_by)
+       VALUES ('a', ?, ?, ?, ?, ?, '["x"]', ?, 'now', 'now', 'p', 'p')`,
+    );
+    insert.run(1, 'old low', 'todo', 'low', 1, null);
+    insert.run(2, 'old high', 'in_progress', 'high', 3, 'bo');
+    insert.run(3, 'old done', 'done', 'critical', 4, null);
+    for (const id of [1, 2, 3]) raw.prepare(`INSERT INTO task_labels (workspace, task_id, label) VALUES ('a', ?, 'x')`).run(id);
+    raw.close();
+    const store = openSqliteStore({ path });
+    const list = (q: object) => store.read((r) => r.listTasks('a', { sort: 'priority', order: 'desc', offset: 0, limit: 10, label: 'x', ...q }));
+    const open = await list({ status: ['todo', 'in_progress'] });
+    expect([open.items.map((t) => t.title), open.total]).toEqual([['old high', 'old low'], 2]);
+    expect((await list({ assignee: 'bo' })).total).toBe(1);
+    await store.close();
     tmp.cleanup();
   });
 

@@ -120,6 +120,10 @@ const TASK_COLUMNS = [
 type TaskRow = Selectable<Omit<TasksTable, 'workspace' | 'priority_rank' | 'comment_text' | 'search'>>;
 
 const OPEN_STATUS_SQL = sql.raw(OPEN_STATUS_LIST);
+/** A task row's dependency ids, ascending (correlated on the outer, unaliased `tasks`). */
+const DEPENDS_ON = sql<number[]>`ARRAY(SELECT d.depends_on FROM task_deps d WHERE d.workspace = tasks.workspace AND d.task_id = tasks.id ORDER BY d.depends_on)`;
+/** How many tasks match `where` (over unaliased `tasks`), as a `total` column: an uncorrelated subquery PostgreSQL runs once per statement. */
+const totalOf = (where: Expression<SqlBool>) => sql<number>`(SELECT count(*) FROM tasks WHERE ${where})`.as('total');
 const HEADLINE_OPTIONS = 'StartSel=**, StopSel=**, MaxFragments=1, MaxWords=16, MinWords=5';
 /** First key of the advisory lock a write transaction holds per workspace (second key: schema and workspace). */
 const WORKSPACE_LOCK = 0x74770002;
@@ -220,21 +224,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     engine: 'postgres',
     apiKeys,
     audit: postgresAudit(db as Kysely<unknown>, guard),
-    read: (fn) =>
-      guard(() =>
-        db
-          .transaction()
-          .setIsolationLevel('repeatable read')
-          .setAccessMode('read only')
-          .execute((trx) => fn(new PostgresRepo(trx, false))),
-      ),
-    write: (fn) =>
-      guard(() =>
-        db
-          .transaction()
-          .setIsolationLevel('read committed')
-          .execute((trx) => fn(new PostgresRepo(trx, true))),
-      ),
+    read: (fn) => guard(() => inTransaction(db, false, fn)),
+    write: (fn) => guard(() => inTransaction(db, true, fn)),
     ping: () => guard(async () => void (await sql`SELECT 1`.execute(db))),
     close: async () => {
       if (closed) return;
@@ -242,6 +233,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await db.destroy(); // waits for checked-out connections to come back
     },
   };
+}
+
+/**
+ * Run `fn` as one transaction on one pooled connection. The transaction begins lazily, with the
+ * first port call's workspace setting (and lock) in the same round trip (see PostgresRepo.scoped);
+ * a `fn` that makes no call costs no round trip at all. COMMIT after `fn` resolves, ROLLBACK if it throws.
+ */
+async function inTransaction<T>(db: Kysely<Database>, writable: boolean, fn: (repo: PostgresRepo) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    const repo = new PostgresRepo(connection, writable);
+    let result: T;
+    try {
+      result = await fn(repo);
+    } catch (error) {
+      await repo.end('rollback').catch(() => undefined); // the caller's error is the one to report
+      throw error;
+    }
+    await repo.end('commit');
+    return result;
+  });
 }
 
 const RETRYABLE_SQLSTATES = new Set([
@@ -357,6 +368,8 @@ class PostgresRepo implements TaskWriter {
   private readonly queue = new Mutex();
   private current: string | undefined;
   private readonly locked = new Set<string>();
+  /** Whether BEGIN was sent (with the first port call); COMMIT or ROLLBACK only then. */
+  private begun = false;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -371,7 +384,17 @@ class PostgresRepo implements TaskWriter {
   private scoped<T>(workspace: string, fn: () => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
       const lock = this.writable && !this.locked.has(workspace);
-      if (lock || this.current !== workspace) {
+      if (!this.begun) {
+        // One round trip for BEGIN, the setting and the lock: a simple-protocol query of two statements,
+        // run in order before anything else, with the workspace as an escaped literal (no parameters there).
+        const ws = pg.escapeLiteral(workspace);
+        const begin = this.writable ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+        const lockSql = lock ? `, pg_advisory_xact_lock(${WORKSPACE_LOCK}, hashtext(current_schema() || '/' || ${ws}))` : '';
+        await this.db.executeQuery(CompiledQuery.raw(`${begin}; SELECT set_config('taskwire.workspace', ${ws}, true)${lockSql}`));
+        this.begun = true;
+        this.current = workspace;
+        if (lock) this.locked.add(workspace);
+      } else if (lock || this.current !== workspace) {
         await sql`SELECT set_config('taskwire.workspace', ${workspace}, true)${
           lock ? sql`, pg_advisory_xact_lock(${WORKSPACE_LOCK}, hashtext(current_schema() || '/' || ${workspace}))` : sql``
         }`.execute(this.db);
@@ -382,8 +405,25 @@ class PostgresRepo implements TaskWriter {
     });
   }
 
+  /** Task columns plus `depends_on`, so {@link hydrate} needs no second round trip. */
+  /** End the transaction, if one was begun. */
+  async end(how: 'commit' | 'rollback'): Promise<void> {
+    if (!this.begun) return;
+    this.begun = false;
+    await this.db.executeQuery(CompiledQuery.raw(how));
+  }
+
   private selectTasks() {
-    return this.db.selectFrom('tasks').select(TASK_COLUMNS);
+    return this.db.selectFrom('tasks').select(TASK_COLUMNS).select(DEPENDS_ON.as('depends_on'));
+  }
+
+  /**
+   * `total` of a page that came back with a `total` column (see {@link totalOf}), else counted:
+   * a page past the end has no row to carry it, a first page without rows means zero.
+   */
+  private async pageTotal(rows: ReadonlyArray<{ total?: number }>, offset: number, where: Expression<SqlBool>): Promise<number> {
+    if (rows.length > 0) return Number(rows[0]?.total);
+    return offset === 0 ? 0 : this.count(where);
   }
 
   private async count(where: Expression<SqlBool>): Promise<number> {
@@ -412,13 +452,15 @@ class PostgresRepo implements TaskWriter {
   listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>> {
     return this.scoped(workspace, async () => {
       const where = taskFilter(workspace, query);
+      // One round trip: the page, each row's dependencies and the total (an uncorrelated subquery, run once).
       const rows = await this.selectTasks()
+        .select(totalOf(where))
         .where(where)
         .orderBy(sql.raw(listOrder(query.sort, query.order)))
         .limit(query.limit)
         .offset(query.offset)
         .execute();
-      return { items: await this.hydrate(workspace, rows), total: await this.count(where) };
+      return { items: await this.hydrate(workspace, rows), total: await this.pageTotal(rows, query.offset, where) };
     });
   }
 
@@ -431,7 +473,7 @@ class PostgresRepo implements TaskWriter {
       const match = sql`tasks.search @@ to_tsquery(${FTS_CONFIG}, ${every})`;
       // Rank and page first; only the page's rows get matched_in and a headline.
       // matched_in and the snippet look for any of the words, as SQLite's highlight() does.
-      const { rows } = await sql<TaskRow & { score: number; snippet: string; matched_in: SearchHit['matched_in'] }>`
+      const { rows } = await sql<TaskRow & { depends_on: number[]; total: number; score: number; snippet: string; matched_in: SearchHit['matched_in'] }>`
         WITH page AS (
           SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, tasks.search, tasks.comment_text,
                  ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', tasks.search, to_tsquery(${FTS_CONFIG}, ${every})) AS score
@@ -447,12 +489,14 @@ class PostgresRepo implements TaskWriter {
             FROM page
         )
         SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', 'hit.'))))}, hit.score, hit.matched_in,
+               ARRAY(SELECT d.depends_on FROM task_deps d WHERE d.workspace = ${workspace} AND d.task_id = hit.id ORDER BY d.depends_on) AS depends_on,
+               (SELECT count(*) FROM tasks WHERE ${match} AND ${where}) AS total,
                ts_headline(${FTS_CONFIG}::regconfig,
                            CASE hit.matched_in WHEN 'title' THEN hit.title WHEN 'description' THEN hit.description ELSE hit.comment_text END,
                            hit.words, ${HEADLINE_OPTIONS}) AS snippet
           FROM hit
          ORDER BY hit.score DESC, hit.id ASC`.execute(this.db);
-      const total = await this.count(sql<SqlBool>`${match} AND ${where}`);
+      const total = await this.pageTotal(rows, query.offset, sql<SqlBool>`${match} AND ${where}`);
       const tasks = await this.hydrate(workspace, rows);
       const items = rows.map((row, i) => ({
         task: tasks[i] as TaskRecord,
@@ -467,20 +511,30 @@ class PostgresRepo implements TaskWriter {
   listComments(workspace: string, taskId: number, limit: number): Promise<Counted<CommentRecord>> {
     return this.scoped(workspace, async () => {
       // newest `limit` comments, returned oldest first
+      // One round trip: the count rides along as an uncorrelated subquery; without rows there are none.
       const rows = await this.db
         .selectFrom((eb) =>
           eb.selectFrom('comments').selectAll().where('workspace', '=', workspace).where('task_id', '=', taskId).orderBy('id', 'desc').limit(limit).as('newest'),
         )
         .selectAll()
+        .select(sql<number>`(SELECT count(*) FROM comments c WHERE c.workspace = ${workspace} AND c.task_id = ${taskId})`.as('total'))
         .orderBy('id', 'asc')
         .execute();
-      const { n } = await this.db
-        .selectFrom('comments')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('workspace', '=', workspace)
-        .where('task_id', '=', taskId)
-        .executeTakeFirstOrThrow();
-      return { items: rows.map(toComment), total: n };
+      if (rows.length === 0 && limit > 0) return { items: [], total: 0 };
+      const total =
+        rows.length > 0
+          ? Number(rows[0]?.total)
+          : Number(
+              (
+                await this.db
+                  .selectFrom('comments')
+                  .select((eb) => eb.fn.countAll<number>().as('n'))
+                  .where('workspace', '=', workspace)
+                  .where('task_id', '=', taskId)
+                  .executeTakeFirstOrThrow()
+              ).n,
+            );
+      return { items: rows.map(toComment), total };
     });
   }
 
@@ -658,33 +712,27 @@ class PostgresRepo implements TaskWriter {
 
   insertTask(workspace: string, task: NewTask, actor: Actor, now: string): Promise<TaskRecord> {
     return this.scoped(workspace, async () => {
-      const id = await this.nextId(workspace, 'next_task_id');
-      const row = await this.db
-        .insertInto('tasks')
-        .values({
-          workspace,
-          id,
-          title: task.title,
-          description: task.description,
-          status: task.status,
-          priority: task.priority,
-          priority_rank: PRIORITY_RANK[task.priority],
-          labels: task.labels,
-          assignee: task.assignee,
-          due_date: task.due_date,
-          parent_id: task.parent_id,
-          created_at: now,
-          updated_at: now,
-          completed_at: task.status === 'done' ? now : null,
-          created_by: actor.principal,
-          created_client: actor.client,
-          updated_by: actor.principal,
-          updated_client: actor.client,
-        })
-        .returning(TASK_COLUMNS)
-        .executeTakeFirstOrThrow();
-      await this.writeLabels(workspace, id, task.labels);
-      return toTask(row, []);
+      // One round trip: take the next id from the workspace counter (locked until the transaction ends,
+      // restored by a rollback), insert the task and its label rows, as data-modifying CTEs.
+      const { rows } = await sql<TaskRow>`
+        WITH n AS (
+          INSERT INTO workspaces (name, next_task_id) VALUES (${workspace}, 2)
+          ON CONFLICT (name) DO UPDATE SET next_task_id = workspaces.next_task_id + 1
+          RETURNING next_task_id - 1 AS id
+        ), t AS (
+          INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date,
+                             parent_id, created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client)
+          SELECT ${workspace}, n.id, ${task.title}::text, ${task.description}::text, ${task.status}::text, ${task.priority}::text,
+                 ${PRIORITY_RANK[task.priority]}::smallint, ${task.labels}::text[], ${task.assignee}::text, ${task.due_date}::date,
+                 ${task.parent_id}::integer, ${now}::timestamptz, ${now}::timestamptz, ${task.status === 'done' ? now : null}::timestamptz,
+                 ${actor.principal}::text, ${actor.client}::text, ${actor.principal}::text, ${actor.client}::text
+            FROM n
+          RETURNING ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', ''))))}
+        ), l AS (
+          INSERT INTO task_labels (workspace, task_id, label) SELECT ${workspace}, t.id, x FROM t, unnest(${task.labels}::text[]) AS x
+        )
+        SELECT * FROM t`.execute(this.db);
+      return toTask(rows[0] as TaskRow, []);
     });
   }
 
@@ -809,9 +857,10 @@ class PostgresRepo implements TaskWriter {
       .execute();
   }
 
-  /** Rows → records, fetching every row's dependency list in one query. */
-  private async hydrate(workspace: string, rows: readonly TaskRow[]): Promise<TaskRecord[]> {
+  /** Rows → records; rows selected without `depends_on` get every row's dependency list in one query. */
+  private async hydrate(workspace: string, rows: ReadonlyArray<TaskRow & { depends_on?: number[] }>): Promise<TaskRecord[]> {
     if (rows.length === 0) return [];
+    if (rows.every((r) => Array.isArray(r.depends_on))) return rows.map((r) => toTask(r, r.depends_on as number[]));
     const deps = new Map<number, number[]>();
     for (const d of await this.db
       .selectFrom('task_deps')

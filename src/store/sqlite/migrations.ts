@@ -106,4 +106,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_by_workspace_time ON audit_log (workspace, called_at);
   CREATE INDEX audit_by_time ON audit_log (called_at);
   `,
+  /* 4: label rows carry their task's list columns, so a label-filtered list_tasks reads one index in
+        priority order and counts from another without visiting the tasks (issue 6, benchmarks) */ `
+  ALTER TABLE task_labels ADD COLUMN status TEXT;
+  ALTER TABLE task_labels ADD COLUMN priority_rank INTEGER;
+  ALTER TABLE task_labels ADD COLUMN due_date TEXT;
+  ALTER TABLE task_labels ADD COLUMN assignee TEXT;
+  UPDATE task_labels SET (status, priority_rank, due_date, assignee) =
+    (SELECT t.status, t.priority_rank, t.due_date, t.assignee FROM tasks t WHERE t.workspace = task_labels.workspace AND t.id = task_labels.task_id);
+  DROP INDEX task_labels_by_label;
+  CREATE INDEX task_labels_by_status ON task_labels (workspace, label, status, assignee);
+  CREATE INDEX task_labels_by_priority ON task_labels (workspace, label, priority_rank DESC, due_date IS NULL, due_date, task_id, status, assignee);
+  `,
 ];

@@ -125,9 +125,11 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
           writer.exec('BEGIN IMMEDIATE');
           try {
             const result = await fn(writeRepo);
+            writeRepo.flushSearchIndex();
             writer.exec('COMMIT');
             return result;
           } catch (error) {
+            writeRepo.discardSearchIndex();
             if (writer.inTransaction) writer.exec('ROLLBACK');
             throw error;
           }
@@ -190,6 +192,15 @@ export function toFtsQuery(text: string): string | undefined {
 
 class SqliteRepo implements TaskWriter {
   private readonly statements = new Map<string, Database.Statement>();
+  /**
+   * Full-text rows of tasks inserted in the current write transaction, not yet in `tasks_fts`.
+   * FTS5 writes its pending terms to disk as a new segment whenever a later statement opens a
+   * statement savepoint (any write that may abort, e.g. the next task's INSERT): indexing each new
+   * task at once made one segment per task and merge work that grew with the index. Indexed in one
+   * run before COMMIT ({@link flushSearchIndex}) and before anything in the transaction reads or
+   * rewrites `tasks_fts`, so no statement ever sees the index without them.
+   */
+  private pendingSearchRows: Array<[rid: number | bigint, title: string, description: string]> = [];
 
   constructor(private readonly db: Database.Database) {}
 
@@ -228,30 +239,65 @@ class SqliteRepo implements TaskWriter {
   }
 
   async listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>> {
+    if (query.label !== undefined) return this.listLabelled(workspace, query.label, query);
     const dir = query.order === 'asc' ? 'ASC' : 'DESC';
-    const flip = query.order === 'asc' ? 'DESC' : 'ASC';
-    const orderBy: Record<ListQuery['sort'], string> = {
-      priority: `t.priority_rank ${dir}, t.due_date IS NULL, t.due_date ASC, t.id ASC`,
-      due_date: `t.due_date IS NULL, t.due_date ${dir}, t.priority_rank ${flip}, t.id ASC`,
-      created_at: `t.created_at ${dir}, t.id ${dir}`,
-      updated_at: `t.updated_at ${dir}, t.id ${dir}`,
-      id: `t.id ${dir}`,
-    };
-    // With a label filter, walk that label's index entries first (CROSS JOIN fixes the loop order in
-    // SQLite): a label is a small slice of a workspace, the status index is not.
-    const from = query.label === undefined ? 'tasks t' : 'task_labels lf CROSS JOIN tasks t ON t.workspace = lf.workspace AND t.id = lf.task_id';
-    const labelWhere = query.label === undefined ? '' : 'lf.workspace = ? AND lf.label = ? AND ';
-    const labelParams = query.label === undefined ? [] : [workspace, query.label];
-    const { where: rest, params: restParams } = filterSql(workspace, { ...query, label: undefined }, 't');
-    const all = [...labelParams, ...restParams];
-    const rows = this.all(`SELECT t.* FROM ${from} WHERE ${labelWhere}${rest} ORDER BY ${orderBy[query.sort]} LIMIT ? OFFSET ?`, ...all, query.limit, query.offset);
-    const total = this.get(`SELECT count(*) AS n FROM ${from} WHERE ${labelWhere}${rest}`, ...all)?.n as number;
+    const { where, params } = filterSql(workspace, query, 't');
+    const rows = this.all(
+      `SELECT t.* FROM tasks t WHERE ${where} ORDER BY ${listOrder('t', 'id', query.sort, dir)} LIMIT ? OFFSET ?`,
+      ...params,
+      query.limit,
+      query.offset,
+    );
+    const total = this.get(`SELECT count(*) AS n FROM tasks t WHERE ${where}`, ...params)?.n as number;
+    return { items: this.hydrate(workspace, rows), total };
+  }
+
+  /**
+   * list_tasks with a label filter, driven from the label's rows (a label is a small slice of a
+   * workspace), which carry their task's status, priority rank, due date and assignee (migration 3).
+   * Sorted by priority, descending, the page is read in order from `task_labels_by_priority` and
+   * stops after OFFSET + LIMIT matches; the total is counted from `task_labels_by_status` without
+   * visiting the tasks unless a filter on another column needs them. CROSS JOIN fixes the loop
+   * order (label rows first) whatever the planner statistics say.
+   */
+  private listLabelled(workspace: string, label: string, query: ListQuery): Counted<TaskRecord> {
+    const dir = query.order === 'asc' ? 'ASC' : 'DESC';
+    const lf: string[] = ['lf.workspace = ?', 'lf.label = ?'];
+    const lfParams: unknown[] = [workspace, label];
+    if (query.status && query.status.length > 0) {
+      lf.push('lf.status IN (SELECT value FROM json_each(?))');
+      lfParams.push(JSON.stringify(query.status));
+    }
+    if (query.assignee !== undefined) {
+      lf.push('lf.assignee = ?');
+      lfParams.push(query.assignee);
+    }
+    const { where: rest, params: restParams } = filterSql(workspace, { ...query, label: undefined, status: undefined, assignee: undefined }, 't');
+    const onlyLabelRows = rest === 't.workspace = ?'; // no filter beyond the workspace needs the task row
+    const join = 'CROSS JOIN tasks t ON t.workspace = lf.workspace AND t.id = lf.task_id';
+    const byPriority = query.sort === 'priority' && dir === 'DESC';
+    const rows = this.all(
+      `SELECT t.* FROM task_labels lf ${byPriority ? 'INDEXED BY task_labels_by_priority' : ''} ${join}
+        WHERE ${lf.join(' AND ')} AND ${rest}
+        ORDER BY ${byPriority ? 'lf.priority_rank DESC, lf.due_date IS NULL, lf.due_date ASC, lf.task_id ASC' : listOrder('t', 'id', query.sort, dir)}
+        LIMIT ? OFFSET ?`,
+      ...lfParams,
+      ...restParams,
+      query.limit,
+      query.offset,
+    );
+    const total = (
+      onlyLabelRows
+        ? this.get(`SELECT count(*) AS n FROM task_labels lf INDEXED BY task_labels_by_status WHERE ${lf.join(' AND ')}`, ...lfParams)
+        : this.get(`SELECT count(*) AS n FROM task_labels lf ${join} WHERE ${lf.join(' AND ')} AND ${rest}`, ...lfParams, ...restParams)
+    )?.n as number;
     return { items: this.hydrate(workspace, rows), total };
   }
 
   async searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>> {
     const match = toFtsQuery(query.text);
     if (!match) return { items: [], total: 0 };
+    this.flushSearchIndex(); // inside a write transaction, see its own new tasks
     const { where, params } = filterSql(workspace, query, 't');
     const from = 'tasks_fts CROSS JOIN tasks t ON t.rid = tasks_fts.rowid'; // FTS first, whatever the planner statistics say
     const rows = this.all(
@@ -386,8 +432,7 @@ class SqliteRepo implements TaskWriter {
     }
     const by_label: Record<string, number> = {};
     for (const r of this.all(
-      `SELECT l.label, count(*) AS n FROM task_labels l JOIN tasks t ON t.workspace = l.workspace AND t.id = l.task_id
-        WHERE l.workspace = ? AND t.status IN ${OPEN_STATUS_SQL} GROUP BY l.label ORDER BY n DESC, l.label LIMIT 50`,
+      `SELECT label, count(*) AS n FROM task_labels WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} GROUP BY label ORDER BY n DESC, label LIMIT 50`,
       workspace,
     )) {
       by_label[r.label as string] = r.n as number;
@@ -468,9 +513,9 @@ class SqliteRepo implements TaskWriter {
       actor.principal,
       actor.client,
     );
-    this.writeLabels(workspace, id, task.labels);
-    // A new task has no comments yet: index it directly instead of rebuilding the row.
-    this.run('INSERT INTO tasks_fts (rowid, title, description, comments) VALUES (?, ?, ?, ?)', rid, task.title, task.description, '');
+    this.writeLabels(workspace, id, task);
+    // A new task has no comments yet: its full-text row is title and description, indexed before COMMIT.
+    this.pendingSearchRows.push([rid, task.title, task.description]);
     return {
       id,
       ...task,
@@ -511,9 +556,8 @@ class SqliteRepo implements TaskWriter {
     set('updated_by', actor.principal);
     set('updated_client', actor.client);
     this.run(`UPDATE tasks SET ${sets.join(', ')}, version = version + 1 WHERE workspace = ? AND id = ?`, ...params, workspace, id);
-    if (patch.labels !== undefined) {
-      this.run('DELETE FROM task_labels WHERE workspace = ? AND task_id = ?', workspace, id);
-      this.writeLabels(workspace, id, patch.labels);
+    if (patch.labels !== undefined || patch.status !== undefined || patch.priority !== undefined || patch.due_date !== undefined || patch.assignee !== undefined) {
+      this.syncLabels(workspace, id);
     }
     if (patch.title !== undefined || patch.description !== undefined) this.reindex(workspace, id);
     return (await this.getTask(workspace, id)) as TaskRecord;
@@ -529,6 +573,7 @@ class SqliteRepo implements TaskWriter {
   async deleteTask(workspace: string, id: number): Promise<boolean> {
     const row = this.get('SELECT rid FROM tasks WHERE workspace = ? AND id = ?', workspace, id);
     if (!row) return false;
+    this.flushSearchIndex();
     this.run('DELETE FROM tasks_fts WHERE rowid = ?', row.rid);
     this.run('DELETE FROM task_deps WHERE workspace = ? AND (task_id = ? OR depends_on = ?)', workspace, id, id);
     this.run('DELETE FROM task_labels WHERE workspace = ? AND task_id = ?', workspace, id);
@@ -567,6 +612,21 @@ class SqliteRepo implements TaskWriter {
 
   // ---- helpers ----
 
+  /** Index the new tasks' full-text rows (see {@link pendingSearchRows}); idempotent. */
+  flushSearchIndex(): void {
+    if (this.pendingSearchRows.length === 0) return;
+    const rows = this.pendingSearchRows;
+    this.pendingSearchRows = [];
+    for (const [rid, title, description] of rows) {
+      this.run('INSERT INTO tasks_fts (rowid, title, description, comments) VALUES (?, ?, ?, ?)', rid, title, description, '');
+    }
+  }
+
+  /** Forget pending full-text rows of a transaction that rolls back. */
+  discardSearchIndex(): void {
+    this.pendingSearchRows = [];
+  }
+
   /** Take the next per-workspace id from its counter (created on first use); rolls back with the transaction. */
   private nextId(workspace: string, counter: 'next_task_id' | 'next_comment_id'): number {
     const row = this.get(
@@ -578,10 +638,32 @@ class SqliteRepo implements TaskWriter {
     return row.id;
   }
 
-  private writeLabels(workspace: string, id: number, labels: readonly string[]): void {
-    for (const label of labels) {
-      this.run('INSERT INTO task_labels (workspace, task_id, label) VALUES (?, ?, ?)', workspace, id, label);
+  /** Label rows of a new task, with the list columns they carry (migration 3). */
+  private writeLabels(workspace: string, id: number, task: NewTask): void {
+    for (const label of task.labels) {
+      this.run(
+        'INSERT INTO task_labels (workspace, task_id, label, status, priority_rank, due_date, assignee) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        workspace,
+        id,
+        label,
+        task.status,
+        PRIORITY_RANK[task.priority],
+        task.due_date,
+        task.assignee,
+      );
     }
+  }
+
+  /** Rewrite a task's label rows from its row (labels and the list columns they carry). */
+  private syncLabels(workspace: string, id: number): void {
+    this.run('DELETE FROM task_labels WHERE workspace = ? AND task_id = ?', workspace, id);
+    this.run(
+      `INSERT INTO task_labels (workspace, task_id, label, status, priority_rank, due_date, assignee)
+       SELECT DISTINCT t.workspace, t.id, l.value, t.status, t.priority_rank, t.due_date, t.assignee
+         FROM tasks t, json_each(t.labels) l WHERE t.workspace = ? AND t.id = ?`,
+      workspace,
+      id,
+    );
   }
 
   /** Rebuild the full-text row of one task from its title, description and comments. */
@@ -594,6 +676,7 @@ class SqliteRepo implements TaskWriter {
       id,
     );
     if (!row) return;
+    this.flushSearchIndex();
     this.run('DELETE FROM tasks_fts WHERE rowid = ?', row.rid);
     this.run('INSERT INTO tasks_fts (rowid, title, description, comments) VALUES (?, ?, ?, ?)', row.rid, row.title, row.description, row.comments ?? '');
   }
@@ -655,6 +738,22 @@ function toComment(r: Row): CommentRecord {
     author: { principal: r.author as string, client: (r.author_client as string | null) ?? null },
     created_at: r.created_at as string,
   };
+}
+
+/** ORDER BY of list_tasks over alias `t` (ties broken by id, so pages never overlap). */
+function listOrder(t: string, id: string, sort: ListQuery['sort'], dir: 'ASC' | 'DESC'): string {
+  const flip = dir === 'ASC' ? 'DESC' : 'ASC';
+  switch (sort) {
+    case 'priority':
+      return `${t}.priority_rank ${dir}, ${t}.due_date IS NULL, ${t}.due_date ASC, ${t}.${id} ASC`;
+    case 'due_date':
+      return `${t}.due_date IS NULL, ${t}.due_date ${dir}, ${t}.priority_rank ${flip}, ${t}.${id} ASC`;
+    case 'created_at':
+    case 'updated_at':
+      return `${t}.${sort} ${dir}, ${t}.${id} ${dir}`;
+    case 'id':
+      return `${t}.${id} ${dir}`;
+  }
 }
 
 /** WHERE clause (with `?` params) for the shared task filters, over alias `t`. */
