@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { recordRateLimited, recordReplay, recordTruncation } from '../../src/telemetry/metrics.js';
+import { recordReplay } from '../../src/telemetry/metrics.js';
 import { setupTelemetry, type Telemetry } from '../../src/telemetry/setup.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { call, ok, tempDir, testConfig } from '../harness.js';
@@ -24,7 +24,8 @@ describe('GET /metrics', () => {
   beforeAll(async () => {
     telemetry = setupTelemetry({ metrics: true }, {});
     expect(telemetry.tracing).toBe(false); // no OTEL_* exporter configured: no tracer provider
-    app = createApp(testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
+    // A write budget of 3 per minute, so the fourth write below is refused by the real rate limiter.
+    app = createApp(testConfig({ port: '0', 'rate-limit-writes': '3' }, tmp.dir), silentLogger, undefined, 'tester');
     app.telemetry = telemetry;
     http = await serveHttp(app);
   });
@@ -50,20 +51,25 @@ describe('GET /metrics', () => {
     await call(legacy, 'get_task', { id: 1 });
     await call(legacy, 'get_task', { id: 999 });
     await legacy.listTools();
-    recordRateLimited('ana', 'create_tasks');
-    recordTruncation('list_tasks');
+    // The guardrails themselves feed the counters: a page cut by its token budget, a refused write, a loop hint.
+    const long = 'A description long enough that a few of them fill a small token budget. '.repeat(8);
+    await ok(legacy, 'create_tasks', { tasks: Array.from({ length: 8 }, (_, i) => ({ title: `bulk ${i}`, description: long })) });
+    expect((await ok<{ truncated: boolean }>(legacy, 'list_tasks', { max_tokens: 300 })).truncated).toBe(true);
+    expect((await call(legacy, 'create_tasks', { tasks: [{ title: 'over budget' }] })).error.code).toBe('rate_limited');
+    for (let i = 0; i < 3; i++) await call(legacy, 'get_task', { id: 2 });
     recordReplay('add_comment');
 
     let text = await scrape();
     const okCount = sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'tools/call', gen_ai_tool_name: 'create_tasks', network_transport: 'tcp' });
-    expect(okCount).toBe(2);
+    expect(okCount).toBe(3); // two keyed creates (one replayed) and the bulk create; the refused one is counted with its error type
     expect(sample(text, 'mcp_server_operation_duration_count', { gen_ai_tool_name: 'get_task', error_type: 'tool_error' })).toBe(1);
     expect(sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'tools/list' })).toBe(1);
     expect(sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'initialize', mcp_protocol_version: '2025-11-25' })).toBe(1);
     expect(sample(text, 'mcp_server_operation_duration_bucket', { mcp_method_name: 'tools/list', le: '+Inf' })).toBe(1);
-    expect(sample(text, 'taskwire_tool_calls_total', { gen_ai_tool_name: 'get_task', taskwire_outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'taskwire_tool_calls_total', { gen_ai_tool_name: 'get_task', taskwire_outcome: 'ok' })).toBe(4);
     expect(sample(text, 'taskwire_tool_calls_total', { gen_ai_tool_name: 'get_task', taskwire_outcome: 'not_found' })).toBe(1);
-    expect(sample(text, 'taskwire_rate_limit_rejections_total', { taskwire_principal: 'ana' })).toBe(1);
+    expect(sample(text, 'taskwire_rate_limit_rejections_total', { taskwire_principal: 'tester', gen_ai_tool_name: 'create_tasks' })).toBe(1);
+    expect(sample(text, 'taskwire_loop_detections_total', { gen_ai_tool_name: 'get_task' })).toBe(1);
     expect(sample(text, 'taskwire_result_truncations_total', { gen_ai_tool_name: 'list_tasks' })).toBe(1);
     expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'create_tasks' })).toBe(1);
     expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'add_comment' })).toBe(1);
