@@ -3,7 +3,7 @@
 // sequential stdio call (from /proc) and client latency, and HTTP 2026-era req/s + CPU per request.
 import { createServer } from 'node:http';
 import { load, modernRequest, startServer } from './http.mjs';
-import { round } from './lib.mjs';
+import { NEVER_REFUSE, round } from './lib.mjs';
 import { perCall } from './stdio.mjs';
 
 /**
@@ -11,8 +11,8 @@ import { perCall } from './stdio.mjs';
  * off without OTEL_* variables), and rate limits, timeouts, result budgets and loop hints (`--guardrails off`).
  */
 export const GUARDRAILS_OFF = ['--metrics', 'off', '--audit', 'off', '--guardrails', 'off', '--log-level', 'warn'];
-/** Defaults: metrics, audit trail and the per-call log line on. */
-export const GUARDRAILS_ON = ['--log-level', 'info'];
+/** Defaults: metrics, audit trail and the per-call log line on; every guardrail on, its limits out of reach. */
+export const GUARDRAILS_ON = ['--log-level', 'info', ...NEVER_REFUSE];
 
 /** A loopback OTLP/HTTP endpoint that accepts and drops everything (a collector stand-in). */
 async function otlpSink() {

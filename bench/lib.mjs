@@ -119,3 +119,21 @@ export async function openEra(server, era) {
 export function callParams(era, name, args) {
   return era === 'modern' ? { name, arguments: args, _meta: ENVELOPE } : { name, arguments: args };
 }
+
+/**
+ * Taskwire flags that keep every guardrail on (each call still passes the rate limiter, the concurrency gate,
+ * the timeout, the loop detector and the result budget) with limits high enough that a benchmark loop is
+ * never refused.
+ */
+export const NEVER_REFUSE = [
+  '--rate-limit-reads',
+  '1000000',
+  '--rate-limit-writes',
+  '1000000',
+  '--http-rate-limit',
+  '10000000',
+  '--max-concurrent-calls',
+  '10000',
+  '--max-concurrent-per-principal',
+  '10000',
+];

@@ -13,7 +13,7 @@ import { getEncoding } from 'js-tiktoken';
 import { fairness } from './guard.mjs';
 import { guardrailOverhead } from './guardrails.mjs';
 import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
-import { ENVELOPE, LEGACY_INIT, round, stdioServer } from './lib.mjs';
+import { ENVELOPE, LEGACY_INIT, NEVER_REFUSE, round, stdioServer } from './lib.mjs';
 import { coldStart, perCall, stdioServers } from './stdio.mjs';
 import { benchStore, CALLER, populate } from './store.mjs';
 
@@ -104,16 +104,7 @@ const twArgs = [
   '--max-sessions',
   '100000',
   // guardrails on, limits high enough that the load is never refused (they still count every call)
-  '--rate-limit-reads',
-  '1000000',
-  '--rate-limit-writes',
-  '1000000',
-  '--http-rate-limit',
-  '10000000',
-  '--max-concurrent-calls',
-  '10000',
-  '--max-concurrent-per-principal',
-  '10000',
+  ...NEVER_REFUSE,
 ];
 const httpTargets = [
   { id: 'floor', args: [`${ROOT}/bench/references/floor.mjs`, 'http', '0'], modern: ['add', { a: 1, b: 2 }], legacySessions: false },

@@ -1,7 +1,7 @@
 // stdio figures: cold start (spawn → first answered request, both eras), idle RSS, and for sequential
 // tool calls the server's CPU time per call (from /proc, so the load generator does not count) and the
 // client-observed p50/p99 latency.
-import { callParams, cpuMicros, ENVELOPE, LEGACY_INIT, openEra, round, rssKiB, sleep, spread, stats, stdioServer } from './lib.mjs';
+import { callParams, cpuMicros, ENVELOPE, LEGACY_INIT, NEVER_REFUSE, openEra, round, rssKiB, sleep, spread, stats, stdioServer } from './lib.mjs';
 
 const NODE = process.execPath;
 
@@ -14,7 +14,7 @@ export function stdioServers({ taskwireDb, root }) {
     {
       id: 'taskwire',
       // Guardrails on, with rate limits high enough that a benchmark loop is never refused (they still count).
-      args: [`${root}/dist/cli/main.js`, '--db', taskwireDb, '--log-level', 'warn', '--rate-limit-reads', '1000000', '--rate-limit-writes', '1000000'],
+      args: [`${root}/dist/cli/main.js`, '--db', taskwireDb, '--log-level', 'warn', ...NEVER_REFUSE],
       eras: ['legacy', 'modern'],
       call: ['get_task', { id: 4242 }],
     },

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { AuthError } from './errors.js';
-import { knownScopes, type Principal } from './principal.js';
+import { knownScopes, type Principal, WORKSPACE_NAME } from './principal.js';
 
 /**
  * OAuth 2.1 resource-server validation of JWT access tokens (MCP
@@ -121,7 +121,7 @@ export function jwtVerifier(options: JwtOptions): JwtVerifier {
     const claimed = options.workspaceClaim ? payload[options.workspaceClaim] : undefined;
     const workspace = typeof claimed === 'string' && claimed ? claimed : sub;
     const id = sub ?? clientId;
-    if (!workspace || !id || !/^[^\p{Cc}]{1,200}$/u.test(workspace)) {
+    if (!workspace || !id || !WORKSPACE_NAME.test(workspace)) {
       throw new AuthError('invalid_token', `The token names no workspace (claim ${options.workspaceClaim ?? 'sub'}, then sub).`);
     }
     return {

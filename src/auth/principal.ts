@@ -8,6 +8,14 @@
 export const SCOPES = ['tasks:read', 'tasks:write', 'tasks:admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/**
+ * A workspace name as Taskwire accepts it from a verified credential: 1-200
+ * characters, no control characters (identity providers' ids such as
+ * `auth0|65f0…` or an e-mail address included). Everything that carries a
+ * workspace between processes (the change bus) accepts the same names.
+ */
+export const WORKSPACE_NAME = /^[^\p{Cc}]{1,200}$/u;
+
 /** What reading needs: resources, templates, completions, prompts, subscriptions. */
 export const READ_SCOPE: Scope = 'tasks:read';
 

@@ -1,14 +1,14 @@
 import { READ_SCOPE } from './principal.js';
 
 /** Methods that read task data outside `tools/call` and therefore need `tasks:read`. List methods are filtered instead. */
-const READ_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe', 'prompts/get', 'completion/complete']);
+const READ_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe', 'subscriptions/listen', 'prompts/get', 'completion/complete']);
 
 /**
  * The scopes a JSON-RPC message (or batch) needs, known before dispatch so the
  * HTTP layer can answer `403 insufficient_scope` naming them (MCP
  * authorization spec, "Scope challenge"): a `tools/call` needs its tool's
  * declared scopes, reads of resources, prompts and completions need
- * `tasks:read`. Anything else (initialize, list methods, notifications, an
+ * `tasks:read`, and so does a 2026 `subscriptions/listen` stream. Anything else (initialize, list methods, notifications, an
  * unknown tool) needs none here: lists are filtered per principal and an
  * unknown tool is answered by the server itself.
  */

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { WORKSPACE_NAME } from '../auth/principal.js';
 import type { ChangeHub } from '../server/changes.js';
 import type { Logger } from '../telemetry/logger.js';
 
@@ -60,7 +61,6 @@ export const NODE_ID: string = randomUUID();
 
 /** Most bytes of one message: PostgreSQL's NOTIFY payload limit is 8000 bytes. */
 const MAX_PAYLOAD = 7900;
-const WORKSPACE = /^[A-Za-z0-9._-]{1,64}$/;
 const URI = /^tasks:\/\/[A-Za-z0-9]{1,32}$/;
 
 /** Encode a change as one or more JSON payloads (`{v, n, w, u}`), each within {@link MAX_PAYLOAD}. */
@@ -99,7 +99,7 @@ export function decodeChange(payload: string, node = NODE_ID): BusChange | undef
   if (typeof m !== 'object' || m === null) return undefined;
   const { v, n, w, u } = m as Record<string, unknown>;
   if (v !== 1 || typeof n !== 'string' || n === node) return undefined;
-  if (typeof w !== 'string' || !WORKSPACE.test(w)) return undefined;
+  if (typeof w !== 'string' || !WORKSPACE_NAME.test(w)) return undefined;
   if (!Array.isArray(u) || u.length === 0 || u.length > 1000 || !u.every((x) => typeof x === 'string' && URI.test(x))) return undefined;
   return { workspace: w, uris: u as string[] };
 }

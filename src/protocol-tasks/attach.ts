@@ -116,7 +116,7 @@ export function attachProtocolTasks<Ctx>(server: McpServer, options: ProtocolTas
           throw error instanceof OperationCancelled ? new ToolError('cancelled', 'The async operation was cancelled while waiting for input.') : error;
         }),
     };
-    void start(options, operations, op, tool, request.params?.arguments, options.detach(ctx, hooks), request.id);
+    operations.track(start(options, operations, op, tool, request.params?.arguments, options.detach(ctx, hooks), request.id));
     return { resultType: 'task', ...operations.envelope(op) };
   });
 }

@@ -219,10 +219,31 @@ export class AsyncOperations {
     for (const op of this.ops.values()) if (now >= op.expiresAt) this.drop(op);
   }
 
-  /** Abort every running operation and stop the sweeper (shutdown). */
-  close(): void {
+  /** Background runs not yet settled, so shutdown can wait for them. */
+  private readonly runs = new Set<Promise<void>>();
+
+  /** Keep `run` (an operation's background work) until it settles; {@link close} waits for it. */
+  track(run: Promise<void>): void {
+    this.runs.add(run);
+    void run.finally(() => this.runs.delete(run));
+  }
+
+  /**
+   * Shutdown: stop the sweeper, abort every running operation (an import in
+   * flight rolls back), then wait up to `graceMs` (ms) for their runs to settle,
+   * so their audit rows and rollbacks land before the store closes.
+   */
+  async close(graceMs = 5000): Promise<void> {
     clearInterval(this.sweeper);
     for (const op of this.ops.values()) this.drop(op);
+    if (this.runs.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((done) => {
+      timer = setTimeout(done, graceMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.runs]), grace]);
+    clearTimeout(timer);
   }
 
   private drop(op: Operation): void {

@@ -60,7 +60,7 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const hub = new ChangeHub();
   // Store spans only when spans are recorded at all: untraced serving keeps the bare store.
   const tasks = new TaskService(isTracing() ? tracedStore(db) : db, hub);
-  const guard = createGuardrails(config, logger, { onGuardrail: recordGuardrail, ...guardOptions });
+  const guard = createGuardrails(config, logger, { onGuardrail: recordGuardrail, pgSchema: config.databaseSchema, ...guardOptions });
   const audit = config.audit ? new AuditWriter(db.audit, logger) : undefined;
   const stopPrune = config.audit ? scheduleAuditPrune(db.audit, config.auditRetentionDays, logger) : () => undefined;
   const operations = new AsyncOperations({ ttlMs: config.asyncOpTtlMs, maxPerOwner: config.maxAsyncOpsPerPrincipal });
@@ -77,7 +77,7 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   });
   const toolScopes = new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const)));
   const close = async () => {
-    operations.close(); // aborts running operations: an import in flight rolls back
+    await operations.close(); // aborts running operations (an import in flight rolls back) and waits for them
     stopPrune();
     await guard.close();
     await audit?.close(); // buffered rows reach the store before it closes

@@ -91,6 +91,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
     .filter(Boolean)
     .join('\n\n');
   const serverInfo = { name: 'taskwire', title: 'Taskwire', version: deps.version };
+  const knownNames = { tools: new Set(tools.map((t) => t.name)), prompts: new Set(prompts.map((p) => p.name)) };
   const register = prepareRegistration<RequestContext>({ tools, resources, prompts, middleware });
   const pipeline = compose(middleware, invokeTool as ToolHandler<RequestContext>);
 
@@ -150,7 +151,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
     }
     if (grant.read) registerSubscriptions(server, connection, deps);
     // Last: it wraps the handlers registered so far (and any later) once each, including the tools/call wrapper above.
-    instrumentRequests(server, connection.transport ?? 'pipe');
+    instrumentRequests(server, connection.transport ?? 'pipe', knownNames);
     return server;
   };
 }

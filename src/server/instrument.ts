@@ -26,32 +26,42 @@ type RawHandler = (request: { method: string; id: string | number; params?: Reco
  * after this call. Requests the SDK rejects before any handler runs (unknown
  * method, bad envelope) are not timed. When tracing is off, only the metric
  * is recorded.
+ *
+ * Tool and prompt names come from the client: a name Taskwire does not serve is
+ * recorded as `(unknown)`, so callers cannot grow the metric series without bound.
  */
-export function instrumentRequests(server: McpServer, transport: 'pipe' | 'tcp'): void {
+export function instrumentRequests(server: McpServer, transport: 'pipe' | 'tcp', known: KnownNames): void {
   const protocol = server.server as unknown as { _requestHandlers: Map<string, RawHandler> };
-  const wrapped = new InstrumentedHandlers(server, transport);
+  const wrapped = new InstrumentedHandlers(server, transport, known);
   for (const [method, handler] of protocol._requestHandlers) wrapped.set(method, handler);
   protocol._requestHandlers = wrapped;
+}
+
+/** Every tool and prompt name the app serves (precomputed once). */
+export interface KnownNames {
+  tools: ReadonlySet<string>;
+  prompts: ReadonlySet<string>;
 }
 
 class InstrumentedHandlers extends Map<string, RawHandler> {
   constructor(
     private readonly server: McpServer,
     private readonly transport: 'pipe' | 'tcp',
+    private readonly known: KnownNames,
   ) {
     super();
   }
 
   override set(method: string, handler: RawHandler): this {
-    return super.set(method, instrument(method, handler, this.server, this.transport));
+    return super.set(method, instrument(method, handler, this.server, this.transport, this.known));
   }
 }
 
-function instrument(method: string, handler: RawHandler, server: McpServer, transport: 'pipe' | 'tcp'): RawHandler {
+function instrument(method: string, handler: RawHandler, server: McpServer, transport: 'pipe' | 'tcp', known: KnownNames): RawHandler {
   return async (request, ctx) => {
     const started = performance.now();
     const params = request.params ?? {};
-    const tool = method === 'tools/call' && typeof params.name === 'string' ? params.name : undefined;
+    const tool = method === 'tools/call' && typeof params.name === 'string' ? servedName(params.name, known.tools) : undefined;
     let errorType: string | undefined;
     // Read at the end: `initialize` is what sets the negotiated version.
     const finish = () => recordOperation({ method, tool, errorType, protocolVersion: protocolVersion(server, ctx), transport }, (performance.now() - started) / 1000);
@@ -69,7 +79,7 @@ function instrument(method: string, handler: RawHandler, server: McpServer, tran
       }
     }
 
-    const prompt = method === 'prompts/get' && typeof params.name === 'string' ? params.name : undefined;
+    const prompt = method === 'prompts/get' && typeof params.name === 'string' ? servedName(params.name, known.prompts) : undefined;
     const attributes: Attributes = { 'mcp.method.name': method, 'jsonrpc.request.id': String(request.id), 'network.transport': transport };
     if (transport === 'tcp') attributes['network.protocol.name'] = 'http';
     if (ctx.sessionId) attributes['mcp.session.id'] = ctx.sessionId;
@@ -105,6 +115,8 @@ function instrument(method: string, handler: RawHandler, server: McpServer, tran
     });
   };
 }
+
+const servedName = (name: string, served: ReadonlySet<string>): string => (served.has(name) ? name : '(unknown)');
 
 function protocolVersion(server: McpServer, ctx: ServerContext): string | undefined {
   const modern = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY];

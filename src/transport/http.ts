@@ -170,6 +170,10 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
           if (!principal.scopes.has(ADMIN_SCOPE)) return refuse(res, new AuthError('insufficient_scope', 'Reading /metrics needs the tasks:admin scope.', [ADMIN_SCOPE]));
         } catch (error) {
           if (error instanceof AuthError) return refuse(res, error);
+          if (error instanceof AuthUnavailable) {
+            res.setHeader('retry-after', '5');
+            return sendJson(res, 503, { error: 'cannot verify the access token right now (authorization server unreachable); retry shortly' });
+          }
           throw error;
         }
       }

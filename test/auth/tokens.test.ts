@@ -166,6 +166,36 @@ describe('negative token matrix (oidc-provider + API keys, HTTP)', () => {
     }
   });
 
+  it('answers a 2026 subscriptions/listen without tasks:read with 403 naming tasks:read (change events are reads)', async () => {
+    const key = await s.apiKey('acme', ['tasks:write']);
+    const res = await fetch(s.http.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${key.token}`,
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'subscriptions/listen',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'subscriptions/listen',
+        params: {
+          resourceSubscriptions: ['tasks://board'],
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientInfo': { name: 'write-only-bot', version: '1' },
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toContain('scope="tasks:read"');
+    await res.body?.cancel();
+  });
+
   it('serves RFC 9728 protected resource metadata at both well-known paths', async () => {
     const base = s.http.url.replace(/\/mcp$/, '');
     for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {

@@ -53,11 +53,15 @@ describe('bus wire format', () => {
       '{',
       'null',
       '{"v":1,"n":"x","w":"w","u":["https://evil"]}',
-      '{"v":1,"n":"x","w":"a b","u":["tasks://1"]}',
+      '{"v":1,"n":"x","w":"a\\u0007b","u":["tasks://1"]}', // a control character
+      `{"v":1,"n":"x","w":"${'w'.repeat(201)}","u":["tasks://1"]}`, // longer than any workspace name
       '{"v":2,"n":"x","w":"w","u":["tasks://1"]}',
     ]) {
       expect(decodeChange(bad, 'node-b')).toBeUndefined();
     }
+    // Workspaces named by an identity provider's ids cross the bus like any other (the JWT verifier's rule).
+    const [idp] = encodeChange({ workspace: 'auth0|65f0c1 org@example.com', uris: ['tasks://1'] }, 'node-a');
+    expect(decodeChange(idp as string, 'node-b')?.workspace).toBe('auth0|65f0c1 org@example.com');
     const uris = Array.from({ length: 2000 }, (_, i) => `tasks://${1_000_000 + i}`);
     const parts = encodeChange({ workspace: 'w', uris }, 'node-a');
     expect(parts.length).toBeGreaterThan(1);

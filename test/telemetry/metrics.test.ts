@@ -58,6 +58,8 @@ describe('GET /metrics', () => {
     expect((await call(legacy, 'create_tasks', { tasks: [{ title: 'over budget' }] })).error.code).toBe('rate_limited');
     for (let i = 0; i < 3; i++) await call(legacy, 'get_task', { id: 2 });
     recordReplay('add_comment');
+    // A name the client made up never becomes a label of its own (callers cannot grow the series without bound).
+    await legacy.callTool({ name: 'made_up_tool_4711', arguments: {} }).catch(() => undefined);
 
     let text = await scrape();
     const okCount = sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'tools/call', gen_ai_tool_name: 'create_tasks', network_transport: 'tcp' });
@@ -70,6 +72,8 @@ describe('GET /metrics', () => {
     expect(sample(text, 'taskwire_tool_calls_total', { gen_ai_tool_name: 'get_task', taskwire_outcome: 'not_found' })).toBe(1);
     expect(sample(text, 'taskwire_rate_limit_rejections_total', { taskwire_principal: 'tester', gen_ai_tool_name: 'create_tasks' })).toBe(1);
     expect(sample(text, 'taskwire_loop_detections_total', { gen_ai_tool_name: 'get_task' })).toBe(1);
+    expect(text).not.toContain('made_up_tool_4711');
+    expect(sample(text, 'mcp_server_operation_duration_count', { mcp_method_name: 'tools/call', gen_ai_tool_name: '(unknown)' })).toBe(1);
     expect(sample(text, 'taskwire_result_truncations_total', { gen_ai_tool_name: 'list_tasks' })).toBe(1);
     expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'create_tasks' })).toBe(1);
     expect(sample(text, 'taskwire_idempotent_replays_total', { gen_ai_tool_name: 'add_comment' })).toBe(1);
