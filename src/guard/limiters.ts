@@ -1,5 +1,3 @@
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /**
@@ -49,6 +47,7 @@ export async function openBudgets(options: BudgetOptions): Promise<Budgets> {
   if (options.store === 'redis') {
     if (!options.redisUrl) throw new Error('--rate-limit-store redis needs --redis-url (TASKWIRE_REDIS_URL)');
     // enableOfflineQueue off: a call never waits on a dead Redis; the insurance limiter answers instead.
+    const { Redis } = await import('ioredis'); // loaded only when configured: a plain start never pays for it
     const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     redis.on('error', () => {
       /* reconnects by itself; calls meanwhile use the insurance limiter */
@@ -80,6 +79,7 @@ export async function openBudgets(options: BudgetOptions): Promise<Budgets> {
       });
   } else if (options.store === 'postgres') {
     if (!options.databaseUrl) throw new Error('--rate-limit-store postgres needs --database-url (DATABASE_URL)');
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
     pool.on('error', () => {
       /* idle client lost; the pool replaces it */

@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
 import { type BusChangeKind, bridge, type ChangeBus, channelName } from '../cluster/bus.js';
-import { openPostgresBus } from '../cluster/postgres-bus.js';
-import { openRedisBus } from '../cluster/redis-bus.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createGuardrails, type GuardrailOptions, type Guardrails } from '../guard/index.js';
@@ -112,8 +110,8 @@ export async function openApp(config: Config, logger: Logger, principal = config
   try {
     bus =
       kind === 'postgres'
-        ? await openPostgresBus({ connectionString: config.databaseUrl as string, channel: busChannel(config), logger })
-        : await openRedisBus({ url: config.redisUrl as string, channel: busChannel(config), logger });
+        ? await (await import('../cluster/postgres-bus.js')).openPostgresBus({ connectionString: config.databaseUrl as string, channel: busChannel(config), logger })
+        : await (await import('../cluster/redis-bus.js')).openRedisBus({ url: config.redisUrl as string, channel: busChannel(config), logger });
   } catch (error) {
     await app.close();
     throw new StoreError('unavailable', `cannot open the ${kind} change bus: ${(error as Error).message}`, { cause: error });

@@ -1,5 +1,4 @@
 import type { Config } from '../config/schema.js';
-import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { TaskStore } from './types.js';
 
@@ -12,6 +11,8 @@ import type { TaskStore } from './types.js';
  */
 export async function openConfiguredStore(config: Config): Promise<TaskStore> {
   if (config.databaseUrl) {
+    // Loaded only when configured (pg and Kysely): the embedded default starts without them.
+    const { openPostgresStore } = await import('./postgres/postgres-store.js');
     return openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize });
   }
   return openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
