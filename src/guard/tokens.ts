@@ -1,5 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { getEncoding, type Tiktoken } from 'js-tiktoken';
+import { createRequire } from 'node:module';
+import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
+
+// The rank table (several MB) is read on the first count, not at start-up: most pages fit their budget by
+// byte length alone and never need it, and a client spawning the server should not wait for it.
+const require = createRequire(import.meta.url);
 
 /**
  * Token counting for result budgets, with js-tiktoken's `o200k_base` encoding
@@ -12,7 +17,7 @@ let encoding: Tiktoken | undefined;
 
 /** Tokens in `text` (o200k_base). */
 export function countTokens(text: string): number {
-  encoding ??= getEncoding('o200k_base');
+  encoding ??= new Tiktoken(require('js-tiktoken/ranks/o200k_base') as TiktokenBPE);
   return encoding.encode(text).length;
 }
 
