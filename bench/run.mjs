@@ -116,7 +116,6 @@ const httpTargets = [
     legacyStateless: ['add', { a: 1, b: 2 }],
   },
   { id: 'taskwire', args: twArgs, modern: ['get_task', { id: 4242 }], sessions: ['get_task', { id: 4242 }] },
-  { id: 'taskwire (guardrails off)', args: [...twArgs, '--guardrails', 'off'], modern: ['get_task', { id: 4242 }] },
 ];
 for (const t of httpTargets) {
   const server = await startServer(t.args);
@@ -207,15 +206,6 @@ out.ratios = storeOnly ? {} : {
   http_2026_cpu_get_task_vs_sdk_sessionful_add: ratio(
     out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
     out.http['sdk (sessions)/2025 sessions/c1']?.server_cpu_us_per_req,
-  ),
-  guardrails_on_vs_off_stdio_cpu: ratio(out.stdio['taskwire/legacy'].cpu_us_per_call.median, out.stdio['taskwire-noguard/legacy']?.cpu_us_per_call.median),
-  guardrails_on_vs_off_http_2026_cpu: ratio(
-    out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
-    out.http['taskwire (guardrails off)/2026 stateless/c1']?.server_cpu_us_per_req,
-  ),
-  guardrails_on_vs_off_http_2026_c16_req_per_s: ratio(
-    out.http['taskwire/2026 stateless/c16']?.req_per_s,
-    out.http['taskwire (guardrails off)/2026 stateless/c16']?.req_per_s,
   ),
   session_rss_vs_sdk: ratio(out.sessions.taskwire.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session),
 };

@@ -18,12 +18,6 @@ export function stdioServers({ taskwireDb, root }) {
       eras: ['legacy', 'modern'],
       call: ['get_task', { id: 4242 }],
     },
-    {
-      id: 'taskwire-noguard',
-      args: [`${root}/dist/cli/main.js`, '--db', taskwireDb, '--log-level', 'warn', '--guardrails', 'off'],
-      eras: ['legacy'],
-      call: ['get_task', { id: 4242 }],
-    },
   ];
 }
 
