@@ -55,106 +55,105 @@ const started = performance.now();
 
 const taskwireDb = join(tmp, 'taskwire.db');
 if (!storeOnly) {
-// ---- a populated Taskwire database for the server figures ----
-log(`populating a ${P.taskwireTasks}-task database for the server figures…`);
-const { openSqliteStore } = await import('../dist/store/sqlite/sqlite-store.js');
-const { TaskService } = await import('../dist/toolsets/tasks/service.js');
-{
-  const store = openSqliteStore({ path: taskwireDb, synchronous: 'NORMAL' });
-  const service = new TaskService(store);
-  await populate(service, 0, P.taskwireTasks);
-  await store.close();
-}
-
-// ---- guardrails on vs off ----
-log('guardrails: overhead of observability (and other guardrails) on vs off…');
-out.guardrails = await guardrailOverhead({ root: ROOT, taskwireDb, workspace: CALLER.workspace, P, log });
-if (guardrailsOnly) {
-  console.log(JSON.stringify(out.guardrails, null, 2));
-  rmSync(tmp, { recursive: true, force: true });
-  process.exit(0);
-}
-
-// ---- stdio ----
-log('stdio: cold start, idle RSS, CPU per call…');
-out.stdio = {};
-for (const server of stdioServers({ taskwireDb, root: ROOT })) {
-  server.args = server.id.startsWith('taskwire') ? [...server.args, '--workspace', CALLER.workspace] : server.args;
-  for (const era of server.eras) {
-    const key = `${server.id}/${era}`;
-    out.stdio[key] = { ...(await coldStart(server, era, P.reps)), ...(await perCall(server, era, P.calls, P.reps)) };
-    log(`  ${key}`, JSON.stringify(out.stdio[key]));
-  }
-}
-
-// ---- HTTP ----
-log('HTTP: throughput, latency, CPU per request…');
-out.http = {};
-const twArgs = [
-  `${ROOT}/dist/cli/main.js`,
-  'serve',
-  '--port',
-  '0',
-  '--db',
-  taskwireDb,
-  '--workspace',
-  CALLER.workspace,
-  '--log-level',
-  'warn',
-  '--max-sessions',
-  '100000',
-  // guardrails on, limits high enough that the load is never refused (they still count every call)
-  ...NEVER_REFUSE,
-];
-const httpTargets = [
-  { id: 'floor', args: [`${ROOT}/bench/references/floor.mjs`, 'http', '0'], modern: ['add', { a: 1, b: 2 }], legacySessions: false },
-  { id: 'sdk (stateless)', args: [`${ROOT}/bench/references/sdk.mjs`, 'http', '0'], modern: ['add', { a: 1, b: 2 }] },
-  { id: 'sdk (sessions)', args: [`${ROOT}/bench/references/sdk.mjs`, 'sessions', '0'], sessions: ['add', { a: 1, b: 2 }] },
+  // ---- a populated Taskwire database for the server figures ----
+  log(`populating a ${P.taskwireTasks}-task database for the server figures…`);
+  const { openSqliteStore } = await import('../dist/store/sqlite/sqlite-store.js');
+  const { TaskService } = await import('../dist/toolsets/tasks/service.js');
   {
-    id: 'fastmcp (stateless)',
-    args: [`${ROOT}/bench/references/fastmcp.mjs`, 'http', String(30000 + Math.floor(Math.random() * 20000))],
-    legacyStateless: ['add', { a: 1, b: 2 }],
-  },
-  { id: 'taskwire', args: twArgs, modern: ['get_task', { id: 4242 }], sessions: ['get_task', { id: 4242 }] },
-];
-for (const t of httpTargets) {
-  const server = await startServer(t.args);
-  try {
-    for (const [kind, call] of [
-      ['2026 stateless', t.modern],
-      ['2025 sessions', t.sessions],
-      ['2025 stateless', t.legacyStateless],
-    ]) {
-      if (!call) continue;
-      const req = kind === '2026 stateless' ? modernRequest(...call) : legacyRequest(...call);
-      for (const connections of P.conc) {
-        const key = `${t.id}/${kind}/c${connections}`;
-        out.http[key] = { tool: call[0], ...(await load(server, { connections, seconds: P.seconds, req, sessions: kind === '2025 sessions' })) };
-        log(`  ${key}`, JSON.stringify(out.http[key]));
-      }
+    const store = openSqliteStore({ path: taskwireDb, synchronous: 'NORMAL' });
+    const service = new TaskService(store);
+    await populate(service, 0, P.taskwireTasks);
+    await store.close();
+  }
+
+  // ---- guardrails on vs off ----
+  log('guardrails: overhead of observability (and other guardrails) on vs off…');
+  out.guardrails = await guardrailOverhead({ root: ROOT, taskwireDb, workspace: CALLER.workspace, P, log });
+  if (guardrailsOnly) {
+    console.log(JSON.stringify(out.guardrails, null, 2));
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(0);
+  }
+
+  // ---- stdio ----
+  log('stdio: cold start, idle RSS, CPU per call…');
+  out.stdio = {};
+  for (const server of stdioServers({ taskwireDb, root: ROOT })) {
+    server.args = server.id.startsWith('taskwire') ? [...server.args, '--workspace', CALLER.workspace] : server.args;
+    for (const era of server.eras) {
+      const key = `${server.id}/${era}`;
+      out.stdio[key] = { ...(await coldStart(server, era, P.reps)), ...(await perCall(server, era, P.calls, P.reps)) };
+      log(`  ${key}`, JSON.stringify(out.stdio[key]));
     }
-  } finally {
-    await server.stop();
   }
-}
 
-log('HTTP: RSS per idle 2025-era session…');
-out.sessions = {};
-for (const t of [
-  { id: 'floor', args: [`${ROOT}/bench/references/floor.mjs`, 'http', '0'] },
-  { id: 'sdk (sessions)', args: [`${ROOT}/bench/references/sdk.mjs`, 'sessions', '0'] },
-  { id: 'fastmcp (sessions)', args: [`${ROOT}/bench/references/fastmcp.mjs`, 'sessions', String(30000 + Math.floor(Math.random() * 20000))] },
-  { id: 'taskwire', args: twArgs },
-]) {
-  const server = await startServer(t.args);
-  try {
-    out.sessions[t.id] = await sessionMemory(server, P.sessions);
-    log(`  ${t.id}`, JSON.stringify(out.sessions[t.id]));
-  } finally {
-    await server.stop();
+  // ---- HTTP ----
+  log('HTTP: throughput, latency, CPU per request…');
+  out.http = {};
+  const twArgs = [
+    `${ROOT}/dist/cli/main.js`,
+    'serve',
+    '--port',
+    '0',
+    '--db',
+    taskwireDb,
+    '--workspace',
+    CALLER.workspace,
+    '--log-level',
+    'warn',
+    '--max-sessions',
+    '100000',
+    // guardrails on, limits high enough that the load is never refused (they still count every call)
+    ...NEVER_REFUSE,
+  ];
+  const httpTargets = [
+    { id: 'floor', args: [`${ROOT}/bench/references/floor.mjs`, 'http', '0'], modern: ['add', { a: 1, b: 2 }], legacySessions: false },
+    { id: 'sdk (stateless)', args: [`${ROOT}/bench/references/sdk.mjs`, 'http', '0'], modern: ['add', { a: 1, b: 2 }] },
+    { id: 'sdk (sessions)', args: [`${ROOT}/bench/references/sdk.mjs`, 'sessions', '0'], sessions: ['add', { a: 1, b: 2 }] },
+    {
+      id: 'fastmcp (stateless)',
+      args: [`${ROOT}/bench/references/fastmcp.mjs`, 'http', String(30000 + Math.floor(Math.random() * 20000))],
+      legacyStateless: ['add', { a: 1, b: 2 }],
+    },
+    { id: 'taskwire', args: twArgs, modern: ['get_task', { id: 4242 }], sessions: ['get_task', { id: 4242 }] },
+  ];
+  for (const t of httpTargets) {
+    const server = await startServer(t.args);
+    try {
+      for (const [kind, call] of [
+        ['2026 stateless', t.modern],
+        ['2025 sessions', t.sessions],
+        ['2025 stateless', t.legacyStateless],
+      ]) {
+        if (!call) continue;
+        const req = kind === '2026 stateless' ? modernRequest(...call) : legacyRequest(...call);
+        for (const connections of P.conc) {
+          const key = `${t.id}/${kind}/c${connections}`;
+          out.http[key] = { tool: call[0], ...(await load(server, { connections, seconds: P.seconds, req, sessions: kind === '2025 sessions' })) };
+          log(`  ${key}`, JSON.stringify(out.http[key]));
+        }
+      }
+    } finally {
+      await server.stop();
+    }
   }
-}
 
+  log('HTTP: RSS per idle 2025-era session…');
+  out.sessions = {};
+  for (const t of [
+    { id: 'floor', args: [`${ROOT}/bench/references/floor.mjs`, 'http', '0'] },
+    { id: 'sdk (sessions)', args: [`${ROOT}/bench/references/sdk.mjs`, 'sessions', '0'] },
+    { id: 'fastmcp (sessions)', args: [`${ROOT}/bench/references/fastmcp.mjs`, 'sessions', String(30000 + Math.floor(Math.random() * 20000))] },
+    { id: 'taskwire', args: twArgs },
+  ]) {
+    const server = await startServer(t.args);
+    try {
+      out.sessions[t.id] = await sessionMemory(server, P.sessions);
+      log(`  ${t.id}`, JSON.stringify(out.sessions[t.id]));
+    } finally {
+      await server.stop();
+    }
+  }
 }
 
 // ---- store ----
@@ -168,28 +167,28 @@ if (databaseUrl && engines.includes('postgres')) {
 } else log('store: PostgreSQL skipped (give --database-url postgres://… to include it)');
 
 if (!storeOnly) {
-// ---- guardrails: a well-behaved principal's latency while another floods ----
-log('guardrails: list_tasks latency of one principal alone and while another floods (on vs off)…');
-out.fairness = await fairness({ root: ROOT, calls: quick ? 300 : 1000, flooders: 8 });
-log('  ', JSON.stringify(out.fairness));
+  // ---- guardrails: a well-behaved principal's latency while another floods ----
+  log('guardrails: list_tasks latency of one principal alone and while another floods (on vs off)…');
+  out.fairness = await fairness({ root: ROOT, calls: quick ? 300 : 1000, flooders: 8 });
+  log('  ', JSON.stringify(out.fairness));
 
-// ---- tokens ----
-log('tokens: tools/list and a 20-task page…');
-{
-  const enc = getEncoding('o200k_base');
-  const s = stdioServer(process.execPath, [`${ROOT}/dist/cli/main.js`, '--db', taskwireDb, '--workspace', CALLER.workspace, '--log-level', 'warn']);
-  await s.request('initialize', LEGACY_INIT);
-  s.notify('notifications/initialized');
-  const list = await s.request('tools/list');
-  const page = await s.request('tools/call', { name: 'list_tasks', arguments: { limit: 20 } });
-  await s.stop();
-  out.tokens = {
-    tools_list: enc.encode(JSON.stringify(list)).length,
-    list_tasks_20_page: enc.encode(JSON.stringify(page)).length,
-    list_tasks_20_page_text_only: enc.encode(page.content[0].text).length,
-  };
-  log('  ', JSON.stringify(out.tokens));
-}
+  // ---- tokens ----
+  log('tokens: tools/list and a 20-task page…');
+  {
+    const enc = getEncoding('o200k_base');
+    const s = stdioServer(process.execPath, [`${ROOT}/dist/cli/main.js`, '--db', taskwireDb, '--workspace', CALLER.workspace, '--log-level', 'warn']);
+    await s.request('initialize', LEGACY_INIT);
+    s.notify('notifications/initialized');
+    const list = await s.request('tools/list');
+    const page = await s.request('tools/call', { name: 'list_tasks', arguments: { limit: 20 } });
+    await s.stop();
+    out.tokens = {
+      tools_list: enc.encode(JSON.stringify(list)).length,
+      list_tasks_20_page: enc.encode(JSON.stringify(page)).length,
+      list_tasks_20_page_text_only: enc.encode(page.content[0].text).length,
+    };
+    log('  ', JSON.stringify(out.tokens));
+  }
 }
 void ENVELOPE;
 
@@ -197,18 +196,20 @@ void ENVELOPE;
 out.seconds = round((performance.now() - started) / 1000, 0);
 const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
 const sdkStdio = out.stdio?.['sdk/legacy'];
-out.ratios = storeOnly ? {} : {
-  stdio_cpu_get_task_vs_sdk_add: ratio(out.stdio['taskwire/legacy'].cpu_us_per_call.median, sdkStdio.cpu_us_per_call.median),
-  stdio_cpu_fastmcp_vs_taskwire: ratio(out.stdio['fastmcp/legacy'].cpu_us_per_call.median, out.stdio['taskwire/legacy'].cpu_us_per_call.median),
-  cold_start_vs_sdk: ratio(out.stdio['taskwire/legacy'].cold_start_ms.median, sdkStdio.cold_start_ms.median),
-  cold_start_modern_vs_sdk: ratio(out.stdio['taskwire/modern'].cold_start_ms.median, out.stdio['sdk/modern'].cold_start_ms.median),
-  idle_rss_vs_sdk: ratio(out.stdio['taskwire/legacy'].idle_rss_mib.median, sdkStdio.idle_rss_mib.median),
-  http_2026_cpu_get_task_vs_sdk_sessionful_add: ratio(
-    out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
-    out.http['sdk (sessions)/2025 sessions/c1']?.server_cpu_us_per_req,
-  ),
-  session_rss_vs_sdk: ratio(out.sessions.taskwire.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session),
-};
+out.ratios = storeOnly
+  ? {}
+  : {
+      stdio_cpu_get_task_vs_sdk_add: ratio(out.stdio['taskwire/legacy'].cpu_us_per_call.median, sdkStdio.cpu_us_per_call.median),
+      stdio_cpu_fastmcp_vs_taskwire: ratio(out.stdio['fastmcp/legacy'].cpu_us_per_call.median, out.stdio['taskwire/legacy'].cpu_us_per_call.median),
+      cold_start_vs_sdk: ratio(out.stdio['taskwire/legacy'].cold_start_ms.median, sdkStdio.cold_start_ms.median),
+      cold_start_modern_vs_sdk: ratio(out.stdio['taskwire/modern'].cold_start_ms.median, out.stdio['sdk/modern'].cold_start_ms.median),
+      idle_rss_vs_sdk: ratio(out.stdio['taskwire/legacy'].idle_rss_mib.median, sdkStdio.idle_rss_mib.median),
+      http_2026_cpu_get_task_vs_sdk_sessionful_add: ratio(
+        out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
+        out.http['sdk (sessions)/2025 sessions/c1']?.server_cpu_us_per_req,
+      ),
+      session_rss_vs_sdk: ratio(out.sessions.taskwire.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session),
+    };
 
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const file = join(ROOT, 'bench', 'results', `${out.date.slice(0, 19).replace(/[:T]/g, '-')}${quick ? '-quick' : ''}${storeOnly ? '-store' : ''}.json`);
@@ -254,7 +255,11 @@ if (out.guardrails) {
   for (const id of ['off', 'on', 'on+tracing']) {
     const g = out.guardrails[id];
     row(`guardrails ${id}: stdio get_task CPU µs/call, p50 ms`, `${g.stdio.cpu_us_per_call}, ${g.stdio.p50_ms}`, '');
-    row(`guardrails ${id}: http 2026 c16 req/s, p99 ms, CPU µs/req`, `${g.http_2026_c16.req_per_s}, ${g.http_2026_c16.p99_ms}, ${g.http_2026_c16.server_cpu_us_per_req}`, '');
+    row(
+      `guardrails ${id}: http 2026 c16 req/s, p99 ms, CPU µs/req`,
+      `${g.http_2026_c16.req_per_s}, ${g.http_2026_c16.p99_ms}, ${g.http_2026_c16.server_cpu_us_per_req}`,
+      '',
+    );
   }
   for (const [k, v] of Object.entries(out.guardrails.ratios)) row(`ratio guardrails ${k}`, v, '');
 }

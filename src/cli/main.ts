@@ -2,7 +2,6 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AuthConfigError } from '../auth/setup.js';
 import { ConfigError, isLoopback, loadConfig } from '../config/load.js';
 import { CONFIG, type Config } from '../config/schema.js';
 import { openApp } from '../server/app.js';
@@ -11,11 +10,10 @@ import { openConfiguredStore } from '../store/open.js';
 import { StoreError, type TaskStore } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { setupTelemetry } from '../telemetry/setup.js';
-import { serveHttp } from '../transport/http.js';
+import type { serveHttp } from '../transport/http.js';
 import { serveOverStdio } from '../transport/stdio.js';
 import { VERSION } from '../version.js';
 import { type AuditOptions, AuditUsageError, readAudit } from './audit.js';
-import { doctor, formatChecks } from './doctor.js';
 import { CLIENTS, type ClientName, claudeCodeCommand, configBlock, configPath, currentLaunch, writeClientConfig } from './install.js';
 import { runToken, TOKEN_OPTIONS, TOKEN_USAGE } from './token.js';
 
@@ -98,6 +96,7 @@ export async function main(argv: string[]): Promise<void> {
     case 'token':
       return runToken(rest, values, config, fail);
     case 'doctor': {
+      const { doctor, formatChecks } = await import('./doctor.js');
       const checks = await doctor(config, {
         store: () => openConfiguredStore(config),
         ...(process.env.TASKWIRE_DOCTOR_TOKEN ? { sampleToken: process.env.TASKWIRE_DOCTOR_TOKEN } : {}),
@@ -121,10 +120,11 @@ function localPrincipal(): string {
   }
 }
 
-async function start(config: Config) {
+async function start(config: Config, http: boolean) {
   const logger = createLogger(config.logLevel);
-  // Before the app: whether tracing is on decides how the store is wrapped.
-  const telemetry = setupTelemetry({ metrics: config.metrics });
+  // Before the app: whether tracing is on decides how the store is wrapped. On stdio there is no GET /metrics,
+  // so metrics are only made (and recorded) when they are exported over OTLP.
+  const telemetry = await setupTelemetry({ metrics: config.metrics, prometheus: http });
   try {
     const app = await openApp(config, logger, localPrincipal());
     app.telemetry = telemetry;
@@ -173,7 +173,7 @@ function onSignals(close: () => Promise<void>): void {
 }
 
 async function runStdio(config: Config): Promise<void> {
-  const { app, logger } = await start(config);
+  const { app, logger } = await start(config, false);
   const handle = serveOverStdio(app);
   logger.info({ db: storeName(config), workspace: config.workspace, toolsets: config.toolsets }, 'taskwire serving over stdio');
   const close = keptAlive(async () => {
@@ -192,7 +192,9 @@ async function runHttp(config: Config): Promise<void> {
       `refusing to bind ${config.host} without authentication: with --auth none only a loopback address (127.0.0.1, ::1, localhost) is allowed. Use --auth api-key (and taskwire token create) or --auth oauth --issuer URL --public-url URL, or --host 127.0.0.1.`,
     );
   }
-  const { app, logger } = await start(config);
+  // The HTTP transport (and with it Hono, jose and the auth modules) is loaded only when serving HTTP.
+  const [{ serveHttp }, { AuthConfigError }] = await Promise.all([import('../transport/http.js'), import('../auth/setup.js')]);
+  const { app, logger } = await start(config, true);
   let http: Awaited<ReturnType<typeof serveHttp>>;
   try {
     http = await serveHttp(app);

@@ -1,30 +1,20 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { ToolError } from '../toolkit/errors.js';
 
 /**
- * The abort signal of the tool call in progress, carried implicitly through
- * `await`s (AsyncLocalStorage) so the domain service can refuse to commit a
- * write whose call was cancelled or timed out, without threading a signal
- * through every signature. Set by the timeout middleware.
+ * Cancellation checks for the domain. The tool call's signal travels explicitly
+ * (`ctx.signal`, and `caller.signal` into the domain service), set by the
+ * timeout middleware to "the client cancelled OR the deadline passed". Not an
+ * AsyncLocalStorage on purpose: on Node 20 an active AsyncLocalStorage turns on
+ * promise hooks for every promise in the process, which cost ~15% of a `get_task`
+ * call's CPU here (bench/profile.mjs).
  */
-const scope = new AsyncLocalStorage<AbortSignal>();
-
-/** Run `fn` with `signal` as the current call's signal. */
-export function withAbortSignal<T>(signal: AbortSignal, fn: () => T): T {
-  return scope.run(signal, fn);
-}
-
-/** The current call's signal, if any. */
-export function currentSignal(): AbortSignal | undefined {
-  return scope.getStore();
-}
 
 /**
- * Throw when the current call was aborted: its reason when that is a
- * {@link ToolError} (`timeout`), else `cancelled` (the client sent
- * `notifications/cancelled`). Called inside write transactions, so the throw rolls back.
+ * Throw when `signal` was aborted: its reason when that is a {@link ToolError}
+ * (`timeout`), else `cancelled` (the client sent `notifications/cancelled`).
+ * Called inside write transactions, so the throw rolls back.
  */
-export function throwIfAborted(signal: AbortSignal | undefined = scope.getStore()): void {
+export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (!signal?.aborted) return;
   throw abortError(signal);
 }

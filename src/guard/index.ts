@@ -78,7 +78,12 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
   const principalOf = (ctx: RequestContext) => ctx.caller.actor.principal;
   const middleware: Middleware<RequestContext>[] = [
     rateLimit<RequestContext>({ budgets, gate, principalOf, signalOf: (ctx) => ctx.signal, onGuardrail: emit }),
-    timeout<RequestContext>({ defaultMs: config.toolTimeoutMs, perTool: { ...LONG_RUNNING, ...config.toolTimeouts }, onGuardrail: emit }),
+    timeout<RequestContext>({
+      defaultMs: config.toolTimeoutMs,
+      perTool: { ...LONG_RUNNING, ...config.toolTimeouts },
+      onGuardrail: emit,
+      withSignal: (ctx, signal) => ({ ...ctx, signal, caller: { ...ctx.caller, signal } }),
+    }),
     loopDetect<RequestContext>({ threshold: config.loopThreshold, windowMs: config.loopWindowMs, principalOf, onGuardrail: emit }),
     resultBudget<RequestContext>({ defaultMaxTokens: config.maxResultTokens, onGuardrail: emit }),
   ];

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 
@@ -35,16 +34,4 @@ export function fitCount<T>(items: readonly T[], cost: (item: T) => number, budg
     if (used > budget) return Math.max(Math.min(atLeast, items.length), i);
   }
   return items.length;
-}
-
-const budgetScope = new AsyncLocalStorage<number>();
-
-/** Run `fn` with `maxTokens` as the current call's result budget (set by the result-budget middleware). */
-export function withTokenBudget<T>(maxTokens: number, fn: () => T): T {
-  return budgetScope.run(maxTokens, fn);
-}
-
-/** The current call's result budget in tokens, for tools without a `max_tokens` argument (get_task's comments). */
-export function currentTokenBudget(): number | undefined {
-  return budgetScope.getStore();
 }

@@ -1,5 +1,4 @@
 import type { GuardrailListener } from '../guard/events.js';
-import { withTokenBudget } from '../guard/tokens.js';
 import type { Middleware } from './types.js';
 
 export interface ResultBudgetOptions {
@@ -12,11 +11,11 @@ export interface ResultBudgetOptions {
  * Result budgets: every tool whose input has a `max_tokens` argument (the
  * paged read tools) gets the server default when the call omits it; the tool
  * itself returns only the whole records that fit (`truncated: true`,
- * `next_cursor`, `total`). Other tools read the budget from the token-budget
- * scope (`get_task` keeps only the newest comments that fit). Reports truncated
+ * `next_cursor`, `total`). Other tools read the budget from `ctx.resultTokens`
+ * (`get_task` keeps only the newest comments that fit). Reports truncated
  * pages and idempotent replays on the guardrail hook.
  */
-export function resultBudget<Ctx>(options: ResultBudgetOptions): Middleware<Ctx> {
+export function resultBudget<Ctx extends { resultTokens?: number }>(options: ResultBudgetOptions): Middleware<Ctx> {
   return async function resultBudgetCall(call, next) {
     const shape = (call.tool.input as { shape?: Record<string, unknown> }).shape;
     let args = call.args;
@@ -24,7 +23,7 @@ export function resultBudget<Ctx>(options: ResultBudgetOptions): Middleware<Ctx>
       args = { ...args, max_tokens: options.defaultMaxTokens };
     }
     const requested = isObject(args) && typeof args.max_tokens === 'number' ? args.max_tokens : options.defaultMaxTokens;
-    const result = await withTokenBudget(requested, () => next(args === call.args ? call : { ...call, args }));
+    const result = await next({ ...call, args, ctx: { ...call.ctx, resultTokens: requested } });
     const structured = result.structuredContent;
     if (structured && options.onGuardrail) {
       if (structured.truncated === true) {

@@ -1,9 +1,8 @@
-import { withAbortSignal } from '../guard/abort-scope.js';
 import type { GuardrailListener } from '../guard/events.js';
 import { ToolError } from '../toolkit/errors.js';
 import type { Middleware, ToolResult } from './types.js';
 
-export interface TimeoutOptions {
+export interface TimeoutOptions<Ctx extends { signal: AbortSignal }> {
   /** Default limit per call (ms). */
   defaultMs: number;
   /** Per-tool limits (ms) by tool name. */
@@ -11,6 +10,11 @@ export interface TimeoutOptions {
   /** How long an aborted handler may take to roll back before `timeout` is answered anyway (ms). */
   graceMs?: number;
   onGuardrail?: GuardrailListener;
+  /**
+   * The context the handler runs with, given the combined signal; default `{...ctx, signal}`. Taskwire's also
+   * sets `caller.signal`, which the domain service checks before committing a write.
+   */
+  withSignal?: (ctx: Ctx, signal: AbortSignal) => Ctx;
 }
 
 type Settled = { ok: true; result: ToolResult } | { ok: false; error: unknown };
@@ -18,14 +22,15 @@ type Settled = { ok: true; result: ToolResult } | { ok: false; error: unknown };
 /**
  * Per-tool time limit and cancellation. The handler runs with
  * `ctx.signal` = the client's cancellation (`notifications/cancelled`) OR this
- * call's deadline, also exposed to the domain through the abort scope
- * (`guard/abort-scope.ts`): a write transaction re-checks it before committing,
- * so an aborted write rolls back. Past the deadline the signal is aborted with a
+ * call's deadline (and, through {@link TimeoutOptions.withSignal}, `caller.signal`
+ * in the domain): a write transaction re-checks it before committing, so an
+ * aborted write rolls back. Past the deadline the signal is aborted with a
  * `timeout` error; if the handler then still completes (it committed just
  * before), its result stands; otherwise the caller gets `timeout` (retryable).
  */
-export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOptions): Middleware<Ctx> {
+export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOptions<Ctx>): Middleware<Ctx> {
   const graceMs = options.graceMs;
+  const withSignal = options.withSignal ?? ((ctx: Ctx, signal: AbortSignal): Ctx => ({ ...ctx, signal }));
   return async function timeoutCall(call, next) {
     const ms = options.perTool?.[call.tool.name] ?? options.defaultMs;
     const grace = graceMs ?? Math.min(1000, ms);
@@ -36,7 +41,7 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
     if (client.aborted) forward();
     else client.addEventListener('abort', forward, { once: true });
     const signal = deadline.signal;
-    const running: Promise<Settled> = withAbortSignal(signal, () => next({ ...call, ctx: { ...call.ctx, signal } })).then(
+    const running: Promise<Settled> = next({ ...call, ctx: withSignal(call.ctx, signal) }).then(
       (result) => ({ ok: true, result }),
       (error: unknown) => ({ ok: false, error }),
     );

@@ -110,6 +110,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       caller: {
         workspace: connection.workspace,
         actor: { principal: connection.principal, client: clientName(server, sdk) },
+        signal: sdk.mcpReq.signal,
       },
       clientVersion: clientVersion(server, sdk),
       ...(clientAskedForLogs(server, sdk) ? { clientLog: (level, data) => sdk.mcpReq.log(level, data, 'taskwire') } : {}),
@@ -142,6 +143,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
           return {
             ...rest,
             signal: op.signal,
+            caller: { ...rest.caller, signal: op.signal },
             progress: async (progress, total, message) => op.progress(message ?? (total === undefined ? `${progress}` : `${progress} of ${total}`)),
             requestInput: op.requestInput,
           };

@@ -13,6 +13,8 @@ export interface RequestContext {
   tasks: TaskService;
   /** Aborted when the client cancels the request or the server shuts down. */
   signal: AbortSignal;
+  /** The call's result budget in o200k_base tokens, set by the result-budget middleware; tools without a `max_tokens` argument fit their result to it (get_task's comments). */
+  resultTokens?: number;
   /** Reports progress when the client sent a progress token; a no-op otherwise. */
   progress: (progress: number, total?: number, message?: string) => Promise<void>;
   /** Tell connected clients a list changed (`notifications/{tools,prompts,resources}/list_changed`). */

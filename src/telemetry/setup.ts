@@ -1,11 +1,7 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, type MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { VERSION } from '../version.js';
 import { bindMeter } from './metrics.js';
 import { enableTracing } from './tracing.js';
@@ -51,21 +47,36 @@ export function otlpMetrics(env: NodeJS.ProcessEnv): boolean {
  * AsyncLocalStorage context manager — only when {@link traceExporters} finds
  * one; otherwise nothing is registered and spans cost nothing. Metrics (unless
  * `metrics` is false): a `MeterProvider` read by the Prometheus serializer
- * behind `GET /metrics` (no server of its own), plus OTLP when
- * {@link otlpMetrics}. Exporter endpoints, headers and timeouts come from the
- * exporters' own `OTEL_EXPORTER_OTLP_*` variables; the resource from
- * `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES` (default service name `taskwire`).
+ * behind `GET /metrics` (no server of its own; only when `prometheus`, i.e. when
+ * serving HTTP), plus OTLP when {@link otlpMetrics}; with neither reader no
+ * provider is made and recording stays a no-op. Exporter endpoints, headers and
+ * timeouts come from the exporters' own `OTEL_EXPORTER_OTLP_*` variables; the
+ * resource from `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES` (default
+ * service name `taskwire`).
+ *
+ * The OpenTelemetry SDK packages are imported here on first use, not at start-up:
+ * a stdio server without `OTEL_*` variables loads none of them (cold start, RSS).
  */
-export function setupTelemetry(options: { metrics: boolean }, env: NodeJS.ProcessEnv = process.env): Telemetry {
-  const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'taskwire', 'service.version': VERSION }).merge(
-    detectResources({ detectors: [envDetector] }),
-  );
-  const stops: Array<() => Promise<void>> = [];
-
+export async function setupTelemetry(options: { metrics: boolean; prometheus?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<Telemetry> {
   const exporters = traceExporters(env);
+  const prometheusWanted = options.metrics && (options.prometheus ?? true);
+  const otlpMetricsWanted = options.metrics && otlpMetrics(env);
+  const stops: Array<() => Promise<void>> = [];
+  const resource = async () => {
+    const { detectResources, envDetector, resourceFromAttributes } = await import('@opentelemetry/resources');
+    return resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'taskwire', 'service.version': VERSION }).merge(
+      detectResources({ detectors: [envDetector] }),
+    );
+  };
+
   if (exporters.length > 0) {
+    const [{ OTLPTraceExporter }, { BatchSpanProcessor, ConsoleSpanExporter }, { NodeTracerProvider }] = await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/sdk-trace-base'),
+      import('@opentelemetry/sdk-trace-node'),
+    ]);
     const spanExporters: SpanExporter[] = exporters.map((e) => (e === 'otlp' ? new OTLPTraceExporter() : new ConsoleSpanExporter()));
-    const provider = new NodeTracerProvider({ resource, spanProcessors: spanExporters.map((e) => new BatchSpanProcessor(e)) });
+    const provider = new NodeTracerProvider({ resource: await resource(), spanProcessors: spanExporters.map((e) => new BatchSpanProcessor(e)) });
     provider.register();
     enableTracing(true);
     stops.push(async () => {
@@ -78,12 +89,20 @@ export function setupTelemetry(options: { metrics: boolean }, env: NodeJS.Proces
   }
 
   let prometheus: PrometheusExporter | undefined;
-  if (options.metrics) {
-    prometheus = new PrometheusExporter({ preventServerStart: true });
+  if (prometheusWanted || otlpMetricsWanted) {
+    const { MeterProvider, PeriodicExportingMetricReader } = await import('@opentelemetry/sdk-metrics');
     // The exporters pin their own patch release of sdk-metrics: same shape, separate declarations.
-    const readers = [prometheus as unknown as MetricReader];
-    if (otlpMetrics(env)) readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() as never }));
-    const provider = new MeterProvider({ resource, readers });
+    const readers: MetricReader[] = [];
+    if (prometheusWanted) {
+      const { PrometheusExporter } = await import('@opentelemetry/exporter-prometheus');
+      prometheus = new PrometheusExporter({ preventServerStart: true });
+      readers.push(prometheus as unknown as MetricReader);
+    }
+    if (otlpMetricsWanted) {
+      const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+      readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() as never }));
+    }
+    const provider = new MeterProvider({ resource: await resource(), readers });
     bindMeter(provider.getMeter('taskwire', VERSION));
     stops.push(async () => {
       await provider.shutdown();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore, RANKED_MATCHES } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreError } from '../../src/store/types.js';
 import { tempDir } from '../harness.js';
 import { storeContract } from './contract.js';
@@ -24,6 +24,42 @@ storeContract('sqlite :memory:', async () => {
 });
 
 describe('SQLite engine', () => {
+  it('search ranks the newest RANKED_MATCHES matches, lists older ones after them newest first, and pages over every match once', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    const actor = { principal: 'p', client: null };
+    const now = '2026-01-01T00:00:00.000Z';
+    const n = RANKED_MATCHES + 150;
+    const base = { description: '', status: 'todo' as const, priority: 'low' as const, labels: [], assignee: null, due_date: null, parent_id: null };
+    await store.write(async (w) => {
+      // Titles repeat the word a varying number of times, so bm25 scores differ; a second workspace's tasks match too.
+      for (let i = 0; i < n; i++) await w.insertTask('a', { ...base, title: `${'zebra '.repeat(1 + (i % 4))}task ${i}` }, actor, now);
+      for (let i = 0; i < 5; i++) await w.insertTask('b', { ...base, title: `zebra other ${i}` }, actor, now);
+    });
+    for (const ws of ['a', 'b']) {
+      const seen: number[] = [];
+      let firstPage: Awaited<ReturnType<typeof store.read<unknown>>> | undefined;
+      for (let offset = 0; ; offset += 100) {
+        const page = await store.read((r) => r.searchTasks(ws, { text: 'zebra', limit: 100, offset }));
+        expect(page.total).toBe(ws === 'a' ? n : 5);
+        if (page.items.length === 0) break;
+        firstPage ??= page;
+        seen.push(...page.items.map((h) => h.task.id));
+      }
+      expect(seen.length).toBe(ws === 'a' ? n : 5); // every match exactly once
+      expect(new Set(seen).size).toBe(seen.length);
+      if (ws === 'a') {
+        const scores = (firstPage as { items: Array<{ score: number }> }).items.map((h) => h.score);
+        expect([...scores].sort((x, y) => y - x)).toEqual(scores); // best first inside the window
+        // Past the window: the oldest matches, newest first (ids n-RANKED_MATCHES .. 1).
+        expect(seen.slice(RANKED_MATCHES)).toEqual(Array.from({ length: n - RANKED_MATCHES }, (_, i) => n - RANKED_MATCHES - i));
+      }
+    }
+    // Filters take the joined path and agree with the unfiltered one on membership.
+    const filtered = await store.read((r) => r.searchTasks('a', { text: 'zebra', status: ['todo'], limit: 10, offset: 0 }));
+    expect(filtered.total).toBe(n);
+    await store.close();
+  });
+
   it('uses WAL, synchronous=FULL and a busy timeout, and keeps data across reopen', async () => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'tasks.db');

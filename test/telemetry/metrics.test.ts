@@ -22,7 +22,7 @@ describe('GET /metrics', () => {
   let app: App;
   let http: HttpServing;
   beforeAll(async () => {
-    telemetry = setupTelemetry({ metrics: true }, {});
+    telemetry = await setupTelemetry({ metrics: true }, {});
     expect(telemetry.tracing).toBe(false); // no OTEL_* exporter configured: no tracer provider
     // A write budget of 3 per minute, so the fourth write below is refused by the real rate limiter.
     app = createApp(testConfig({ port: '0', 'rate-limit-writes': '3' }, tmp.dir), silentLogger, undefined, 'tester');

@@ -31,6 +31,12 @@ export interface ChangeSink {
 export interface Caller {
   workspace: string;
   actor: Actor;
+  /**
+   * The tool call's abort signal (client cancellation or the timeout middleware's deadline). Writes check it
+   * before they start and again just before COMMIT, so an aborted call rolls back whole; reads check it before
+   * querying. Absent outside tool calls.
+   */
+  signal?: AbortSignal;
 }
 
 export interface NewTaskInput {
@@ -123,7 +129,7 @@ export class TaskService {
   /** Create 1..50 tasks atomically. Items may reference earlier items by `ref`. */
   async createTasks(caller: Caller, items: NewTaskInput[], idempotencyKey?: string): Promise<{ created: TaskRecord[]; replayed: boolean }> {
     const { workspace, actor } = caller;
-    const result = await this.write(async (w) =>
+    const result = await this.write(caller, async (w) =>
       this.idempotent(w, workspace, 'create_tasks', idempotencyKey, { items }, async () => {
         const created = await this.insertItems(w, workspace, actor, items);
         return { created, replayed: false, affected: await this.neighbours(w, workspace, created) };
@@ -136,7 +142,7 @@ export class TaskService {
   /**
    * Import many tasks in one transaction (all or nothing), as `createTasks`
    * does for 50: refs resolve to earlier items. `onProgress(done, total)` runs
-   * after every `step` items; a cancelled or timed-out call (abort scope)
+   * after every `step` items; a cancelled or timed-out call (`caller.signal`)
    * stops at the next item and rolls back everything.
    */
   async importTasks(
@@ -146,7 +152,7 @@ export class TaskService {
   ): Promise<{ count: number; first_id: number | null; last_id: number | null; replayed: boolean }> {
     const { workspace, actor } = caller;
     const step = options.step ?? Math.max(1, Math.ceil(items.length / 20));
-    const result = await this.write(async (w) =>
+    const result = await this.write(caller, async (w) =>
       this.idempotent(w, workspace, 'import_tasks', options.idempotencyKey, { items }, async () => {
         const created = await this.insertItems(
           w,
@@ -154,7 +160,7 @@ export class TaskService {
           actor,
           items,
           async (done) => {
-            throwIfAborted();
+            throwIfAborted(caller.signal);
             if (done % step === 0 || done === items.length) {
               await options.onProgress?.(done, items.length);
               // Let the event loop deliver a cancellation (and other I/O) between steps of a long import.
@@ -218,7 +224,7 @@ export class TaskService {
       offset,
       limit,
     };
-    throwIfAborted();
+    throwIfAborted(caller.signal);
     const page = await this.store.read((r) => r.listTasks(caller.workspace, query));
     const shown = keep ? keep(page.items) : page.items.length;
     const tasks = page.items.slice(0, shown);
@@ -237,7 +243,7 @@ export class TaskService {
       });
     }
     const offset = decodeCursor(cursor, filters);
-    throwIfAborted();
+    throwIfAborted(caller.signal);
     const page = await this.store.read((r) => r.searchTasks(caller.workspace, { ...filters, text: input.query, offset, limit }));
     const shown = keep ? keep(page.items) : page.items.length;
     const results = page.items.slice(0, shown);
@@ -246,7 +252,7 @@ export class TaskService {
 
   async updateTask(caller: Caller, input: UpdateInput): Promise<{ task: TaskRecord; changed: string[] }> {
     const { workspace, actor } = caller;
-    const result = await this.write(async (w) => {
+    const result = await this.write(caller, async (w) => {
       const current = await this.mustGet(w, workspace, input.id);
       this.checkVersion(current, input.expected_version);
       const patch: TaskPatch = {};
@@ -302,7 +308,7 @@ export class TaskService {
     options: { expected_version?: number; comment?: string } = {},
   ): Promise<{ task: TaskRecord; already_done: boolean; unblocked: TaskRecord[]; open_dependencies: number[] }> {
     const { workspace, actor } = caller;
-    const result = await this.write(async (w) => {
+    const result = await this.write(caller, async (w) => {
       const current = await this.mustGet(w, workspace, id);
       if (current.status === 'done')
         return { task: current, already_done: true, unblocked: [] as TaskRecord[], open_dependencies: [] as number[], affected: [] as number[] };
@@ -328,7 +334,7 @@ export class TaskService {
   /** Delete a task (and, with `cascade`, its subtasks, recursively). Removes every dependency edge on it. */
   async deleteTask(caller: Caller, id: number, options: { cascade?: boolean; expected_version?: number } = {}): Promise<number[]> {
     const { workspace } = caller;
-    const deleted = await this.write(async (w) => {
+    const deleted = await this.write(caller, async (w) => {
       const current = await this.mustGet(w, workspace, id);
       this.checkVersion(current, options.expected_version);
       const doomed: number[] = [];
@@ -359,7 +365,7 @@ export class TaskService {
 
   async addComment(caller: Caller, taskId: number, body: string, idempotencyKey?: string): Promise<{ comment: CommentRecord; replayed: boolean }> {
     const { workspace, actor } = caller;
-    const result = await this.write(async (w) =>
+    const result = await this.write(caller, async (w) =>
       this.idempotent(w, workspace, 'add_comment', idempotencyKey, { taskId, body }, async () => {
         await this.mustGet(w, workspace, taskId);
         const comment = await w.insertComment(workspace, taskId, body, actor, this.clock().toISOString());
@@ -481,15 +487,15 @@ export class TaskService {
 
   /**
    * Every write goes through here: one store transaction. When the tool call
-   * was cancelled or timed out (abort scope), it throws before starting and
+   * was cancelled or timed out (`caller.signal`), it throws before starting and
    * again just before committing, so an aborted write rolls back whole.
    */
-  private async write<T>(fn: (w: TaskWriter) => Promise<T>): Promise<T> {
+  private async write<T>(caller: Caller, fn: (w: TaskWriter) => Promise<T>): Promise<T> {
     try {
-      throwIfAborted();
+      throwIfAborted(caller.signal);
       return await this.store.write(async (w) => {
         const result = await fn(w);
-        throwIfAborted();
+        throwIfAborted(caller.signal);
         return result;
       });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countTokens, currentTokenBudget, fitCount } from '../../../guard/tokens.js';
+import { countTokens, fitCount } from '../../../guard/tokens.js';
 import type { CommentRecord } from '../../../store/types.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Limit, TaskId } from '../fields.js';
@@ -29,7 +29,7 @@ export const getTask = taskTool({
   scopes: READ,
   handler: async (args, ctx) => {
     const full = await ctx.tasks.getTask(ctx.caller, args.id, args.comments_limit);
-    const d = { ...full, comments: fitComments(full) };
+    const d = { ...full, comments: fitComments(full, ctx.resultTokens) };
     const lines = [cardLine(d.task), `version ${d.task.version} · updated ${d.task.updated_at}`];
     if (d.task.description) lines.push('', d.task.description);
     if (d.blocked_by.length > 0) lines.push('', `Blocked by: ${d.blocked_by.map((b) => `#${b}`).join(', ')}`);
@@ -48,8 +48,7 @@ export const getTask = taskTool({
 const commentLine = (c: CommentRecord) => `- ${c.author.principal} at ${c.created_at}: ${c.body}`;
 
 /** The newest comments that fit the call's token budget after the rest of the task (never a cut comment). */
-function fitComments(d: TaskDetail): CommentRecord[] {
-  const budget = currentTokenBudget();
+function fitComments(d: TaskDetail, budget: number | undefined): CommentRecord[] {
   if (budget === undefined || d.comments.length === 0) return d.comments;
   const rest = countTokens(JSON.stringify({ ...d, comments: [] })) + countTokens(d.task.description) + 150;
   const newestFirst = [...d.comments].reverse();
