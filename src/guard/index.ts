@@ -4,7 +4,7 @@ import { rateLimit } from '../middleware/rate-limit.js';
 import { resultBudget } from '../middleware/result-budget.js';
 import { timeout } from '../middleware/timeout.js';
 import type { Middleware } from '../middleware/types.js';
-import type { RequestContext } from '../server/context.js';
+import { type RequestContext, withCallSignal } from '../server/context.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ConcurrencyGate } from './concurrency.js';
 import { emitter, type GuardrailListener } from './events.js';
@@ -82,7 +82,7 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
       defaultMs: config.toolTimeoutMs,
       perTool: { ...LONG_RUNNING, ...config.toolTimeouts },
       onGuardrail: emit,
-      withSignal: (ctx, signal) => ({ ...ctx, signal, caller: { ...ctx.caller, signal } }),
+      withSignal: withCallSignal,
     }),
     loopDetect<RequestContext>({ threshold: config.loopThreshold, windowMs: config.loopWindowMs, principalOf, onGuardrail: emit }),
     resultBudget<RequestContext>({ defaultMaxTokens: config.maxResultTokens, onGuardrail: emit }),

@@ -14,7 +14,7 @@ import type { Toolset } from '../toolkit/define.js';
 import { hasForbiddenChar } from '../toolkit/unsafe-text.js';
 import type { TaskService } from '../toolsets/tasks/service.js';
 import type { ChangeHub } from './changes.js';
-import type { RequestContext } from './context.js';
+import { type RequestContext, withCallSignal } from './context.js';
 import { instrumentRequests } from './instrument.js';
 import { invokeTool, prepareRegistration } from './register.js';
 import { requestState } from './request-state.js';
@@ -141,9 +141,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
         detach: (ctx, op) => {
           const { clientLog: _omitted, ...rest } = ctx;
           return {
-            ...rest,
-            signal: op.signal,
-            caller: { ...rest.caller, signal: op.signal },
+            ...withCallSignal(rest, op.signal),
             progress: async (progress, total, message) => op.progress(message ?? (total === undefined ? `${progress}` : `${progress} of ${total}`)),
             requestInput: op.requestInput,
           };

@@ -35,3 +35,12 @@ export interface RequestContext {
   /** The SDK's request context, for the few fixtures that need raw protocol access. */
   sdk?: ServerContext;
 }
+
+/**
+ * `ctx` running under `signal`: both `ctx.signal` (handlers) and `caller.signal` (the domain service checks it
+ * before a write and before COMMIT) are set, so the two never disagree. Used by the timeout middleware and for
+ * async operations.
+ */
+export function withCallSignal(ctx: RequestContext, signal: AbortSignal): RequestContext {
+  return { ...ctx, signal, caller: { ...ctx.caller, signal } };
+}

@@ -1,5 +1,6 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { Resource } from '@opentelemetry/resources';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { VERSION } from '../version.js';
@@ -62,11 +63,13 @@ export async function setupTelemetry(options: { metrics: boolean; prometheus?: b
   const prometheusWanted = options.metrics && (options.prometheus ?? true);
   const otlpMetricsWanted = options.metrics && otlpMetrics(env);
   const stops: Array<() => Promise<void>> = [];
-  const resource = async () => {
-    const { detectResources, envDetector, resourceFromAttributes } = await import('@opentelemetry/resources');
-    return resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'taskwire', 'service.version': VERSION }).merge(
-      detectResources({ detectors: [envDetector] }),
+  // Detected once, shared by the tracer and the meter provider.
+  let detected: Promise<Resource> | undefined;
+  const resource = () => {
+    detected ??= import('@opentelemetry/resources').then(({ detectResources, envDetector, resourceFromAttributes }) =>
+      resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'taskwire', 'service.version': VERSION }).merge(detectResources({ detectors: [envDetector] })),
     );
+    return detected;
   };
 
   if (exporters.length > 0) {

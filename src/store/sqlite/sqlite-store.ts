@@ -302,9 +302,10 @@ class SqliteRepo implements TaskWriter {
     // the caller's, so matches are ranked and counted from the full-text index alone. Otherwise each match is
     // joined to its task to check the workspace and filters (at 1M tasks, ~3 µs per match for pages not cached).
     // (Read in the caller's transaction: the set of workspaces cannot change under it.)
-    const only = hasFilter(query) ? undefined : this.get('SELECT count(*) AS n, min(name) AS name FROM workspaces');
+    const scoped = filterSql(workspace, query, 't');
+    const only = scoped.filtered ? undefined : this.get('SELECT count(*) AS n, min(name) AS name FROM workspaces');
     const ownsAll = only?.n === 1 && only.name === workspace;
-    const { where, params } = ownsAll ? { where: '1', params: [] as unknown[] } : filterSql(workspace, query, 't');
+    const { where, params } = ownsAll ? { where: '1', params: [] as unknown[] } : scoped;
     const from = ownsAll ? 'tasks_fts' : 'tasks_fts CROSS JOIN tasks t ON t.rid = tasks_fts.rowid'; // FTS first, whatever the planner statistics say
     const total = this.get(`SELECT count(*) AS n FROM ${from} WHERE tasks_fts MATCH ? AND ${where}`, match, ...params)?.n as number;
     // Phase 1 ranks the newest RANKED_MATCHES matches on bm25 alone (FTS5 walks the index newest first and stops
@@ -791,20 +792,8 @@ function listOrder(t: string, id: string, sort: ListQuery['sort'], dir: 'ASC' | 
  */
 export const RANKED_MATCHES = 2000;
 
-function hasFilter(f: TaskFilter): boolean {
-  return (
-    (f.status?.length ?? 0) > 0 ||
-    (f.priority?.length ?? 0) > 0 ||
-    f.label !== undefined ||
-    f.assignee !== undefined ||
-    f.parent_id !== undefined ||
-    f.due_before !== undefined ||
-    f.due_after !== undefined ||
-    f.overdue === true
-  );
-}
-
-function filterSql(workspace: string, f: TaskFilter, t: string): { where: string; params: unknown[] } {
+/** The WHERE clause of a filter on tasks aliased `t`; `filtered` is false when it only scopes to the workspace. */
+function filterSql(workspace: string, f: TaskFilter, t: string): { where: string; params: unknown[]; filtered: boolean } {
   const clauses = [`${t}.workspace = ?`];
   const params: unknown[] = [workspace];
   if (f.status && f.status.length > 0) {
@@ -841,5 +830,5 @@ function filterSql(workspace: string, f: TaskFilter, t: string): { where: string
     clauses.push(`${t}.status IN ${OPEN_STATUS_SQL} AND ${t}.due_date < ?`);
     params.push(f.today ?? new Date().toISOString().slice(0, 10));
   }
-  return { where: clauses.join(' AND '), params };
+  return { where: clauses.join(' AND '), params, filtered: clauses.length > 1 };
 }
