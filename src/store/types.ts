@@ -23,6 +23,20 @@ export interface Actor {
   principal: string;
   /** `clientInfo.name` of the MCP client, when it sent one. */
   client: string | null;
+  /** `clientInfo.version` of the MCP client, when it sent one (kept in the change history, not on task rows). */
+  client_version?: string | null;
+}
+
+/**
+ * A claim on a task (claim_task): while `expires_at` is in the future, writes that change the task must carry
+ * `lease_id` (a fencing token). An expired lease is no lease: the service releases it on the next read or claim.
+ */
+export interface LeaseRecord {
+  /** Opaque, random; shown to the claimer only (claim_task's result), never in lists or history. */
+  lease_id: string;
+  holder: Actor;
+  /** ISO-8601 UTC. */
+  expires_at: string;
 }
 
 /** A task as stored. Times are ISO-8601 UTC strings; `due_date` is `YYYY-MM-DD`. */
@@ -43,6 +57,8 @@ export interface TaskRecord {
   completed_at: string | null;
   created_by: Actor;
   updated_by: Actor;
+  /** The current lease as stored (possibly expired: the service masks and releases expired ones). */
+  lease: LeaseRecord | null;
 }
 
 export interface CommentRecord {
@@ -66,7 +82,72 @@ export interface NewTask {
 }
 
 /** A partial update; `undefined` leaves a field as it is, `null` clears a nullable one. */
-export type TaskPatch = Partial<Omit<NewTask, 'labels'>> & { labels?: string[]; completed_at?: string | null };
+export type TaskPatch = Partial<Omit<NewTask, 'labels'>> & { labels?: string[]; completed_at?: string | null; lease?: LeaseRecord | null };
+
+/** What a change record says happened to one task. */
+export const CHANGE_KINDS = ['create', 'update', 'complete', 'delete', 'restore', 'comment', 'claim', 'renew', 'release', 'expire', 'import', 'revert'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** One field's value before and after a change (`null` before = it did not exist: a create). */
+export type FieldChange = [before: unknown, after: unknown];
+
+/** A change record as the service builds it; the store adds seq, time and who. */
+export interface NewChange {
+  task_id: number;
+  kind: ChangeKind;
+  /** The use case (tool) that made it: `update_task`, `claim_task`, `lease_expiry`, ... */
+  tool: string;
+  /** The task's version after the change (null when the task no longer exists: a delete). */
+  version: number | null;
+  /** Changed fields; pseudo-fields: `deleted` (delete/restore), `comment` (a comment added). */
+  fields: Record<string, FieldChange>;
+}
+
+/** A stored change record: one per task a write touched, appended in that write's transaction. */
+export interface ChangeRecord extends NewChange {
+  /** Monotonic per workspace, gap-free in commit order: a feed that reads `seq > n` never skips or repeats. */
+  seq: number;
+  /** ISO-8601 UTC. */
+  at: string;
+  principal: string;
+  client: string | null;
+  client_version: string | null;
+}
+
+/** Filters of {@link TaskReader.listChanges}. */
+export interface ChangeQuery {
+  /** Only changes with `seq` greater than this (the feed's cursor). */
+  after?: number;
+  /** Only changes with `seq` less than this (paging backwards, newest first). */
+  before?: number;
+  task_id?: number;
+  principal?: string;
+  /** Inclusive lower bound on `at` (ISO-8601). */
+  since?: string;
+  limit: number;
+  /** Newest first (history); default oldest first (the feed). */
+  newest_first?: boolean;
+}
+
+/** Everything needed to bring a deleted task back: its row, its comments, and who depended on it. */
+export interface TaskSnapshot {
+  task: TaskRecord;
+  comments: CommentRecord[];
+  /** Ids of tasks whose `depends_on` contained this task when it was deleted. */
+  dependents: number[];
+}
+
+/** A task in the trash (delete_task), restorable by reverting the delete change `seq`. */
+export interface TrashRecord {
+  task_id: number;
+  /** The task delete_task was called on; its subtasks deleted with it share its root. */
+  root_id: number;
+  /** The delete change of this task. */
+  seq: number;
+  deleted_at: string;
+  deleted_by: string;
+  snapshot: TaskSnapshot;
+}
 
 export const SORT_KEYS = ['priority', 'due_date', 'created_at', 'updated_at', 'id'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -163,6 +244,22 @@ export interface TaskReader {
   countWaitingOnDependencies(workspace: string): Promise<number>;
   stats(workspace: string, now: Date): Promise<TaskStats>;
   getIdempotency(workspace: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** Change records matching `q`, oldest first (or newest first with `newest_first`), at most `q.limit`. */
+  listChanges(workspace: string, q: ChangeQuery): Promise<ChangeRecord[]>;
+  /** These change records, by seq (missing ones are left out), ascending. */
+  getChanges(workspace: string, seqs: readonly number[]): Promise<ChangeRecord[]>;
+  /** The workspace's latest change seq (0 when none). */
+  lastChangeSeq(workspace: string): Promise<number>;
+  /** Trash entries of these task ids (missing ones are left out). */
+  trashed(workspace: string, ids: readonly number[]): Promise<TrashRecord[]>;
+  /** Trash entries deleted together with `rootId` (its own included). */
+  trashGroup(workspace: string, rootId: number): Promise<TrashRecord[]>;
+  /** Newest trash entries first, at most `limit`. */
+  listTrash(workspace: string, limit: number): Promise<TrashRecord[]>;
+  /** Ids of tasks whose lease expired at or before `now` (ISO-8601), ascending, at most `limit`. */
+  expiredLeases(workspace: string, now: string, limit: number): Promise<number[]>;
+  /** A principal's named mark in the change feed (e.g. its last stand-up), or undefined. */
+  getMark(workspace: string, principal: string, name: string): Promise<{ seq: number; at: string } | undefined>;
   /** Ids present in the workspace, ascending, whose decimal form starts with `prefix`; for completion. */
   idsWithPrefix(workspace: string, prefix: string, limit: number): Promise<number[]>;
   /** Distinct assignees and labels, for prompt-argument completion. */
@@ -183,6 +280,26 @@ export interface TaskWriter extends TaskReader {
   deleteTask(workspace: string, id: number): Promise<boolean>;
   insertComment(workspace: string, taskId: number, body: string, actor: Actor, now: string): Promise<CommentRecord>;
   putIdempotency(workspace: string, key: string, record: IdempotencyRecord): Promise<void>;
+  /** Append change records (seqs assigned in order, continuing the workspace's sequence) made by `actor` at `at`. */
+  appendChanges(workspace: string, actor: Actor, at: string, changes: readonly NewChange[]): Promise<ChangeRecord[]>;
+  /** Put tasks (already deleted with {@link deleteTask}) in the trash. */
+  putTrash(workspace: string, entries: readonly TrashRecord[]): Promise<void>;
+  /** Take tasks out of the trash (after restoring them, or for good). */
+  removeTrash(workspace: string, ids: readonly number[]): Promise<void>;
+  /**
+   * Re-insert a deleted task with its own id, version, times and comments (their ids too), and its labels;
+   * not its dependency edges (use {@link setDependencies}). The workspace's id counters are not moved back.
+   */
+  restoreTask(workspace: string, task: TaskRecord, comments: readonly CommentRecord[]): Promise<void>;
+  /** Remove one comment (reverting an add_comment). Returns false when it did not exist. */
+  deleteComment(workspace: string, taskId: number, commentId: number): Promise<boolean>;
+  putMark(workspace: string, principal: string, name: string, mark: { seq: number; at: string }): Promise<void>;
+}
+
+/** Retention limits for {@link TaskStore.prune}: rows older than these ISO-8601 times go, in every workspace. */
+export interface PruneBefore {
+  changes?: string;
+  trash?: string;
 }
 
 /**
@@ -248,6 +365,10 @@ export interface TaskStore {
   readonly audit: AuditLog;
   read<T>(fn: (r: TaskReader) => Promise<T>): Promise<T>;
   write<T>(fn: (w: TaskWriter) => Promise<T>): Promise<T>;
+  /** Random per open store: change records this process wrote carry it (cross-process delivery skips its own). */
+  readonly origin: string;
+  /** Delete change records and trash entries past their retention, across workspaces; returns how many of each. */
+  prune(before: PruneBefore): Promise<{ changes: number; trash: number }>;
   /** Cheap liveness probe of the engine; throws `StoreError('unavailable')`. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -118,4 +118,54 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX task_labels_by_status ON task_labels (workspace, label, status, assignee);
   CREATE INDEX task_labels_by_priority ON task_labels (workspace, label, priority_rank DESC, due_date IS NULL, due_date, task_id, status, assignee);
   `,
+  /* 5: parallel agents (issue 11): leases on tasks, the change history with provenance, the trash of deleted
+        tasks, per-principal marks in the change feed (daily_standup). `task_changes.rid` is the commit order of
+        the whole file: another process on the same file reads new rows by it (cluster/sqlite-bus.ts). */ `
+  ALTER TABLE workspaces ADD COLUMN next_change_seq INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE tasks ADD COLUMN lease_id TEXT;
+  ALTER TABLE tasks ADD COLUMN lease_holder TEXT;
+  ALTER TABLE tasks ADD COLUMN lease_client TEXT;
+  ALTER TABLE tasks ADD COLUMN lease_client_version TEXT;
+  ALTER TABLE tasks ADD COLUMN lease_expires_at TEXT;
+  CREATE INDEX tasks_by_lease_expiry ON tasks (workspace, lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+  CREATE TABLE task_changes (
+    rid INTEGER PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    client TEXT,
+    client_version TEXT,
+    tool TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    task_id INTEGER NOT NULL,
+    version INTEGER,
+    fields TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    UNIQUE (workspace, seq)
+  ) STRICT;
+  CREATE INDEX task_changes_by_task ON task_changes (workspace, task_id, seq);
+  CREATE INDEX task_changes_by_principal ON task_changes (workspace, principal, seq);
+  CREATE INDEX task_changes_by_time ON task_changes (at);
+  CREATE TABLE trash (
+    workspace TEXT NOT NULL,
+    task_id INTEGER NOT NULL,
+    root_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    deleted_at TEXT NOT NULL,
+    deleted_by TEXT NOT NULL,
+    snapshot TEXT NOT NULL,
+    PRIMARY KEY (workspace, task_id)
+  ) STRICT;
+  CREATE INDEX trash_by_root ON trash (workspace, root_id);
+  CREATE INDEX trash_by_time ON trash (deleted_at);
+  CREATE TABLE change_marks (
+    workspace TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (workspace, principal, name)
+  ) STRICT;
+  `,
 ];
