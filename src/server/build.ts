@@ -109,7 +109,8 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
     const context = (sdk: ServerContext): RequestContext => ({
       caller: {
         workspace: connection.workspace,
-        actor: { principal: connection.principal, client: clientName(server, sdk) },
+        actor: { principal: connection.principal, client: clientName(server, sdk), client_version: clientVersion(server, sdk) ?? null },
+        admin: missingScopes(connection.scopes, ['tasks:admin']).length === 0,
         signal: sdk.mcpReq.signal,
       },
       clientVersion: clientVersion(server, sdk),

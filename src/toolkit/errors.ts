@@ -16,6 +16,10 @@ export const ERROR_CODES = {
     retryable: false,
     doc: '`expected_version` is stale: someone changed the task first. `current` holds the task as it is now; re-read, re-apply, retry.',
   },
+  lease_conflict: {
+    retryable: false,
+    doc: 'Someone else holds a live lease on the task (claim_task). `current` names the holder and `expires_at`. Comment instead (add_comment), wait for the lease to end, or take another task; an admin may pass force: true.',
+  },
   dependency_cycle: {
     retryable: false,
     doc: 'The dependency (or parent) would make a task wait on itself; `hint` shows the cycle.',

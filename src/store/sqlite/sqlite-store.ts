@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,10 +8,13 @@ import {
   type Actor,
   type ApiKeyRecord,
   type ApiKeyStore,
+  type ChangeQuery,
+  type ChangeRecord,
   type CommentRecord,
   type Counted,
   type IdempotencyRecord,
   type ListQuery,
+  type NewChange,
   type NewTask,
   PRIORITIES,
   type Priority,
@@ -25,8 +29,10 @@ import {
   type TaskStatus,
   type TaskStore,
   type TaskWriter,
+  type TrashRecord,
 } from '../types.js';
 import { sqliteAudit } from './audit.js';
+import { SqliteHistory } from './history.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 /** Options for {@link openSqliteStore}. */
@@ -66,8 +72,9 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
       cause: error,
     });
   }
-  const writeRepo = new SqliteRepo(writer);
-  const readRepo = memory ? writeRepo : new SqliteRepo(reader);
+  const origin = randomUUID();
+  const writeRepo = new SqliteRepo(writer, origin);
+  const readRepo = memory ? writeRepo : new SqliteRepo(reader, origin);
   const writeLock = new Mutex();
   const readLock = memory ? writeLock : new Mutex();
   let closed = false;
@@ -106,6 +113,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
 
   return {
     engine: 'sqlite',
+    origin,
     apiKeys,
     audit: sqliteAudit(writer, reader, { write: writeLock, read: readLock }, guard),
     read: (fn) =>
@@ -135,6 +143,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
           }
         }),
       ),
+    prune: (before) => guard(() => writeLock.run(async () => writer.transaction(() => writeRepo.history.prune(before)).immediate())),
     ping: () => guard(async () => void reader.prepare('SELECT 1').get()),
     close: async () => {
       if (closed) return;
@@ -202,7 +211,14 @@ class SqliteRepo implements TaskWriter {
    */
   private pendingSearchRows: Array<[rid: number | bigint, title: string, description: string]> = [];
 
-  constructor(private readonly db: Database.Database) {}
+  readonly history: SqliteHistory;
+
+  constructor(
+    private readonly db: Database.Database,
+    origin: string,
+  ) {
+    this.history = new SqliteHistory(db, origin);
+  }
 
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
@@ -492,6 +508,43 @@ class SqliteRepo implements TaskWriter {
     return row as IdempotencyRecord | undefined;
   }
 
+  async listChanges(workspace: string, q: ChangeQuery): Promise<ChangeRecord[]> {
+    return this.history.listChanges(workspace, q);
+  }
+
+  async getChanges(workspace: string, seqs: readonly number[]): Promise<ChangeRecord[]> {
+    return this.history.getChanges(workspace, seqs);
+  }
+
+  async lastChangeSeq(workspace: string): Promise<number> {
+    return this.history.lastChangeSeq(workspace);
+  }
+
+  async trashed(workspace: string, ids: readonly number[]): Promise<TrashRecord[]> {
+    return this.history.trashed(workspace, ids);
+  }
+
+  async trashGroup(workspace: string, rootId: number): Promise<TrashRecord[]> {
+    return this.history.trashGroup(workspace, rootId);
+  }
+
+  async listTrash(workspace: string, limit: number): Promise<TrashRecord[]> {
+    return this.history.listTrash(workspace, limit);
+  }
+
+  async getMark(workspace: string, principal: string, name: string): Promise<{ seq: number; at: string } | undefined> {
+    return this.history.getMark(workspace, principal, name);
+  }
+
+  async expiredLeases(workspace: string, now: string, limit: number): Promise<number[]> {
+    return this.all(
+      'SELECT id FROM tasks INDEXED BY tasks_by_lease_expiry WHERE workspace = ? AND lease_expires_at IS NOT NULL AND lease_expires_at <= ? ORDER BY id LIMIT ?',
+      workspace,
+      now,
+      limit,
+    ).map((r) => r.id as number);
+  }
+
   async idsWithPrefix(workspace: string, prefix: string, limit: number): Promise<number[]> {
     const rows = this.all(
       `SELECT id FROM tasks WHERE workspace = ? AND CAST(id AS TEXT) LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?`,
@@ -550,8 +603,9 @@ class SqliteRepo implements TaskWriter {
       created_at: now,
       updated_at: now,
       completed_at: completedAt,
-      created_by: { ...actor },
-      updated_by: { ...actor },
+      created_by: { principal: actor.principal, client: actor.client },
+      updated_by: { principal: actor.principal, client: actor.client },
+      lease: null,
     };
   }
 
@@ -577,6 +631,13 @@ class SqliteRepo implements TaskWriter {
       set('priority_rank', PRIORITY_RANK[patch.priority]);
     }
     if (patch.labels !== undefined) set('labels', JSON.stringify(patch.labels));
+    if (patch.lease !== undefined) {
+      set('lease_id', patch.lease?.lease_id ?? null);
+      set('lease_holder', patch.lease?.holder.principal ?? null);
+      set('lease_client', patch.lease?.holder.client ?? null);
+      set('lease_client_version', patch.lease?.holder.client_version ?? null);
+      set('lease_expires_at', patch.lease?.expires_at ?? null);
+    }
     set('updated_at', now);
     set('updated_by', actor.principal);
     set('updated_client', actor.client);
@@ -633,6 +694,76 @@ class SqliteRepo implements TaskWriter {
       record.result,
       record.created_at,
     );
+  }
+
+  async appendChanges(workspace: string, actor: Actor, at: string, changes: readonly NewChange[]): Promise<ChangeRecord[]> {
+    return this.history.appendChanges(workspace, actor, at, changes);
+  }
+
+  async putTrash(workspace: string, entries: readonly TrashRecord[]): Promise<void> {
+    this.history.putTrash(workspace, entries);
+  }
+
+  async removeTrash(workspace: string, ids: readonly number[]): Promise<void> {
+    this.history.removeTrash(workspace, ids);
+  }
+
+  async putMark(workspace: string, principal: string, name: string, mark: { seq: number; at: string }): Promise<void> {
+    this.history.putMark(workspace, principal, name, mark);
+  }
+
+  async restoreTask(workspace: string, task: TaskRecord, comments: readonly CommentRecord[]): Promise<void> {
+    const lease = task.lease;
+    this.run(
+      `INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date, parent_id, version,
+                          created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client,
+                          lease_id, lease_holder, lease_client, lease_client_version, lease_expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      workspace,
+      task.id,
+      task.title,
+      task.description,
+      task.status,
+      task.priority,
+      PRIORITY_RANK[task.priority],
+      JSON.stringify(task.labels),
+      task.assignee,
+      task.due_date,
+      task.parent_id,
+      task.version,
+      task.created_at,
+      task.updated_at,
+      task.completed_at,
+      task.created_by.principal,
+      task.created_by.client,
+      task.updated_by.principal,
+      task.updated_by.client,
+      lease?.lease_id ?? null,
+      lease?.holder.principal ?? null,
+      lease?.holder.client ?? null,
+      lease?.holder.client_version ?? null,
+      lease?.expires_at ?? null,
+    );
+    this.writeLabels(workspace, task.id, task);
+    for (const c of comments) {
+      this.run(
+        'INSERT INTO comments (workspace, id, task_id, body, author, author_client, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        workspace,
+        c.id,
+        task.id,
+        c.body,
+        c.author.principal,
+        c.author.client,
+        c.created_at,
+      );
+    }
+    this.reindex(workspace, task.id);
+  }
+
+  async deleteComment(workspace: string, taskId: number, commentId: number): Promise<boolean> {
+    const gone = this.run('DELETE FROM comments WHERE workspace = ? AND task_id = ? AND id = ?', workspace, taskId, commentId).changes > 0;
+    if (gone) this.reindex(workspace, taskId);
+    return gone;
   }
 
   // ---- helpers ----
@@ -741,6 +872,18 @@ class SqliteRepo implements TaskWriter {
       completed_at: (r.completed_at as string | null) ?? null,
       created_by: { principal: r.created_by as string, client: (r.created_client as string | null) ?? null },
       updated_by: { principal: r.updated_by as string, client: (r.updated_client as string | null) ?? null },
+      lease:
+        r.lease_id == null
+          ? null
+          : {
+              lease_id: r.lease_id as string,
+              holder: {
+                principal: r.lease_holder as string,
+                client: (r.lease_client as string | null) ?? null,
+                client_version: (r.lease_client_version as string | null) ?? null,
+              },
+              expires_at: r.lease_expires_at as string,
+            },
     }));
   }
 }

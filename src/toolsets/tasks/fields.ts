@@ -89,6 +89,12 @@ export const IdempotencyKey = z
 
 export const ExpectedVersion = z.number().int().positive().describe('The version you read; if it changed since: version_conflict, nothing written');
 
+/** The fencing token claim_task returned; required to change a task you hold. */
+export const LeaseId = z.string().max(64).regex(/^lease_[A-Za-z0-9_-]+$/, 'must be the lease_id claim_task returned').describe('From claim_task, if the task is claimed');
+
+/** Override another holder's lease (tasks:admin only). */
+export const Force = z.boolean().describe('Admins: override a lease');
+
 export const Limit = (def: number, max: number) => z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(def);
 
 export const Cursor = z.string().max(200).describe('next_cursor of the previous page');

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TaskRecord } from '../../store/types.js';
+import { liveLease, publicLease } from './history.js';
 import type { TaskCardOut } from './schemas.js';
 
 /** The compact card of a task: empty fields omitted. */
@@ -16,7 +17,14 @@ export function toCard(t: TaskRecord): z.output<typeof TaskCardOut> {
   if (t.due_date !== null) card.due_date = t.due_date;
   if (t.parent_id !== null) card.parent_id = t.parent_id;
   if (t.depends_on.length > 0) card.depends_on = t.depends_on;
+  const lease = liveLease(t);
+  if (lease) card.lease = publicLease(lease) ?? undefined;
   return card;
+}
+
+/** A whole task as callers see it: the lease only while it holds, and never its fencing token. */
+export function showTask(t: TaskRecord): Omit<TaskRecord, 'lease'> & { lease: ReturnType<typeof publicLease> } {
+  return { ...t, lease: publicLease(liveLease(t)) };
 }
 
 /** One line per task: `#12 [todo, high] Write the spec · due 2026-12-01 · @ana · #docs · after #3,#4`. */
@@ -27,6 +35,8 @@ export function cardLine(t: Pick<TaskRecord, 'id' | 'title' | 'status' | 'priori
   if (t.labels && t.labels.length > 0) parts.push(t.labels.map((l) => `#${l}`).join(' '));
   if (t.parent_id) parts.push(`subtask of #${t.parent_id}`);
   if (t.depends_on && t.depends_on.length > 0) parts.push(`after ${t.depends_on.map((d) => `#${d}`).join(',')}`);
+  const lease = t.lease ? liveLease({ lease: t.lease }) : null;
+  if (lease) parts.push(`claimed by ${lease.holder.principal}${lease.holder.client ? ` (${lease.holder.client})` : ''} until ${lease.expires_at}`);
   return parts.join(' · ');
 }
 

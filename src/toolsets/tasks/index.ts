@@ -3,6 +3,7 @@ import type { Toolset } from '../../toolkit/define.js';
 import { taskPrompts } from './prompts.js';
 import { taskResources } from './resources.js';
 import { addComment } from './tools/add-comment.js';
+import { claimTask } from './tools/claim-task.js';
 import { completeTask } from './tools/complete-task.js';
 import { createTasks } from './tools/create-tasks.js';
 import { deleteTask } from './tools/delete-task.js';
@@ -10,23 +11,43 @@ import { exportTasks } from './tools/export-tasks.js';
 import { getTask } from './tools/get-task.js';
 import { getTaskStats } from './tools/get-task-stats.js';
 import { importTasks } from './tools/import-tasks.js';
+import { listChanges } from './tools/list-changes.js';
 import { listTasks } from './tools/list-tasks.js';
 import { nextTask } from './tools/next-task.js';
+import { revertChanges } from './tools/revert-changes.js';
 import { searchTasks } from './tools/search-tasks.js';
 import { updateTask } from './tools/update-task.js';
+import { updateTasks } from './tools/update-tasks.js';
 
 /** The task tracker: the product's default toolset. */
 export const tasksToolset: Toolset<RequestContext> = {
   id: 'tasks',
   description: 'The task tracker: create, plan, list, search, update, comment on and complete tasks.',
   default: true,
-  tools: [createTasks, listTasks, getTask, updateTask, completeTask, deleteTask, searchTasks, addComment, getTaskStats, nextTask, exportTasks, importTasks],
+  tools: [
+    createTasks,
+    listTasks,
+    getTask,
+    updateTask,
+    updateTasks,
+    completeTask,
+    deleteTask,
+    searchTasks,
+    addComment,
+    getTaskStats,
+    nextTask,
+    claimTask,
+    listChanges,
+    revertChanges,
+    exportTasks,
+    importTasks,
+  ],
   resources: taskResources,
   prompts: taskPrompts,
   instructions: [
     'Taskwire is a persistent task tracker shared across conversations.',
     'Start with next_task (what to do now) or list_tasks / get_task_stats (overview). Plan a whole project with one create_tasks call: refs let items depend on earlier items of the same call.',
-    'Work a task: update_task status="in_progress", add_comment with findings, complete_task when done (it names the tasks it unblocked).',
+    'Several agents share one backlog: claim_task takes a task (a lease; pass its lease_id to later writes), add_comment with findings, complete_task when done (it names the tasks it unblocked). list_changes shows who changed what; revert_changes undoes.',
     'Safe writes: pass idempotency_key to create_tasks and add_comment; pass expected_version (from get_task) to update_task and complete_task. On version_conflict, re-apply to the returned current task.',
     'Errors are JSON {"error": {code, message, retryable, hint, fields}}; fix the named fields and retry. Read tasks://schema for the model and every limit.',
   ].join(' '),

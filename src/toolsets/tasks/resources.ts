@@ -1,7 +1,9 @@
 import type { RequestContext } from '../../server/context.js';
 import { defineResource, type ResourceDef } from '../../toolkit/define.js';
 import { ERROR_CODES, ResourceMiss } from '../../toolkit/errors.js';
-import { toCard } from './format.js';
+import { showTask, toCard } from './format.js';
+import { showChange } from './history.js';
+import { encodeFeedCursor } from './service.js';
 
 const BOARD_COLUMN_LIMIT = 50;
 
@@ -39,7 +41,7 @@ export const taskResource = defineResource<RequestContext>({
       if ((error as { code?: string }).code === 'not_found') throw new ResourceMiss(uri);
       throw error;
     });
-    return [{ uri, mimeType: 'application/json', text: JSON.stringify({ ...detail, subtasks: detail.subtasks.map(toCard) }) }];
+    return [{ uri, mimeType: 'application/json', text: JSON.stringify({ ...detail, task: showTask(detail.task), subtasks: detail.subtasks.map(toCard) }) }];
   },
 });
 
@@ -59,6 +61,42 @@ export const schemaResource = defineResource<RequestContext>({
   mimeType: 'text/markdown',
   uri: 'tasks://schema',
   read: async (uri) => [{ uri, mimeType: 'text/markdown', text: TASK_MODEL_DOC }],
+});
+
+const FEED_LIMIT = 50;
+
+/** `tasks://changes`: the latest change records of the workspace (the change history, not the audit trail). */
+export const changesResource = defineResource<RequestContext>({
+  name: 'changes',
+  title: 'Recent changes',
+  description: `The last ${FEED_LIMIT} changes to tasks in this workspace, oldest first (JSON): seq, time, who, client, tool, task and each field's before/after. Page further with list_changes. Subscribe to hear about changes.`,
+  mimeType: 'application/json',
+  uri: 'tasks://changes',
+  read: async (uri, _vars, ctx) => {
+    const last = await ctx.tasks.lastChangeSeq(ctx.caller);
+    const feed = await ctx.tasks.listChanges(ctx.caller, { cursor: encodeFeedCursor(Math.max(0, last - FEED_LIMIT)), limit: FEED_LIMIT });
+    return [{ uri, mimeType: 'application/json', text: JSON.stringify({ changes: feed.changes.map(showChange), next_cursor: feed.next_cursor }) }];
+  },
+});
+
+/** `tasks://trash`: deleted tasks, newest first, each with the change that restores it. */
+export const trashResource = defineResource<RequestContext>({
+  name: 'trash',
+  title: 'Trash',
+  description: `The last ${FEED_LIMIT} deleted tasks, newest first (JSON): id, title, who deleted it and when, and restore_with (revert_changes arguments).`,
+  mimeType: 'application/json',
+  uri: 'tasks://trash',
+  read: async (uri, _vars, ctx) => {
+    const rows = await ctx.tasks.trash(ctx.caller, FEED_LIMIT);
+    const tasks = rows.map((r) => ({
+      id: r.task_id,
+      title: r.snapshot.task.title,
+      deleted_at: r.deleted_at,
+      deleted_by: r.deleted_by,
+      restore_with: { seqs: [r.seq] },
+    }));
+    return [{ uri, mimeType: 'application/json', text: JSON.stringify({ tasks }) }];
+  },
 });
 
 const ACTIVITY_LIMIT = 50;
@@ -115,4 +153,12 @@ ${Object.entries(ERROR_CODES)
   .join('\n')}
 `;
 
-export const taskResources: ReadonlyArray<ResourceDef<RequestContext>> = [boardResource, taskResource, statsResource, schemaResource, activityResource];
+export const taskResources: ReadonlyArray<ResourceDef<RequestContext>> = [
+  boardResource,
+  taskResource,
+  statsResource,
+  schemaResource,
+  activityResource,
+  changesResource,
+  trashResource,
+];

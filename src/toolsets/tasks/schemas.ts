@@ -16,6 +16,9 @@ export const ActorOut = z.object({
   client: z.string().nullable(),
 });
 
+/** A lease as shown to everyone: holder and expiry (the fencing token only in claim_task's result). */
+export const LeaseOut = z.object({ holder: z.string(), client: z.string().nullable(), expires_at: z.string() });
+
 export const TaskCardOut = z.object({
   id: z.number().int(),
   title: z.string(),
@@ -27,6 +30,7 @@ export const TaskCardOut = z.object({
   due_date: z.string().optional(),
   parent_id: z.number().int().optional(),
   depends_on: z.array(z.number().int()).optional(),
+  lease: LeaseOut.optional().describe('Claimed: by whom, until when'),
 });
 
 export const TaskOut = z.object({
@@ -46,6 +50,20 @@ export const TaskOut = z.object({
   completed_at: z.string().nullable(),
   created_by: ActorOut,
   updated_by: ActorOut,
+  lease: LeaseOut.nullable(),
+});
+
+/** One change record (list_changes, get_task history). `fields`: {name: [before, after]}. */
+export const ChangeOut = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  principal: z.string(),
+  client: z.string().nullable(),
+  tool: z.string(),
+  kind: z.string(),
+  task_id: z.number().int(),
+  version: z.number().int().nullable(),
+  fields: z.record(z.string(), z.array(z.unknown())),
 });
 
 export const CommentOut = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
-import { ExpectedVersion, TaskId, text } from '../fields.js';
+import { ExpectedVersion, Force, LeaseId, TaskId, text } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
 import { TaskCardOut } from '../schemas.js';
 
@@ -8,11 +8,13 @@ export const completeTask = taskTool({
   name: 'complete_task',
   title: 'Complete a task',
   description:
-    'Mark a task done, optionally with a closing comment. Idempotent (a done task is returned unchanged). Names the dependent tasks this unblocked: good next candidates.',
+    'Mark a task done (releasing its lease), optionally with a closing comment. Idempotent (a done task is returned unchanged). Names the dependent tasks this unblocked: good next candidates.',
   input: z.strictObject({
     id: TaskId,
     comment: text(10_000, { multiline: true }).optional().describe('Closing note, added as a comment'),
     expected_version: ExpectedVersion.optional(),
+    lease_id: LeaseId.optional(),
+    force: Force.optional(),
   }),
   output: z.object({
     task: TaskCardOut,

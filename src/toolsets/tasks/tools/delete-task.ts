@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { taskTool } from '../define.js';
-import { ExpectedVersion, TaskId } from '../fields.js';
+import { ExpectedVersion, Force, LeaseId, TaskId } from '../fields.js';
 
 export const deleteTask = taskTool({
   name: 'delete_task',
   title: 'Delete a task',
-  description: 'Permanently delete a task, its comments and dependency edges; its subtasks too with cascade: true. Cannot be undone: prefer status="cancelled".',
+  description:
+    'Move a task, with its comments and dependency edges, to the trash (its subtasks too with cascade: true). Undo: revert_changes with the delete\'s seq (the trash keeps tasks for a retention period). Prefer status="cancelled".',
   input: z.strictObject({
     id: TaskId,
     cascade: z.boolean().default(false).describe('Also delete all subtasks, recursively'),
     expected_version: ExpectedVersion.optional(),
+    lease_id: LeaseId.optional(),
+    force: Force.optional(),
   }),
   output: z.object({ deleted: z.array(z.number().int()).describe('Ids deleted, subtasks first') }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },

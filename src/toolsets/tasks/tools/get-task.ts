@@ -3,18 +3,20 @@ import { countTokens, fitCount } from '../../../guard/tokens.js';
 import type { CommentRecord } from '../../../store/types.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Limit, TaskId } from '../fields.js';
-import { cardLine } from '../format.js';
-import { CommentOut, TaskOut, TaskRefOut } from '../schemas.js';
+import { cardLine, showTask } from '../format.js';
+import { changeLine, showChange } from '../history.js';
+import { ChangeOut, CommentOut, TaskOut, TaskRefOut } from '../schemas.js';
 import type { TaskDetail } from '../service.js';
 
 export const getTask = taskTool({
   name: 'get_task',
   title: 'Get a task',
   description:
-    'One task in full: description, newest comments, subtasks, dependencies (blocked_by: unfinished ones) and dependents. Its version feeds update_task expected_version.',
+    'One task in full: description, newest comments, subtasks, dependencies (blocked_by: unfinished ones), dependents, lease; history: its latest changes and each field\'s last writer. Its version feeds expected_version.',
   input: z.strictObject({
     id: TaskId,
     comments_limit: Limit(20, 100).describe('Newest comments to include'),
+    history: z.number().int().min(0).max(50).default(0).describe('Latest changes to include'),
   }),
   output: z.object({
     task: TaskOut,
@@ -24,13 +26,15 @@ export const getTask = taskTool({
     dependencies: z.array(TaskRefOut),
     blocked_by: z.array(z.number().int()).describe('Dependencies not yet done or cancelled'),
     dependents: z.array(TaskRefOut).describe('Tasks waiting on this one'),
+    history: z.array(ChangeOut).optional(),
+    last_writers: z.record(z.string(), z.object({ principal: z.string(), client: z.string().nullable(), at: z.string(), seq: z.number() })).optional(),
   }),
   annotations: READ_ONLY,
   scopes: READ,
   handler: async (args, ctx) => {
-    const full = await ctx.tasks.getTask(ctx.caller, args.id, args.comments_limit);
-    const d = { ...full, comments: fitComments(full, ctx.resultTokens) };
-    const lines = [cardLine(d.task), `version ${d.task.version} · updated ${d.task.updated_at}`];
+    const full = await ctx.tasks.getTask(ctx.caller, args.id, args.comments_limit, args.history);
+    const d = { ...full, task: showTask(full.task), comments: fitComments(full, ctx.resultTokens), history: full.history?.map(showChange) };
+    const lines = [cardLine(full.task), `version ${d.task.version} · updated ${d.task.updated_at}`];
     if (d.task.description) lines.push('', d.task.description);
     if (d.blocked_by.length > 0) lines.push('', `Blocked by: ${d.blocked_by.map((b) => `#${b}`).join(', ')}`);
     if (d.subtasks.length > 0) lines.push('', 'Subtasks:', ...d.subtasks.map(cardLine));
@@ -40,6 +44,7 @@ export const getTask = taskTool({
       lines.push('', `Comments (${d.comments.length} of ${d.comments_total}${cut}):`);
       for (const c of d.comments) lines.push(commentLine(c));
     }
+    if (d.history && d.history.length > 0) lines.push('', 'History (newest first):', ...d.history.map(changeLine));
     const ref = (t: { id: number; title: string; status: string }) => ({ id: t.id, title: t.title, status: t.status });
     return { structured: { ...d, subtasks: d.subtasks.map(ref) }, text: lines.join('\n') };
   },

@@ -1,35 +1,42 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
-import { Assignee, DateOnly, ExpectedVersion, Label, Labels, Priority, Status, TaskId, text } from '../fields.js';
+import { Assignee, DateOnly, ExpectedVersion, Force, Label, Labels, LeaseId, Priority, Status, TaskId, text } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
 import { TaskCardOut } from '../schemas.js';
 
 const CHANGE_FIELDS = ['title', 'description', 'status', 'priority', 'labels', 'add_labels', 'remove_labels', 'assignee', 'due_date', 'parent_id', 'depends_on'] as const;
+
+/** The fields of one task's update: update_task's arguments (with `force`), and one item of update_tasks. */
+const UPDATE_SHAPE = {
+  id: TaskId,
+  expected_version: ExpectedVersion.optional(),
+  lease_id: LeaseId.optional(),
+  title: text(200).optional(),
+  description: text(20_000, { multiline: true, min: 0 }).optional(),
+  status: Status.optional(),
+  priority: Priority.optional(),
+  labels: Labels.optional().describe('Replaces all labels'),
+  add_labels: z.array(Label).max(20).optional(),
+  remove_labels: z.array(Label).max(20).optional(),
+  assignee: Assignee.nullable().optional(),
+  due_date: DateOnly.nullable().optional(),
+  parent_id: TaskId.nullable().optional(),
+  depends_on: z.array(TaskId).max(50).optional().describe('Replaces the dependency list'),
+};
+
+const someChange = {
+  check: (a: Partial<Record<(typeof CHANGE_FIELDS)[number], unknown>>) => CHANGE_FIELDS.some((f) => a[f] !== undefined),
+  message: `give at least one field to change (${CHANGE_FIELDS.join(', ')})`,
+};
+
+export const UpdateFields = z.strictObject(UPDATE_SHAPE).refine(someChange.check, { message: someChange.message });
 
 export const updateTask = taskTool({
   name: 'update_task',
   title: 'Update a task',
   description:
     'Change some fields of a task; omitted fields stay, null clears. depends_on replaces the list (cycles rejected). Pass expected_version so you never overwrite another change (version_conflict returns the current task).',
-  input: z
-    .strictObject({
-      id: TaskId,
-      expected_version: ExpectedVersion.optional(),
-      title: text(200).optional(),
-      description: text(20_000, { multiline: true, min: 0 }).optional(),
-      status: Status.optional(),
-      priority: Priority.optional(),
-      labels: Labels.optional().describe('Replaces all labels'),
-      add_labels: z.array(Label).max(20).optional(),
-      remove_labels: z.array(Label).max(20).optional(),
-      assignee: Assignee.nullable().optional(),
-      due_date: DateOnly.nullable().optional(),
-      parent_id: TaskId.nullable().optional(),
-      depends_on: z.array(TaskId).max(50).optional().describe('Replaces the dependency list'),
-    })
-    .refine((a) => CHANGE_FIELDS.some((f) => a[f] !== undefined), {
-      message: `give at least one field to change (${CHANGE_FIELDS.join(', ')})`,
-    }),
+  input: z.strictObject({ ...UPDATE_SHAPE, force: Force.optional() }).refine(someChange.check, { message: someChange.message }),
   output: z.object({
     task: TaskCardOut,
     changed: z.array(z.string()).describe('Fields that changed (empty: none did)'),
