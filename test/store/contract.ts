@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NewTask, StoreError, type TaskStore } from '../../src/store/types.js';
 import { auditContract } from './audit-contract.js';
 import { actor, newTask, now } from './fixtures.js';
+import { historyContract } from './history-contract.js';
 
 /**
  * The contract every TaskStore engine passes (SQLite today, PostgreSQL next):
@@ -247,5 +248,6 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
     });
 
     auditContract(() => store);
+    historyContract(() => store);
   });
 }

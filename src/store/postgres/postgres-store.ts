@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CompiledQuery,
   type Expression,
@@ -17,10 +18,13 @@ import {
   type Actor,
   type ApiKeyRecord,
   type ApiKeyStore,
+  type ChangeQuery,
+  type ChangeRecord,
   type CommentRecord,
   type Counted,
   type IdempotencyRecord,
   type ListQuery,
+  type NewChange,
   type NewTask,
   PRIORITIES,
   type Priority,
@@ -35,8 +39,10 @@ import {
   type TaskStatus,
   type TaskStore,
   type TaskWriter,
+  type TrashRecord,
 } from '../types.js';
 import { postgresAudit } from './audit.js';
+import * as history from './history.js';
 import { FTS_CONFIG, migrate } from './migrations.js';
 
 /** Options for {@link openPostgresStore}. */
@@ -84,12 +90,18 @@ interface TasksTable {
   created_client: string | null;
   updated_by: string;
   updated_client: string | null;
+  /** The lease (claim_task): all five null, or all but `lease_client`/`lease_client_version` set. */
+  lease_id: Generated<string | null>;
+  lease_holder: Generated<string | null>;
+  lease_client: Generated<string | null>;
+  lease_client_version: Generated<string | null>;
+  lease_expires_at: Generated<string | null>;
   comment_text: Generated<string>;
   search: GeneratedAlways<unknown>;
 }
 
 interface Database {
-  workspaces: { name: string; next_task_id: Generated<number>; next_comment_id: Generated<number> };
+  workspaces: { name: string; next_task_id: Generated<number>; next_comment_id: Generated<number>; next_change_seq: Generated<number> };
   tasks: TasksTable;
   task_labels: { workspace: string; task_id: number; label: string };
   task_deps: { workspace: string; task_id: number; depends_on: number };
@@ -116,6 +128,11 @@ const TASK_COLUMNS = [
   'tasks.created_client',
   'tasks.updated_by',
   'tasks.updated_client',
+  'tasks.lease_id',
+  'tasks.lease_holder',
+  'tasks.lease_client',
+  'tasks.lease_client_version',
+  'tasks.lease_expires_at',
 ] as const;
 type TaskRow = Selectable<Omit<TasksTable, 'workspace' | 'priority_rank' | 'comment_text' | 'search'>>;
 
@@ -156,6 +173,12 @@ const types = {
  * row-level security policies check (effective unless the role is a superuser
  * or has BYPASSRLS). Calls on one transaction's reader or writer are queued,
  * so concurrent calls (`Promise.all`) never run under another call's setting.
+ *
+ * Change records (see `history.ts`) take their seqs from the workspace's
+ * counter row while the write holds the workspace lock, so seqs are gap-free
+ * and commit in seq order; each carries the store's `origin` (a random UUID
+ * per open). `prune` deletes old change records and trash entries of every
+ * workspace in its own transaction under `taskwire.history_prune`.
  *
  * @throws StoreError `unavailable` when the server cannot be reached or the
  *   schema cannot be migrated (including one migrated by a newer Taskwire).
@@ -220,12 +243,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }),
   };
 
+  const origin = randomUUID();
   return {
     engine: 'postgres',
+    origin,
     apiKeys,
     audit: postgresAudit(db as Kysely<unknown>, guard),
-    read: (fn) => guard(() => inTransaction(db, false, fn)),
-    write: (fn) => guard(() => inTransaction(db, true, fn)),
+    read: (fn) => guard(() => inTransaction(db, origin, false, fn)),
+    write: (fn) => guard(() => inTransaction(db, origin, true, fn)),
+    prune: (before) => guard(() => history.pruneHistory(db as Kysely<unknown>, before)),
     ping: () => guard(async () => void (await sql`SELECT 1`.execute(db))),
     close: async () => {
       if (closed) return;
@@ -240,9 +266,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
  * first port call's workspace setting (and lock) in the same round trip (see PostgresRepo.scoped);
  * a `fn` that makes no call costs no round trip at all. COMMIT after `fn` resolves, ROLLBACK if it throws.
  */
-async function inTransaction<T>(db: Kysely<Database>, writable: boolean, fn: (repo: PostgresRepo) => Promise<T>): Promise<T> {
+async function inTransaction<T>(db: Kysely<Database>, origin: string, writable: boolean, fn: (repo: PostgresRepo) => Promise<T>): Promise<T> {
   return db.connection().execute(async (connection) => {
-    const repo = new PostgresRepo(connection, writable);
+    const repo = new PostgresRepo(connection, origin, writable);
     let result: T;
     try {
       result = await fn(repo);
@@ -371,10 +397,17 @@ class PostgresRepo implements TaskWriter {
   /** Whether BEGIN was sent (with the first port call); COMMIT or ROLLBACK only then. */
   private begun = false;
 
+  /** The same connection, for the raw statements of `history.ts`. */
+  private readonly raw: Kysely<unknown>;
+
   constructor(
     private readonly db: Kysely<Database>,
+    /** The store's origin, written on every change record. */
+    private readonly origin: string,
     private readonly writable: boolean,
-  ) {}
+  ) {
+    this.raw = db as Kysely<unknown>;
+  }
 
   /**
    * Run one port method: queued behind the transaction's other calls, with
@@ -680,6 +713,43 @@ class PostgresRepo implements TaskWriter {
     );
   }
 
+  listChanges(workspace: string, q: ChangeQuery): Promise<ChangeRecord[]> {
+    return this.scoped(workspace, () => history.listChanges(this.raw, workspace, q));
+  }
+
+  getChanges(workspace: string, seqs: readonly number[]): Promise<ChangeRecord[]> {
+    return this.scoped(workspace, () => history.getChanges(this.raw, workspace, seqs));
+  }
+
+  lastChangeSeq(workspace: string): Promise<number> {
+    return this.scoped(workspace, () => history.lastChangeSeq(this.raw, workspace));
+  }
+
+  trashed(workspace: string, ids: readonly number[]): Promise<TrashRecord[]> {
+    return this.scoped(workspace, () => history.trashed(this.raw, workspace, ids));
+  }
+
+  trashGroup(workspace: string, rootId: number): Promise<TrashRecord[]> {
+    return this.scoped(workspace, () => history.trashGroup(this.raw, workspace, rootId));
+  }
+
+  listTrash(workspace: string, limit: number): Promise<TrashRecord[]> {
+    return this.scoped(workspace, () => history.listTrash(this.raw, workspace, limit));
+  }
+
+  getMark(workspace: string, principal: string, name: string): Promise<{ seq: number; at: string } | undefined> {
+    return this.scoped(workspace, () => history.getMark(this.raw, workspace, principal, name));
+  }
+
+  /** Reads the partial index `tasks_by_lease_expiry` (only leased tasks are in it). */
+  expiredLeases(workspace: string, now: string, limit: number): Promise<number[]> {
+    return this.scoped(workspace, async () => {
+      const { rows } = await sql<{ id: number }>`
+        SELECT id FROM tasks WHERE workspace = ${workspace} AND lease_expires_at <= ${now}::timestamptz ORDER BY id LIMIT ${limit}`.execute(this.db);
+      return rows.map((r) => r.id);
+    });
+  }
+
   idsWithPrefix(workspace: string, prefix: string, limit: number): Promise<number[]> {
     return this.scoped(workspace, async () => {
       const rows = await this.db
@@ -756,6 +826,15 @@ class PostgresRepo implements TaskWriter {
           priority: patch.priority,
           priority_rank: patch.priority === undefined ? undefined : PRIORITY_RANK[patch.priority],
           labels: patch.labels,
+          ...(patch.lease === undefined
+            ? {}
+            : {
+                lease_id: patch.lease?.lease_id ?? null,
+                lease_holder: patch.lease?.holder.principal ?? null,
+                lease_client: patch.lease?.holder.client ?? null,
+                lease_client_version: patch.lease?.holder.client_version ?? null,
+                lease_expires_at: patch.lease?.expires_at ?? null,
+              }),
           updated_at: now,
           updated_by: actor.principal,
           updated_client: actor.client,
@@ -824,6 +903,77 @@ class PostgresRepo implements TaskWriter {
         .insertInto('idempotency_keys')
         .values({ workspace, key, tool: record.tool, args_hash: record.args_hash, result: record.result, created_at: record.created_at })
         .execute();
+    });
+  }
+
+  appendChanges(workspace: string, actor: Actor, at: string, changes: readonly NewChange[]): Promise<ChangeRecord[]> {
+    return this.scoped(workspace, () => history.appendChanges(this.raw, workspace, this.origin, actor, at, changes));
+  }
+
+  putTrash(workspace: string, entries: readonly TrashRecord[]): Promise<void> {
+    return this.scoped(workspace, () => history.putTrash(this.raw, workspace, entries));
+  }
+
+  removeTrash(workspace: string, ids: readonly number[]): Promise<void> {
+    return this.scoped(workspace, () => history.removeTrash(this.raw, workspace, ids));
+  }
+
+  putMark(workspace: string, principal: string, name: string, mark: { seq: number; at: string }): Promise<void> {
+    return this.scoped(workspace, () => history.putMark(this.raw, workspace, principal, name, mark));
+  }
+
+  restoreTask(workspace: string, task: TaskRecord, comments: readonly CommentRecord[]): Promise<void> {
+    return this.scoped(workspace, async () => {
+      // One round trip: the task row (comment_text included, so the generated `search` column covers its comments),
+      // its label rows and its comments, as data-modifying CTEs. The id counters only ever move forward (GREATEST):
+      // normally they are past these ids already.
+      const sorted = [...comments].sort((a, b) => a.id - b.id);
+      const lease = task.lease;
+      await sql`
+        WITH w AS (
+          INSERT INTO workspaces (name, next_task_id, next_comment_id)
+          VALUES (${workspace}, ${task.id + 1}::integer, ${(sorted.at(-1)?.id ?? 0) + 1}::integer)
+          ON CONFLICT (name) DO UPDATE SET next_task_id = GREATEST(workspaces.next_task_id, excluded.next_task_id),
+                                           next_comment_id = GREATEST(workspaces.next_comment_id, excluded.next_comment_id)
+        ), t AS (
+          INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date, parent_id, version,
+                             created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client,
+                             lease_id, lease_holder, lease_client, lease_client_version, lease_expires_at, comment_text)
+          VALUES (${workspace}, ${task.id}::integer, ${task.title}::text, ${task.description}::text, ${task.status}::text, ${task.priority}::text,
+                  ${PRIORITY_RANK[task.priority]}::smallint, ${task.labels}::text[], ${task.assignee}::text, ${task.due_date}::date,
+                  ${task.parent_id}::integer, ${task.version}::integer, ${task.created_at}::timestamptz, ${task.updated_at}::timestamptz,
+                  ${task.completed_at}::timestamptz, ${task.created_by.principal}::text, ${task.created_by.client}::text,
+                  ${task.updated_by.principal}::text, ${task.updated_by.client}::text, ${lease?.lease_id ?? null}::text,
+                  ${lease?.holder.principal ?? null}::text, ${lease?.holder.client ?? null}::text, ${lease?.holder.client_version ?? null}::text,
+                  ${lease?.expires_at ?? null}::timestamptz, ${sorted.map((c) => c.body).join('\n')}::text)
+        ), l AS (
+          INSERT INTO task_labels (workspace, task_id, label) SELECT ${workspace}, ${task.id}::integer, x FROM unnest(${task.labels}::text[]) AS x
+        ), c AS (
+          INSERT INTO comments (workspace, id, task_id, body, author, author_client, created_at)
+          SELECT ${workspace}, x.id, ${task.id}::integer, x.body, x.author, x.author_client, x.created_at
+            FROM unnest(${sorted.map((c) => c.id)}::integer[], ${sorted.map((c) => c.body)}::text[], ${sorted.map((c) => c.author.principal)}::text[],
+                        ${sorted.map((c) => c.author.client)}::text[], ${sorted.map((c) => c.created_at)}::timestamptz[])
+                 AS x(id, body, author, author_client, created_at)
+        )
+        SELECT 1`.execute(this.db);
+    });
+  }
+
+  deleteComment(workspace: string, taskId: number, commentId: number): Promise<boolean> {
+    return this.scoped(workspace, async () => {
+      // One round trip: delete the comment and rebuild the task's comment_text (hence `search`) from the others;
+      // the subquery still sees the deleted row (one snapshot per statement), so it is excluded by id.
+      const { rows } = await sql<{ n: number }>`
+        WITH d AS (
+          DELETE FROM comments WHERE workspace = ${workspace} AND task_id = ${taskId}::integer AND id = ${commentId}::integer RETURNING id
+        ), u AS (
+          UPDATE tasks SET comment_text = coalesce((
+                   SELECT string_agg(c.body, E'\\n' ORDER BY c.id) FROM comments c
+                    WHERE c.workspace = ${workspace} AND c.task_id = ${taskId}::integer AND c.id <> ${commentId}::integer), '')
+           WHERE workspace = ${workspace} AND id = ${taskId}::integer AND EXISTS (SELECT 1 FROM d)
+        )
+        SELECT count(*) AS n FROM d`.execute(this.db);
+      return (rows[0]?.n ?? 0) > 0;
     });
   }
 
@@ -900,6 +1050,14 @@ function toTask(r: TaskRow, dependsOn: number[]): TaskRecord {
     completed_at: r.completed_at,
     created_by: { principal: r.created_by, client: r.created_client },
     updated_by: { principal: r.updated_by, client: r.updated_client },
+    lease:
+      r.lease_id === null
+        ? null
+        : {
+            lease_id: r.lease_id,
+            holder: { principal: r.lease_holder as string, client: r.lease_client, client_version: r.lease_client_version },
+            expires_at: r.lease_expires_at as string,
+          },
   };
 }
 
