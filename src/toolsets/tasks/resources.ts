@@ -57,7 +57,8 @@ export const statsResource = defineResource<RequestContext>({
 export const schemaResource = defineResource<RequestContext>({
   name: 'schema',
   title: 'Task model',
-  description: 'How Taskwire models work: task fields and their limits, statuses, priorities, dependencies, versions, idempotency keys and error codes (Markdown).',
+  description:
+    'How Taskwire models work: task fields and their limits, statuses, priorities, dependencies, versions, idempotency keys, leases, history, undo, trash and error codes (Markdown).',
   mimeType: 'text/markdown',
   uri: 'tasks://schema',
   read: async (uri) => [{ uri, mimeType: 'text/markdown', text: TASK_MODEL_DOC }],
@@ -133,6 +134,7 @@ A **task** is a work item in your workspace.
 | version | integer | +1 on every change; pass it as \`expected_version\` to update safely |
 | created_at, updated_at, completed_at | ISO-8601 UTC | set by the server |
 | created_by, updated_by | {principal, client} | who made the change, and through which MCP client |
+| lease | {holder, client, expires_at} or null | set by \`claim_task\` while someone works on the task |
 
 Text fields reject invisible and bidirectional control characters (zero-width spaces, BOM, bidi overrides):
 what is stored is exactly what was accepted.
@@ -144,6 +146,33 @@ Ranked by priority, then due date (earliest first, none last), then age.
 arguments returns the first result (\`replayed: true\`) and writes nothing. \`update_task\`, \`complete_task\` and
 \`delete_task\` take \`expected_version\`: if the task changed since you read it, nothing is written and the error
 carries the current task.
+
+**Several agents at once.**
+- *Claim and lease.* \`claim_task\` (an id, or none for the best actionable task) sets the task \`in_progress\` and
+  gives the caller a lease for \`lease_s\` seconds (default 900, 5 to 86,400) with an opaque \`lease_id\` (a fencing
+  token, shown only to the claimer). While the lease holds, \`update_task\`, \`update_tasks\`, \`complete_task\`
+  and \`delete_task\` on that task need its \`lease_id\`; without it, or with a stale one, they fail with
+  \`lease_conflict\` naming the holder and the expiry. Comments are always allowed. \`claim_task\` again with the
+  \`lease_id\` renews; status \`todo\`, \`done\` or \`cancelled\` releases. An expired lease releases itself: the
+  task returns to \`todo\` (recorded as an \`expire\` change) and can be claimed again; no read shows an expired lease.
+  A caller with \`tasks:admin\` may pass \`force: true\` past someone else's lease. \`next_task\` never offers a held task.
+- *History.* Every write appends one change record per task it touched, in the same transaction: \`seq\` (monotonic,
+  gap-free per workspace), time, principal, client, tool, kind (create, update, complete, delete, restore, comment,
+  claim, renew, release, expire, import, revert), task id, version after, and each changed field as
+  \`[before, after]\`. \`list_changes\` pages the feed oldest first; its \`next_cursor\` resumes exactly after the last
+  change returned. \`get_task history=N\` gives a task's latest changes and each field's last writer. History is kept
+  for the server's history retention (default 90 days). The audit trail (\`tasks://activity\`) is different: it
+  records tool calls (including reads and failures), not changes to tasks.
+- *Undo.* \`revert_changes\` with \`seqs\` or \`mine_last\` restores before-values atomically, newest first. If a later
+  change touched the same field it fails with \`version_conflict\` naming that change (revert both together, or pass
+  \`force: true\`). A revert is a change too, so it can be reverted.
+- *Trash.* \`delete_task\` moves tasks to the trash (\`tasks://trash\`, kept for the trash retention, default 30 days);
+  reverting the delete change restores the task with its comments, labels, subtasks and dependency edges. A trashed
+  id answers \`not_found\` with a hint naming the revert; trashed tasks appear in no list, search, board or stats.
+- *Bulk.* \`update_tasks\` updates or completes 1-100 tasks, all or nothing; an error names the item. An empty list is
+  \`invalid_input\`, never "all tasks".
+- *Null.* In every write tool, \`null\` for an optional field means "leave unchanged", exactly like omitting it
+  (hosts in strict mode send every field). Clear a field explicitly with \`update_task clear: [...]\`.
 
 **Errors** come back as a tool result with \`isError: true\` and the JSON body
 \`{"error": {"code", "message", "retryable", "hint"?, "fields"?, "current"?}}\`:

@@ -792,7 +792,7 @@ export class TaskService {
     }
     if (changed.length === 0) return { task: current, changed, affected: [] };
     const task = await w.updateTask(workspace, input.id, patch, actor, this.clock().toISOString(), input.expected_version);
-    const kind = how.kind === 'update' && patch.status === 'done' ? 'complete' : how.kind;
+    const kind = how.kind !== 'update' ? how.kind : patch.status === 'done' ? 'complete' : patch.lease === null && current.lease ? 'release' : 'update';
     log.add(changeOf(kind, how.tool, current, task, how.reverts === undefined ? {} : { reverts: [null, how.reverts] }));
     const affected = await this.neighbours(w, workspace, [current, task]);
     return { task, changed, affected };
