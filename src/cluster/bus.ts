@@ -22,7 +22,7 @@ import type { Logger } from '../telemetry/logger.js';
  * lost; the data itself is never affected.
  */
 export interface ChangeBus {
-  readonly kind: 'postgres' | 'redis';
+  readonly kind: 'postgres' | 'redis' | 'sqlite';
   /** Send a change to every other process on the channel. Never throws; failures are logged. */
   publish(change: BusChange): void;
   /** Register the receiver of other processes' changes (one per bus). */
@@ -38,7 +38,7 @@ export interface ChangeBus {
 }
 
 /** A bus setting once `auto` is resolved. */
-export type BusChangeKind = 'postgres' | 'redis' | 'local';
+export type BusChangeKind = 'postgres' | 'redis' | 'sqlite' | 'local';
 
 /** What every bus engine is opened with, besides where its server is. */
 export interface BusOptions {

@@ -294,9 +294,9 @@ export const CONFIG = {
   changeBus: {
     flag: 'change-bus',
     env: 'TASKWIRE_CHANGE_BUS',
-    doc: 'How task changes reach subscribers on other processes: `postgres` (LISTEN/NOTIFY), `redis` (pub/sub, needs --redis-url), `local` (this process only), or `auto` (postgres on PostgreSQL, else local).',
+    doc: 'How task changes reach subscribers on other processes: `postgres` (LISTEN/NOTIFY), `redis` (pub/sub, needs --redis-url), `sqlite` (other processes on the same --db file; reads its change history every 200 ms), `local` (this process only), or `auto` (postgres on PostgreSQL, sqlite on a SQLite file, local on :memory:).',
     defaultDoc: 'auto',
-    schema: z.enum(['auto', 'postgres', 'redis', 'local']).default('auto'),
+    schema: z.enum(['auto', 'postgres', 'redis', 'sqlite', 'local']).default('auto'),
     commands: both,
   },
   // ---- guardrails (issue 4; README "Guardrails") ----

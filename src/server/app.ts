@@ -31,7 +31,7 @@ export interface App {
   principal: string;
   /** Scopes of every served tool by name (what `tools/call` of it needs), for the HTTP layer's scope challenge. */
   toolScopes: ReadonlyMap<string, readonly string[]>;
-  /** The cross-process change bus, when {@link openApp} opened one (several replicas). */
+  /** The cross-process change bus, when {@link openApp} opened one (several replicas, or processes on one SQLite file). */
   bus?: ChangeBus;
   /** Rate limits, timeouts, result budgets, loop hints (README "Guardrails"). */
   guard: Guardrails;
@@ -87,13 +87,16 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
 /**
  * Open what the config names and build the app: the store (PostgreSQL when
  * `databaseUrl` is set, else the SQLite file), then the change bus
- * (`changeBus`: PostgreSQL LISTEN/NOTIFY, Redis pub/sub, or none), bridged to
- * the app's {@link ChangeHub} so subscribers hear about changes committed by
- * other replicas. `close()` closes the bus, then the store.
+ * (`changeBus`: PostgreSQL LISTEN/NOTIFY, Redis pub/sub, the SQLite file's
+ * change history, or none), bridged to the app's {@link ChangeHub} so
+ * subscribers hear about changes committed by other replicas or processes.
+ * `close()` closes the bus, then the store.
  *
  * @throws ConfigError for a bus the config cannot serve (`postgres` without a
- *   database URL, `redis` without a Redis URL); SelectionError for an unknown
- *   toolset; StoreError `unavailable` when the database or the bus cannot be reached.
+ *   database URL, `redis` without a Redis URL, `sqlite` without a SQLite
+ *   file); SelectionError for an unknown toolset; StoreError `unavailable`
+ *   when the database or the bus cannot be reached (the default SQLite bus
+ *   failing to open is logged at warn instead, and the app serves without it).
  */
 export async function openApp(config: Config, logger: Logger, principal = config.workspace, guardOptions?: GuardrailOptions): Promise<App> {
   const kind = busKind(config);
@@ -108,11 +111,16 @@ export async function openApp(config: Config, logger: Logger, principal = config
   if (kind === 'local') return app;
   let bus: ChangeBus;
   try {
-    bus =
-      kind === 'postgres'
-        ? await (await import('../cluster/postgres-bus.js')).openPostgresBus({ connectionString: config.databaseUrl as string, channel: busChannel(config), logger })
-        : await (await import('../cluster/redis-bus.js')).openRedisBus({ url: config.redisUrl as string, channel: busChannel(config), logger });
+    if (kind === 'sqlite') bus = (await import('../cluster/sqlite-bus.js')).openSqliteBus({ path: config.db, origin: app.store.origin, logger });
+    else if (kind === 'postgres') {
+      bus = await (await import('../cluster/postgres-bus.js')).openPostgresBus({ connectionString: config.databaseUrl as string, channel: busChannel(config), logger });
+    } else bus = await (await import('../cluster/redis-bus.js')).openRedisBus({ url: config.redisUrl as string, channel: busChannel(config), logger });
   } catch (error) {
+    if (kind === 'sqlite' && config.changeBus === 'auto') {
+      // The default on a file: serving without hearing other processes beats not serving.
+      logger.warn({ err: error }, 'cannot read the SQLite change history: changes of other processes on this file are not delivered');
+      return app;
+    }
     await app.close();
     throw new StoreError('unavailable', `cannot open the ${kind} change bus: ${(error as Error).message}`, { cause: error });
   }
@@ -129,9 +137,17 @@ export async function openApp(config: Config, logger: Logger, principal = config
   };
 }
 
-/** Which bus `config.changeBus` means once `auto` is resolved. @throws ConfigError when it cannot work. */
+/**
+ * Which bus `config.changeBus` means once `auto` is resolved: `postgres` on
+ * PostgreSQL, `sqlite` on a SQLite file (other processes on the same file),
+ * `local` on `:memory:`.
+ * @throws ConfigError when it cannot work.
+ */
 export function busKind(config: Config): BusChangeKind {
-  const kind = config.changeBus === 'auto' ? (config.databaseUrl ? 'postgres' : 'local') : config.changeBus;
+  const kind = config.changeBus === 'auto' ? (config.databaseUrl ? 'postgres' : config.db === ':memory:' ? 'local' : 'sqlite') : config.changeBus;
+  if (kind === 'sqlite' && (config.databaseUrl || config.db === ':memory:')) {
+    throw new ConfigError('--change-bus (TASKWIRE_CHANGE_BUS): sqlite needs a SQLite database file (--db), not --database-url or :memory:');
+  }
   if (kind === 'postgres' && !config.databaseUrl) {
     throw new ConfigError('--change-bus (TASKWIRE_CHANGE_BUS): postgres needs --database-url (DATABASE_URL)');
   }

@@ -47,7 +47,7 @@ describe('Streamable HTTP end to end (built CLI, loopback)', () => {
     expect((await raw(`${base}/healthz`, { method: 'GET' })).status).toBe(200);
     const ready = await raw(`${base}/readyz`, { method: 'GET' });
     expect(ready.status).toBe(200);
-    expect(JSON.parse(ready.body)).toEqual({ status: 'ready', store: 'sqlite' });
+    expect(JSON.parse(ready.body)).toEqual({ status: 'ready', store: 'sqlite', bus: { kind: 'sqlite', healthy: true } }); // other processes on the file
     expect((await raw(`${base}/elsewhere`, { method: 'GET' })).status).toBe(404);
   });
 

@@ -165,7 +165,7 @@ describe('openApp bridges its change hub to the bus', () => {
 
   it('refuses a bus the configuration cannot serve', () => {
     const tmp = tempDir();
-    expect(busKind(testConfig({}, tmp.dir))).toBe('local');
+    expect(busKind(testConfig({}, tmp.dir))).toBe('sqlite'); // a SQLite file: other processes on it (test/scale/sqlite-bus.test.ts)
     expect(() => busKind(testConfig({ 'change-bus': 'redis' }, tmp.dir))).toThrow(/redis needs --redis-url/);
     expect(() => busKind(testConfig({ 'change-bus': 'postgres' }, tmp.dir))).toThrow(/postgres needs --database-url/);
     tmp.cleanup();
