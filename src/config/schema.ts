@@ -499,6 +499,22 @@ export const CONFIG = {
     schema: int(0, 36_500).default(30),
     commands: both,
   },
+  historyRetentionDays: {
+    flag: 'history-retention-days',
+    env: 'TASKWIRE_HISTORY_RETENTION_DAYS',
+    doc: 'Change records (list_changes, get_task history, revert_changes) older than this many days are deleted (checked at start-up and hourly); 0 keeps them forever.',
+    defaultDoc: '90',
+    schema: int(0, 36_500).default(90),
+    commands: both,
+  },
+  trashRetentionDays: {
+    flag: 'trash-retention-days',
+    env: 'TASKWIRE_TRASH_RETENTION_DAYS',
+    doc: 'Deleted tasks stay restorable in the trash (revert_changes) for this many days, then are gone for good; 0 keeps them forever.',
+    defaultDoc: '30',
+    schema: int(0, 36_500).default(30),
+    commands: both,
+  },
 } as const satisfies Record<string, ConfigKey>;
 
 export type ConfigName = keyof typeof CONFIG;

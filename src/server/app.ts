@@ -14,6 +14,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/setup.js';
 import { isTracing } from '../telemetry/tracing.js';
 import { TOOLSETS } from '../toolsets/index.js';
+import { scheduleRetention } from '../toolsets/tasks/retention.js';
 import { TaskService } from '../toolsets/tasks/service.js';
 import { VERSION } from '../version.js';
 import { createServerFactory, type ServerFactory } from './build.js';
@@ -57,7 +58,8 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
   // Store spans only when spans are recorded at all: untraced serving keeps the bare store.
-  const tasks = new TaskService(isTracing() ? tracedStore(db) : db, hub);
+  const tasks = new TaskService(isTracing() ? tracedStore(db) : db, hub, undefined, { trashRetentionDays: config.trashRetentionDays });
+  const stopRetention = scheduleRetention(tasks, { historyDays: config.historyRetentionDays, trashDays: config.trashRetentionDays }, logger);
   const guard = createGuardrails(config, logger, { onGuardrail: recordGuardrail, pgSchema: config.databaseSchema, ...guardOptions });
   const audit = config.audit ? new AuditWriter(db.audit, logger) : undefined;
   const stopPrune = config.audit ? scheduleAuditPrune(db.audit, config.auditRetentionDays, logger) : () => undefined;
@@ -77,6 +79,7 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const close = async () => {
     await operations.close(); // aborts running operations (an import in flight rolls back) and waits for them
     stopPrune();
+    stopRetention();
     await guard.close();
     await audit?.close(); // buffered rows reach the store before it closes
     await db.close();
