@@ -120,7 +120,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `,
   /* 5: parallel agents (issue 11): leases on tasks, the change history with provenance, the trash of deleted
         tasks, per-principal marks in the change feed (daily_standup). `task_changes.rid` is the commit order of
-        the whole file: another process on the same file reads new rows by it (cluster/sqlite-bus.ts). */ `
+        the whole file, never reused (AUTOINCREMENT: pruning must not hand a reader's cursor old ids): another process on the same file reads new rows by it (cluster/sqlite-bus.ts). */ `
   ALTER TABLE workspaces ADD COLUMN next_change_seq INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE tasks ADD COLUMN lease_id TEXT;
   ALTER TABLE tasks ADD COLUMN lease_holder TEXT;
@@ -129,7 +129,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN lease_expires_at TEXT;
   CREATE INDEX tasks_by_lease_expiry ON tasks (workspace, lease_expires_at) WHERE lease_expires_at IS NOT NULL;
   CREATE TABLE task_changes (
-    rid INTEGER PRIMARY KEY,
+    rid INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace TEXT NOT NULL,
     seq INTEGER NOT NULL,
     at TEXT NOT NULL,
