@@ -4,12 +4,16 @@
 // writes bench/results/<date>.json. Loopback only, bounded in time. See docs/BENCHMARKS.md.
 // Flags: --quick, --huge (adds 1M tasks), --store-only (only the store figures), --database-url URL
 // (also run the store figures on PostgreSQL, in a fresh schema dropped afterwards), --sizes 10000,100000,
-// --engines sqlite,postgres (default: sqlite, and postgres when --database-url is given).
+// --engines sqlite,postgres (default: sqlite, and postgres when --database-url is given), --agents-only (only the
+// agents figures: claim_task across two servers on one store, create_tasks with vs without the change log; their
+// PostgreSQL parts use --database-url, else TASKWIRE_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test,
+// and are skipped when it does not answer), --claim-tasks N, --changelog-tasks N (agents sizes).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEncoding } from 'js-tiktoken';
+import { agentRows, benchAgents } from './agents.mjs';
 import { fairness } from './guard.mjs';
 import { guardrailOverhead } from './guardrails.mjs';
 import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
@@ -24,6 +28,7 @@ const huge = process.argv.includes('--huge');
 // --guardrails-only: just the guardrails on/off figure (after populating the database).
 const guardrailsOnly = process.argv.includes('--guardrails-only');
 const storeOnly = process.argv.includes('--store-only');
+const agentsOnly = process.argv.includes('--agents-only');
 const flag = (name) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -46,7 +51,7 @@ if (sizesFlag) P.storeSizes = sizesFlag.split(',').map(Number);
 const tmp = mkdtempSync(join(tmpdir(), 'taskwire-bench-'));
 const out = {
   date: new Date().toISOString(),
-  mode: `${quick ? 'quick' : 'full'}${storeOnly ? ' store-only' : ''}`,
+  mode: `${quick ? 'quick' : 'full'}${storeOnly ? ' store-only' : ''}${agentsOnly ? ' agents-only' : ''}`,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, mem_gib: round(totalmem() / 2 ** 30, 1), node: process.version },
   params: P,
 };
@@ -54,7 +59,7 @@ const log = (...a) => console.error(...a);
 const started = performance.now();
 
 const taskwireDb = join(tmp, 'taskwire.db');
-if (!storeOnly) {
+if (!storeOnly && !agentsOnly) {
   // ---- a populated Taskwire database for the server figures ----
   log(`populating a ${P.taskwireTasks}-task database for the server figures…`);
   const { openSqliteStore } = await import('../dist/store/sqlite/sqlite-store.js');
@@ -157,16 +162,33 @@ if (!storeOnly) {
 }
 
 // ---- store ----
-log(`store: create/list/search at ${P.storeSizes.join(', ')} tasks…`);
-const engines = (flag('--engines') ?? (databaseUrl ? 'sqlite,postgres' : 'sqlite')).split(',');
-out.store = engines.includes('sqlite') ? (await benchStore({ sizes: P.storeSizes, dir: tmp, queries: P.queries, log })).results : [];
-if (databaseUrl && engines.includes('postgres')) {
-  // PostgreSQL: 1M only with --huge, like SQLite.
-  const sizes = P.storeSizes;
-  out.store.push(...(await benchStore({ sizes, dir: tmp, queries: P.queries, engine: 'postgres', databaseUrl, log })).results);
-} else log('store: PostgreSQL skipped (give --database-url postgres://… to include it)');
+out.store = [];
+if (!agentsOnly) {
+  log(`store: create/list/search at ${P.storeSizes.join(', ')} tasks…`);
+  const engines = (flag('--engines') ?? (databaseUrl ? 'sqlite,postgres' : 'sqlite')).split(',');
+  if (engines.includes('sqlite')) out.store = (await benchStore({ sizes: P.storeSizes, dir: tmp, queries: P.queries, log })).results;
+  if (databaseUrl && engines.includes('postgres')) {
+    // PostgreSQL: 1M only with --huge, like SQLite.
+    const sizes = P.storeSizes;
+    out.store.push(...(await benchStore({ sizes, dir: tmp, queries: P.queries, engine: 'postgres', databaseUrl, log })).results);
+  } else log('store: PostgreSQL skipped (give --database-url postgres://… to include it)');
+}
 
+// ---- agents: claim_task across two servers on one store; what the change log costs create_tasks ----
 if (!storeOnly) {
+  const n = (name) => (flag(name) ? Number(flag(name)) : undefined);
+  out.agents = await benchAgents({
+    root: ROOT,
+    dir: tmp,
+    databaseUrl,
+    quick,
+    claimTasks: n('--claim-tasks'),
+    changelogTasks: n('--changelog-tasks'),
+    log,
+  });
+}
+
+if (!storeOnly && !agentsOnly) {
   // ---- guardrails: a well-behaved principal's latency while another floods ----
   log('guardrails: list_tasks latency of one principal alone and while another floods (on vs off)…');
   out.fairness = await fairness({ root: ROOT, calls: quick ? 300 : 1000, flooders: 8 });
@@ -196,23 +218,29 @@ void ENVELOPE;
 out.seconds = round((performance.now() - started) / 1000, 0);
 const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
 const sdkStdio = out.stdio?.['sdk/legacy'];
-out.ratios = storeOnly
-  ? {}
-  : {
-      stdio_cpu_get_task_vs_sdk_add: ratio(out.stdio['taskwire/legacy'].cpu_us_per_call.median, sdkStdio.cpu_us_per_call.median),
-      stdio_cpu_fastmcp_vs_taskwire: ratio(out.stdio['fastmcp/legacy'].cpu_us_per_call.median, out.stdio['taskwire/legacy'].cpu_us_per_call.median),
-      cold_start_vs_sdk: ratio(out.stdio['taskwire/legacy'].cold_start_ms.median, sdkStdio.cold_start_ms.median),
-      cold_start_modern_vs_sdk: ratio(out.stdio['taskwire/modern'].cold_start_ms.median, out.stdio['sdk/modern'].cold_start_ms.median),
-      idle_rss_vs_sdk: ratio(out.stdio['taskwire/legacy'].idle_rss_mib.median, sdkStdio.idle_rss_mib.median),
-      http_2026_cpu_get_task_vs_sdk_sessionful_add: ratio(
-        out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
-        out.http['sdk (sessions)/2025 sessions/c1']?.server_cpu_us_per_req,
-      ),
-      session_rss_vs_sdk: ratio(out.sessions.taskwire.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session),
-    };
+out.ratios =
+  storeOnly || agentsOnly
+    ? {}
+    : {
+        stdio_cpu_get_task_vs_sdk_add: ratio(out.stdio['taskwire/legacy'].cpu_us_per_call.median, sdkStdio.cpu_us_per_call.median),
+        stdio_cpu_fastmcp_vs_taskwire: ratio(out.stdio['fastmcp/legacy'].cpu_us_per_call.median, out.stdio['taskwire/legacy'].cpu_us_per_call.median),
+        cold_start_vs_sdk: ratio(out.stdio['taskwire/legacy'].cold_start_ms.median, sdkStdio.cold_start_ms.median),
+        cold_start_modern_vs_sdk: ratio(out.stdio['taskwire/modern'].cold_start_ms.median, out.stdio['sdk/modern'].cold_start_ms.median),
+        idle_rss_vs_sdk: ratio(out.stdio['taskwire/legacy'].idle_rss_mib.median, sdkStdio.idle_rss_mib.median),
+        http_2026_cpu_get_task_vs_sdk_sessionful_add: ratio(
+          out.http['taskwire/2026 stateless/c1']?.server_cpu_us_per_req,
+          out.http['sdk (sessions)/2025 sessions/c1']?.server_cpu_us_per_req,
+        ),
+        session_rss_vs_sdk: ratio(out.sessions.taskwire.rss_growth_kib_per_session, out.sessions['sdk (sessions)'].rss_growth_kib_per_session),
+      };
 
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const file = join(ROOT, 'bench', 'results', `${out.date.slice(0, 19).replace(/[:T]/g, '-')}${quick ? '-quick' : ''}${storeOnly ? '-store' : ''}.json`);
+const file = join(
+  ROOT,
+  'bench',
+  'results',
+  `${out.date.slice(0, 19).replace(/[:T]/g, '-')}${quick ? '-quick' : ''}${storeOnly ? '-store' : ''}${agentsOnly ? '-agents' : ''}.json`,
+);
 writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 rmSync(tmp, { recursive: true, force: true });
 
@@ -250,6 +278,7 @@ for (const [k, v] of Object.entries(out.fairness ?? {}))
     `${v.alone_p50_ms}/${v.alone_p99_ms} → ${v.flooded_p50_ms}/${v.flooded_p99_ms} (${v.flood_served}/${v.flood_refused})`,
     '',
   );
+for (const [k, v] of out.agents ? agentRows(out.agents) : []) row(k, v, '');
 for (const [k, v] of Object.entries(out.tokens ?? {})) row(`tokens ${k}`, v, '');
 if (out.guardrails) {
   for (const id of ['off', 'on', 'on+tracing']) {
