@@ -78,19 +78,24 @@ export const Labels = z
   .max(20, 'at most 20 labels per task')
   .transform((labels) => [...new Set(labels)]);
 
-export const Assignee = text(100).describe('Name or handle');
+/** An assignee: a name or handle. */
+export const Assignee = text(100);
 
 export const IdempotencyKey = z
   .string()
   .min(8, 'must be at least 8 characters (use a UUID)')
   .max(128, 'must be at most 128 characters')
   .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -')
-  .describe('Unique per write (e.g. a UUID): a retry with the same key and arguments is not applied twice');
+  .describe('e.g. a UUID');
 
-export const ExpectedVersion = z.number().int().positive().describe('The version you read; if it changed since: version_conflict, nothing written');
+/** The version the caller read; a write on a task changed since fails with version_conflict (explained in the server instructions). */
+export const ExpectedVersion = z.number().int().positive();
 
 /** The fencing token claim_task returned; required to change a task you hold. */
-export const LeaseId = z.string().max(64).regex(/^lease_[A-Za-z0-9_-]+$/, 'must be the lease_id claim_task returned').describe('From claim_task, if the task is claimed');
+export const LeaseId = z
+  .string()
+  .max(64)
+  .regex(/^lease_[A-Za-z0-9_-]+$/, 'must be the lease_id claim_task returned');
 
 /** Override another holder's lease (tasks:admin only). */
 export const Force = z.boolean().describe('Admins: override a lease');

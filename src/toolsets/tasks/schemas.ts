@@ -2,94 +2,69 @@ import { z } from 'zod';
 
 /**
  * Output schemas of the task tools (advertised as each tool's `outputSchema`;
- * results carry matching `structuredContent`). Cards are the compact form used
- * in lists: empty fields are omitted to save tokens.
+ * results carry matching `structuredContent`).
+ *
+ * Advertised schemas are deliberately shallow, since every tools/list is paid
+ * for in every client's context window: a nested card, task, comment or change
+ * declares only its key properties, and no object lists `required` (a
+ * result's properties are all declared and typed; the handlers always return
+ * them). Objects stay open (advertise.ts drops zod's `additionalProperties:
+ * false` from output schemas), so the full records the handlers return
+ * validate. Fields and their meaning are documented once, in tasks://schema.
  */
 
-// Plain strings in output schemas: the enums are advertised once, in the input schemas; every
-// repetition here would be paid for in every client's context window.
-const StatusOut = z.string();
-const PriorityOut = z.string();
+/** An output object: the given properties typed, none required, others allowed. */
+export function outObject<S extends z.ZodRawShape>(shape: S) {
+  return z.object(shape).partial();
+}
 
-export const ActorOut = z.object({
-  principal: z.string(),
-  client: z.string().nullable(),
-});
+const Int = z.number().int();
 
-/** A lease as shown to everyone: holder and expiry (the fencing token only in claim_task's result). */
-export const LeaseOut = z.object({ holder: z.string(), client: z.string().nullable(), expires_at: z.string() });
+/** A task by its key properties (version feeds expected_version): a card in lists, the whole task in get_task. */
+export const CardOut = outObject({ id: Int, version: Int });
 
+/** A task in get_task's subtask and dependency lists. */
+export const TaskRefOut = outObject({ id: Int });
+
+/** One change record (list_changes, get_task history, revert_changes); seq is what revert_changes takes. */
+export const ChangeOut = outObject({ seq: Int, task_id: Int, kind: z.string() });
+
+export const CommentOut = outObject({ id: Int, body: z.string() });
+
+/**
+ * The full compact card `toCard` builds (empty fields omitted): its TypeScript
+ * type. Not advertised: tools declare `CardOut`, its key properties.
+ */
 export const TaskCardOut = z.object({
-  id: z.number().int(),
+  id: Int,
   title: z.string(),
   status: z.string(),
   priority: z.string(),
-  version: z.number().int(),
+  version: Int,
   labels: z.array(z.string()).optional(),
   assignee: z.string().optional(),
   due_date: z.string().optional(),
-  parent_id: z.number().int().optional(),
-  depends_on: z.array(z.number().int()).optional(),
-  lease: LeaseOut.optional().describe('Claimed: by whom, until when'),
+  parent_id: Int.optional(),
+  depends_on: z.array(Int).optional(),
+  lease: z.object({ holder: z.string(), client: z.string().nullable(), expires_at: z.string() }).optional(),
 });
 
-export const TaskOut = z.object({
-  id: z.number().int(),
-  title: z.string(),
-  description: z.string(),
-  status: StatusOut,
-  priority: PriorityOut,
-  labels: z.array(z.string()),
-  assignee: z.string().nullable(),
-  due_date: z.string().nullable(),
-  parent_id: z.number().int().nullable(),
-  depends_on: z.array(z.number().int()),
-  version: z.number().int(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  completed_at: z.string().nullable(),
-  created_by: ActorOut,
-  updated_by: ActorOut,
-  lease: LeaseOut.nullable(),
-});
+const Counts = z.record(z.string(), Int);
 
-/** One change record (list_changes, get_task history). `fields`: {name: [before, after]}. */
-export const ChangeOut = z.object({
-  seq: z.number().int(),
-  at: z.string(),
-  principal: z.string(),
-  client: z.string().nullable(),
-  tool: z.string(),
-  kind: z.string(),
-  task_id: z.number().int(),
-  version: z.number().int().nullable(),
-  fields: z.record(z.string(), z.array(z.unknown())),
-});
-
-export const CommentOut = z.object({
-  id: z.number().int(),
-  task_id: z.number().int(),
-  body: z.string(),
-  author: ActorOut,
-  created_at: z.string(),
-});
-
-export const TaskRefOut = z.object({ id: z.number().int(), title: z.string(), status: z.string() });
-
-export const StatsOut = z.object({
-  total: z.number().int(),
-  by_status: z.record(z.string(), z.number().int()),
-  by_priority: z.record(z.string(), z.number().int()).describe('Open tasks only'),
-  by_label: z.record(z.string(), z.number().int()).describe('Open tasks only, top 50'),
-  by_assignee: z.record(z.string(), z.number().int()).describe('Open tasks only, top 50'),
-  overdue: z.number().int(),
-  completed_last_7_days: z.number().int(),
-  completed_last_30_days: z.number().int(),
+export const StatsOut = outObject({
+  total: Int,
+  by_status: Counts,
+  by_priority: Counts,
+  by_label: Counts,
+  by_assignee: Counts,
+  overdue: Int,
+  completed_last_7_days: Int,
+  completed_last_30_days: Int,
 });
 
 /** Paging fields; their meaning is in each tool's description, not repeated here. */
 export const PageOut = {
-  total: z.number().int(),
+  total: Int,
   next_cursor: z.string().nullable(),
   truncated: z.boolean(),
 };

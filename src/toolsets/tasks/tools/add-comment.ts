@@ -1,19 +1,18 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
 import { IdempotencyKey, TaskId, text } from '../fields.js';
-import { CommentOut } from '../schemas.js';
+import { CommentOut, outObject } from '../schemas.js';
 
 export const addComment = taskTool({
   name: 'add_comment',
   title: 'Comment on a task',
-  description:
-    'Add a comment to a task: progress notes, findings, decisions, hand-over context for the next agent (searchable). Pass idempotency_key so a retry never posts twice.',
+  description: 'Comment on a task: progress, findings, decisions, hand-over notes for the next agent (searchable). Pass idempotency_key so a retry never posts twice.',
   input: z.strictObject({
     task_id: TaskId,
     body: text(10_000, { multiline: true }).describe('Markdown'),
     idempotency_key: IdempotencyKey.optional(),
   }),
-  output: z.object({ comment: CommentOut, replayed: z.boolean() }),
+  output: outObject({ comment: CommentOut, replayed: z.boolean() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {

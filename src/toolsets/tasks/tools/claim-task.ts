@@ -2,22 +2,22 @@ import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
 import { Assignee, Label, LeaseId, TaskId } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
-import { TaskCardOut } from '../schemas.js';
+import { CardOut, outObject } from '../schemas.js';
 
 export const claimTask = taskTool({
   name: 'claim_task',
   title: 'Claim a task',
   description:
-    'Take a task for yourself before working on it: sets in_progress with a lease that others cannot write through (they get lease_conflict). No id: claims the best actionable task (as next_task). Pass lease_id to later writes; claim again with it to renew. An expired lease frees the task.',
+    "Take a task before working on it: in_progress under a lease (others' writes get lease_conflict) until it expires. No id: the best actionable task. Pass lease_id to later writes; claim with it again to renew.",
   input: z.strictObject({
-    id: TaskId.optional().describe('Default: the best actionable task'),
-    lease_s: z.number().int().min(5).max(86_400).default(900).describe('Lease length, seconds'),
-    lease_id: LeaseId.optional().describe('Renew the lease you hold'),
-    assignee: Assignee.optional().describe('Without id: only tasks assigned to this person'),
-    label: Label.optional().describe('Without id: only tasks with this label'),
+    id: TaskId.optional(),
+    lease_s: z.number().int().min(5).max(86_400).default(900).describe('Seconds'),
+    lease_id: LeaseId.optional().describe('To renew it'),
+    assignee: Assignee.optional().describe('Without id: only theirs'),
+    label: Label.optional().describe('Without id: only with it'),
   }),
-  output: z.object({
-    task: TaskCardOut.nullable(),
+  output: outObject({
+    task: CardOut.nullable(),
     lease_id: z.string().nullable(),
     expires_at: z.string().nullable(),
     renewed: z.boolean(),

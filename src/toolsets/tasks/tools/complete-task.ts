@@ -2,25 +2,24 @@ import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
 import { ExpectedVersion, Force, LeaseId, TaskId, text } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
-import { TaskCardOut } from '../schemas.js';
+import { CardOut, outObject } from '../schemas.js';
 
 export const completeTask = taskTool({
   name: 'complete_task',
   title: 'Complete a task',
-  description:
-    'Mark a task done (releasing its lease), optionally with a closing comment. Idempotent (a done task is returned unchanged). Names the dependent tasks this unblocked: good next candidates.',
+  description: 'Mark a task done, releasing its lease; optionally with a closing comment. Idempotent. unblocked: the dependents it freed, good next candidates.',
   input: z.strictObject({
     id: TaskId,
-    comment: text(10_000, { multiline: true }).optional().describe('Closing note, added as a comment'),
+    comment: text(10_000, { multiline: true }).optional().describe('Added as a comment'),
     expected_version: ExpectedVersion.optional(),
     lease_id: LeaseId.optional(),
     force: Force.optional(),
   }),
-  output: z.object({
-    task: TaskCardOut,
+  output: outObject({
+    task: CardOut,
     already_done: z.boolean(),
-    unblocked: z.array(TaskCardOut).describe('Dependents now unblocked'),
-    open_dependencies: z.array(z.number().int()).describe('Its dependencies still open'),
+    unblocked: z.array(CardOut),
+    open_dependencies: z.array(z.number().int()),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,

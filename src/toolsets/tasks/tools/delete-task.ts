@@ -1,20 +1,21 @@
 import { z } from 'zod';
 import { taskTool } from '../define.js';
 import { ExpectedVersion, Force, LeaseId, TaskId } from '../fields.js';
+import { outObject } from '../schemas.js';
 
 export const deleteTask = taskTool({
   name: 'delete_task',
   title: 'Delete a task',
   description:
-    'Move a task, with its comments and dependency edges, to the trash (its subtasks too with cascade: true). Undo: revert_changes with the delete\'s seq (the trash keeps tasks for a retention period). Prefer status="cancelled".',
+    'Move a task with its comments and dependency edges to the trash (subtasks too with cascade). Undo: revert_changes with its seq, within the retention period. Prefer status "cancelled".',
   input: z.strictObject({
     id: TaskId,
-    cascade: z.boolean().default(false).describe('Also delete all subtasks, recursively'),
+    cascade: z.boolean().default(false).describe('Also subtasks, recursively'),
     expected_version: ExpectedVersion.optional(),
     lease_id: LeaseId.optional(),
     force: Force.optional(),
   }),
-  output: z.object({ deleted: z.array(z.number().int()).describe('Ids deleted, subtasks first') }),
+  output: outObject({ deleted: z.array(z.number().int()) }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   scopes: ['tasks:admin'],
   handler: async (args, ctx) => {

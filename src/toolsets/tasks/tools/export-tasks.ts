@@ -4,6 +4,7 @@ import { TASK_STATUSES, type TaskRecord } from '../../../store/types.js';
 import { ToolError } from '../../../toolkit/errors.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Status } from '../fields.js';
+import { outObject } from '../schemas.js';
 import { FORMATS, MIME, renderChunk, wrapDocument } from '../transfer.js';
 
 const PAGE = 500;
@@ -18,7 +19,7 @@ export const exportTasks = taskTool({
     format: z.enum(FORMATS).default('json'),
     status: z.array(Status).min(1).optional(),
   }),
-  output: z.object({ count: z.number().int(), uri: z.string() }),
+  output: outObject({ count: z.number().int(), uri: z.string() }),
   annotations: READ_ONLY,
   scopes: READ,
   // MCP Tasks extension: an async operation when the client declares it, in-call otherwise.

@@ -5,7 +5,7 @@ import { StatsOut } from '../schemas.js';
 export const getTaskStats = taskTool({
   name: 'get_task_stats',
   title: 'Task statistics',
-  description: 'Workspace counts: tasks by status; open tasks by priority, label and assignee; overdue; completed in the last 7 and 30 days. A cheap overview.',
+  description: 'Counts: tasks by status; open tasks by priority, label, assignee (top 50); overdue; done in the last 7 and 30 days. A cheap overview.',
   input: z.strictObject({}),
   output: StatsOut,
   annotations: READ_ONLY,

@@ -5,29 +5,29 @@ import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Limit, TaskId } from '../fields.js';
 import { cardLine, showTask } from '../format.js';
 import { changeLine, showChange } from '../history.js';
-import { ChangeOut, CommentOut, TaskOut, TaskRefOut } from '../schemas.js';
+import { CardOut, ChangeOut, CommentOut, outObject, TaskRefOut } from '../schemas.js';
 import type { TaskDetail } from '../service.js';
 
 export const getTask = taskTool({
   name: 'get_task',
   title: 'Get a task',
   description:
-    'One task in full: description, newest comments, subtasks, dependencies (blocked_by: unfinished ones), dependents, lease; history: its latest changes and each field\'s last writer. Its version feeds expected_version.',
+    "One task in full: description, newest comments, subtasks, dependencies (blocked_by: unfinished ones), dependents, lease; with history, its latest changes and each field's last writer.",
   input: z.strictObject({
     id: TaskId,
-    comments_limit: Limit(20, 100).describe('Newest comments to include'),
-    history: z.number().int().min(0).max(50).default(0).describe('Latest changes to include'),
+    comments_limit: Limit(20, 100).describe('Newest comments'),
+    history: z.number().int().min(0).max(50).default(0).describe('Latest changes'),
   }),
-  output: z.object({
-    task: TaskOut,
+  output: outObject({
+    task: CardOut,
     comments: z.array(CommentOut),
     comments_total: z.number().int(),
     subtasks: z.array(TaskRefOut),
     dependencies: z.array(TaskRefOut),
-    blocked_by: z.array(z.number().int()).describe('Dependencies not yet done or cancelled'),
-    dependents: z.array(TaskRefOut).describe('Tasks waiting on this one'),
+    blocked_by: z.array(z.number().int()),
+    dependents: z.array(TaskRefOut),
     history: z.array(ChangeOut).optional(),
-    last_writers: z.record(z.string(), z.object({ principal: z.string(), client: z.string().nullable(), at: z.string(), seq: z.number() })).optional(),
+    last_writers: z.record(z.string(), outObject({ seq: z.number().int() })).optional(),
   }),
   annotations: READ_ONLY,
   scopes: READ,

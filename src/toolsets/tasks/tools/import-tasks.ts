@@ -3,6 +3,7 @@ import { type FieldError, ToolError } from '../../../toolkit/errors.js';
 import { fieldPath } from '../../../toolkit/validation.js';
 import { taskTool, WRITE } from '../define.js';
 import { IdempotencyKey } from '../fields.js';
+import { outObject } from '../schemas.js';
 import type { NewTaskInput } from '../service.js';
 import { FORMATS, parseRows } from '../transfer.js';
 import { NewTaskItem } from './create-tasks.js';
@@ -14,13 +15,13 @@ export const importTasks = taskTool({
   name: 'import_tasks',
   title: 'Import tasks',
   description:
-    'Create up to 5000 tasks atomically from CSV (header: title,status,...), JSON (create_tasks items) or a Markdown checklist (indented = subtask). A bad row is named; nothing is written. Progress; cancel rolls back.',
+    'Create up to 5000 tasks atomically from CSV (header: title,status,...), JSON (create_tasks items) or a Markdown checklist (indented = subtask). Names a bad row; cancel rolls back.',
   input: z.strictObject({
     format: z.enum(FORMATS),
     data: z.string().min(1, 'must not be empty').max(1_000_000, 'must be at most 1000000 characters; split the import'),
-    idempotency_key: IdempotencyKey.optional().describe('As in create_tasks'),
+    idempotency_key: IdempotencyKey.optional(),
   }),
-  output: z.object({
+  output: outObject({
     imported: z.number().int(),
     first_id: z.number().int().optional(),
     last_id: z.number().int().optional(),

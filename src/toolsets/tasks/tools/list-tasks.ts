@@ -4,19 +4,18 @@ import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Assignee, Cursor, DateOnly, Label, Limit, MaxTokens, Priority, Status, TaskId } from '../fields.js';
 import { cardLine, cardLines, pageFooter, toCard } from '../format.js';
-import { PageOut, TaskCardOut } from '../schemas.js';
+import { CardOut, outObject, PageOut } from '../schemas.js';
 
 export const listTasks = taskTool({
   name: 'list_tasks',
   title: 'List tasks',
-  description:
-    'List tasks as compact cards, filtered and sorted (default: open tasks). total counts all matches; pass next_cursor back as cursor (null on the last page). Full task: get_task; text search: search_tasks.',
+  description: 'List tasks as compact cards, filtered and sorted. total counts all matches; pass next_cursor back as cursor (null: last page).',
   input: z.strictObject({
     status: z.array(Status).min(1).optional().describe('Default: todo, in_progress, blocked'),
     priority: z.array(Priority).min(1).optional(),
     label: Label.optional(),
     assignee: Assignee.optional(),
-    parent_id: TaskId.nullable().optional().describe('Subtasks of this task; null = top-level tasks only'),
+    parent_id: TaskId.nullable().optional().describe('Its subtasks; null: top-level tasks only'),
     due_before: DateOnly.optional().describe('Due on or before'),
     due_after: DateOnly.optional().describe('Due on or after'),
     overdue: z.boolean().optional().describe('Open tasks past due'),
@@ -26,7 +25,7 @@ export const listTasks = taskTool({
     cursor: Cursor.optional(),
     max_tokens: MaxTokens.optional(),
   }),
-  output: z.object({ tasks: z.array(TaskCardOut), ...PageOut }),
+  output: outObject({ tasks: z.array(CardOut), ...PageOut }),
   annotations: READ_ONLY,
   scopes: READ,
   handler: async (args, ctx) => {

@@ -2,21 +2,21 @@ import { z } from 'zod';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Assignee, Label } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
-import { TaskCardOut } from '../schemas.js';
+import { CardOut, outObject } from '../schemas.js';
 
 export const nextTask = taskTool({
   name: 'next_task',
   title: 'Pick the next task',
-  description: 'The best task to do now: a todo task with all dependencies done and no open subtasks, by priority, due date, then age. Says why; lists runners-up.',
+  description: 'The best task to do now: todo, dependencies done, no open subtasks; by priority, due date, then age. Says why; lists runners-up.',
   input: z.strictObject({
-    assignee: Assignee.optional().describe('Only tasks assigned to this person'),
+    assignee: Assignee.optional().describe('Only theirs'),
     label: Label.optional(),
   }),
-  output: z.object({
-    task: TaskCardOut.extend({ description: z.string() }).nullable(),
+  output: outObject({
+    task: CardOut.nullable(),
     reason: z.string(),
-    alternatives: z.array(TaskCardOut),
-    waiting_on_dependencies: z.number().int().describe('Todo tasks waiting on an open dependency'),
+    alternatives: z.array(CardOut),
+    waiting_on_dependencies: z.number().int(),
   }),
   annotations: READ_ONLY,
   scopes: READ,

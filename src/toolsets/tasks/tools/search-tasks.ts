@@ -4,15 +4,14 @@ import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Assignee, Cursor, Label, Limit, MaxTokens, Status, text } from '../fields.js';
 import { cardLine, pageFooter, toCard } from '../format.js';
-import { PageOut, TaskCardOut } from '../schemas.js';
+import { CardOut, outObject, PageOut } from '../schemas.js';
 
 export const searchTasks = taskTool({
   name: 'search_tasks',
   title: 'Search tasks',
-  description:
-    'Full-text search over titles, descriptions and comments (all words must match, prefixes count), best first, with a **bold** snippet and a score. Every status unless filtered.',
+  description: 'Full-text search of titles, descriptions and comments (all words, prefixes count), best first, with a **bold** snippet. All statuses unless filtered.',
   input: z.strictObject({
-    query: text(500).describe('Words, e.g. "login timeout"'),
+    query: text(500),
     status: z.array(Status).min(1).optional(),
     label: Label.optional(),
     assignee: Assignee.optional(),
@@ -20,15 +19,8 @@ export const searchTasks = taskTool({
     cursor: Cursor.optional(),
     max_tokens: MaxTokens.optional(),
   }),
-  output: z.object({
-    results: z.array(
-      z.object({
-        task: TaskCardOut,
-        score: z.number(),
-        snippet: z.string(),
-        matched_in: z.enum(['title', 'description', 'comments']),
-      }),
-    ),
+  output: outObject({
+    results: z.array(outObject({ task: CardOut, score: z.number(), snippet: z.string(), matched_in: z.string() })),
     ...PageOut,
   }),
   annotations: READ_ONLY,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
 import { Assignee, DateOnly, ExpectedVersion, Force, Label, Labels, LeaseId, Priority, Status, TaskId, text } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
-import { TaskCardOut } from '../schemas.js';
+import { CardOut, outObject } from '../schemas.js';
 
 const CHANGE_FIELDS = ['title', 'description', 'status', 'priority', 'labels', 'add_labels', 'remove_labels', 'assignee', 'due_date', 'parent_id', 'depends_on'] as const;
 
@@ -15,13 +15,13 @@ const UPDATE_SHAPE = {
   description: text(20_000, { multiline: true, min: 0 }).optional(),
   status: Status.optional(),
   priority: Priority.optional(),
-  labels: Labels.optional().describe('Replaces all labels'),
+  labels: Labels.optional(),
   add_labels: z.array(Label).max(20).optional(),
   remove_labels: z.array(Label).max(20).optional(),
   assignee: Assignee.nullable().optional(),
   due_date: DateOnly.nullable().optional(),
   parent_id: TaskId.nullable().optional(),
-  depends_on: z.array(TaskId).max(50).optional().describe('Replaces the dependency list'),
+  depends_on: z.array(TaskId).max(50).optional(),
 };
 
 const someChange = {
@@ -35,12 +35,9 @@ export const updateTask = taskTool({
   name: 'update_task',
   title: 'Update a task',
   description:
-    'Change some fields of a task; omitted fields stay, null clears. depends_on replaces the list (cycles rejected). Pass expected_version so you never overwrite another change (version_conflict returns the current task).',
+    'Change some fields of a task; omitted fields stay, null clears. labels and depends_on replace the lists (cycles rejected). Pass expected_version so you never overwrite another change.',
   input: z.strictObject({ ...UPDATE_SHAPE, force: Force.optional() }).refine(someChange.check, { message: someChange.message }),
-  output: z.object({
-    task: TaskCardOut,
-    changed: z.array(z.string()).describe('Fields that changed (empty: none did)'),
-  }),
+  output: outObject({ task: CardOut, changed: z.array(z.string()) }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {

@@ -2,21 +2,18 @@ import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
 import { Force } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
-import { TaskCardOut } from '../schemas.js';
+import { CardOut, outObject } from '../schemas.js';
 import { UpdateFields } from './update-task.js';
 
 export const updateTasks = taskTool({
   name: 'update_tasks',
   title: 'Update many tasks',
-  description:
-    'Change (or complete, status "done") 1-100 tasks in one all-or-nothing call; each item is an update_task argument. An error names the item and writes nothing. Undo with revert_changes.',
+  description: 'Change 1-100 tasks in one all-or-nothing call (status "done" completes); items take update_task\'s arguments. An error names the item.',
   input: z.strictObject({
     items: z.array(UpdateFields).min(1, 'give at least one item (an empty list never means "all tasks")').max(100),
     force: Force.optional(),
   }),
-  output: z.object({
-    results: z.array(z.object({ task: TaskCardOut, changed: z.array(z.string()) })),
-  }),
+  output: outObject({ results: z.array(outObject({ task: CardOut, changed: z.array(z.string()) })) }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
