@@ -4,6 +4,7 @@ import type { Middleware, ToolHandler, ToolResult } from '../middleware/types.js
 import { advertise, advertiseJson } from '../toolkit/advertise.js';
 import type { Completer, PromptDef, ResourceDef, ToolDef } from '../toolkit/define.js';
 import { ResourceMiss, ToolError } from '../toolkit/errors.js';
+import { argumentsToValidate } from '../toolkit/strip-nulls.js';
 import { parseInput } from '../toolkit/validation.js';
 
 /**
@@ -13,9 +14,12 @@ import { parseInput } from '../toolkit/validation.js';
  * selection decides what is listed and what is callable.
  */
 
-/** The innermost handler: validate arguments (structured `invalid_input`), run, shape the MCP result. */
+/**
+ * The innermost handler: validate arguments (structured `invalid_input`), run, shape the MCP result.
+ * A write tool's null-valued arguments count as not given (toolkit/strip-nulls.ts: strict-mode hosts).
+ */
 export const invokeTool: ToolHandler = async (call) => {
-  const args = parseInput(call.tool.input, call.args);
+  const args = parseInput(call.tool.input, argumentsToValidate(call.tool.annotations, call.args));
   const out = await call.tool.handler(args, call.ctx);
   if ('raw' in out) return out.raw as ToolResult;
   const result: ToolResult = { content: [{ type: 'text', text: out.text }, ...(out.extra ?? [])] };

@@ -49,7 +49,7 @@ export const tasksToolset: Toolset<RequestContext> = {
     'Start with next_task (what to do now) or list_tasks / get_task_stats (overview). Plan a whole project with one create_tasks call: refs let items depend on earlier items of the same call.',
     'Several agents share one backlog: claim_task takes a task (a lease; pass its lease_id to later writes), add_comment with findings, complete_task when done (it names the tasks it unblocked). list_changes shows who changed what; revert_changes undoes.',
     'Safe writes: pass idempotency_key (e.g. a UUID) to create_tasks, add_comment and import_tasks so a retry is never applied twice; pass expected_version (the version you read) to update_task(s), complete_task and delete_task: if the task changed since, nothing is written and version_conflict returns the current task to re-apply your change to.',
-    'A claimed task takes writes only with its lease_id (from claim_task); others get lease_conflict, admins may pass force: true.',
+    'A claimed task takes writes only with its lease_id (from claim_task); others get lease_conflict, admins may pass force: true. In write tools an omitted or null argument means "unchanged"; update_task clear empties a field.',
     'Lists page: pass next_cursor back as cursor until it is null; max_tokens caps a page. structuredContent declares only key properties (cards: id, version); results carry more, described in tasks://schema.',
     'Errors are JSON {"error": {code, message, retryable, hint, fields}}; fix the named fields and retry. Read tasks://schema for the model and every limit.',
   ].join(' '),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClearFields, clearedFields, refuseClearAndSet } from '../clearable.js';
 import { taskTool, WRITE } from '../define.js';
 import { Assignee, DateOnly, ExpectedVersion, Force, Label, Labels, LeaseId, Priority, Status, TaskId, text } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
@@ -18,30 +19,40 @@ const UPDATE_SHAPE = {
   labels: Labels.optional(),
   add_labels: z.array(Label).max(20).optional(),
   remove_labels: z.array(Label).max(20).optional(),
-  assignee: Assignee.nullable().optional(),
-  due_date: DateOnly.nullable().optional(),
-  parent_id: TaskId.nullable().optional(),
+  assignee: Assignee.optional(),
+  due_date: DateOnly.optional(),
+  parent_id: TaskId.optional(),
   depends_on: z.array(TaskId).max(50).optional(),
+  clear: ClearFields.optional(),
 };
 
 const someChange = {
-  check: (a: Partial<Record<(typeof CHANGE_FIELDS)[number], unknown>>) => CHANGE_FIELDS.some((f) => a[f] !== undefined),
-  message: `give at least one field to change (${CHANGE_FIELDS.join(', ')})`,
+  check: (a: Partial<Record<(typeof CHANGE_FIELDS)[number], unknown>> & { clear?: readonly unknown[] }) =>
+    CHANGE_FIELDS.some((f) => a[f] !== undefined) || (a.clear?.length ?? 0) > 0,
+  message: `give at least one field to change (${CHANGE_FIELDS.join(', ')}) or to empty (clear)`,
 };
 
-export const UpdateFields = z.strictObject(UPDATE_SHAPE).refine(someChange.check, { message: someChange.message });
+export const UpdateFields = z.strictObject(UPDATE_SHAPE).superRefine(refuseClearAndSet).refine(someChange.check, { message: someChange.message });
+
+/** An update's arguments as the service takes them: `clear` turned into the empty values it names. */
+export function toUpdateInput<T extends { clear?: Parameters<typeof clearedFields>[0] }>({ clear, ...change }: T): Omit<T, 'clear'> {
+  return { ...change, ...clearedFields(clear ?? []) };
+}
 
 export const updateTask = taskTool({
   name: 'update_task',
   title: 'Update a task',
   description:
-    'Change some fields of a task; omitted fields stay, null clears. labels and depends_on replace the lists (cycles rejected). Pass expected_version so you never overwrite another change.',
-  input: z.strictObject({ ...UPDATE_SHAPE, force: Force.optional() }).refine(someChange.check, { message: someChange.message }),
+    'Change fields of a task; omitted/null = unchanged, clear empties fields. labels and depends_on replace the lists (cycles rejected). Pass expected_version so you never overwrite another change.',
+  input: z
+    .strictObject({ ...UPDATE_SHAPE, force: Force.optional() })
+    .superRefine(refuseClearAndSet)
+    .refine(someChange.check, { message: someChange.message }),
   output: outObject({ task: CardOut, changed: z.array(z.string()) }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
-    const { task, changed } = await ctx.tasks.updateTask(ctx.caller, args);
+    const { task, changed } = await ctx.tasks.updateTask(ctx.caller, toUpdateInput(args));
     const head = changed.length === 0 ? 'Nothing changed.' : `Updated ${changed.join(', ')}; now version ${task.version}.`;
     return { structured: { task: toCard(task), changed }, text: `${head}\n${cardLine(task)}` };
   },

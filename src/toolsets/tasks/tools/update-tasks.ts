@@ -3,7 +3,7 @@ import { taskTool, WRITE } from '../define.js';
 import { Force } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
 import { CardOut, outObject } from '../schemas.js';
-import { UpdateFields } from './update-task.js';
+import { toUpdateInput, UpdateFields } from './update-task.js';
 
 export const updateTasks = taskTool({
   name: 'update_tasks',
@@ -17,7 +17,7 @@ export const updateTasks = taskTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
-    const results = await ctx.tasks.updateTasks(ctx.caller, args.items, args.force);
+    const results = await ctx.tasks.updateTasks(ctx.caller, args.items.map(toUpdateInput), args.force);
     const lines = results.map((r) => `${r.changed.length === 0 ? 'unchanged' : `changed ${r.changed.join(', ')}`}: ${cardLine(r.task)}`);
     return { structured: { results: results.map((r) => ({ task: toCard(r.task), changed: r.changed })) }, text: lines.join('\n') };
   },
