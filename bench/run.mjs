@@ -19,6 +19,7 @@ import { guardrailOverhead } from './guardrails.mjs';
 import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
 import { ENVELOPE, LEGACY_INIT, NEVER_REFUSE, round, stdioServer } from './lib.mjs';
 import { coldStart, perCall, stdioServers } from './stdio.mjs';
+import { benchScale, scaleOnly, scaleOptions, scaleReport, scaleRows } from './scale.mjs';
 import { benchStore, CALLER, populate } from './store.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,6 +58,15 @@ const out = {
 };
 const log = (...a) => console.error(...a);
 const started = performance.now();
+
+// ---- scale (issue 12, bench/scale.mjs): every read path at 10k/100k (1M with --huge), SQLite and PostgreSQL, grown and
+// reopened. `--scale-only` runs only it (flags: --scale-sizes, --engines, --database-url, --scale-calls, --scale-cap-s,
+// --scale-max-call-s); a full run (not --quick, --store-only, --agents-only) runs it at the end.
+if (process.argv.includes('--scale-only')) {
+  await scaleOnly({ out, root: ROOT, argv: process.argv, dir: tmp, log });
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
 
 const taskwireDb = join(tmp, 'taskwire.db');
 if (!storeOnly && !agentsOnly) {
@@ -214,6 +224,9 @@ if (!storeOnly && !agentsOnly) {
 }
 void ENVELOPE;
 
+// ---- scale (see above) ----
+if (!quick && !storeOnly && !agentsOnly) out.scale = await benchScale(scaleOptions(process.argv, { dir: tmp, log }));
+
 // ---- ratios and report ----
 out.seconds = round((performance.now() - started) / 1000, 0);
 const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
@@ -293,6 +306,8 @@ if (out.guardrails) {
   for (const [k, v] of Object.entries(out.guardrails.ratios)) row(`ratio guardrails ${k}`, v, '');
 }
 for (const [k, v] of Object.entries(out.ratios)) row(`ratio ${k}`, v, '');
+for (const [k, v] of out.scale ? scaleRows(out.scale) : []) row(k, v, '');
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
 console.log(rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n'));
+if (out.scale) console.log(`\n${scaleReport(out.scale)}`);
 console.log(`\nwritten ${file} (${out.seconds} s)`);

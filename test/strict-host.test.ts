@@ -173,13 +173,13 @@ describe.each(ERAS)('a host in OpenAI strict mode (%s era)', (era) => {
     expect(comment.result.replayed).toBe(false);
 
     const done = await run('complete_task', { id: second.id });
-    expect(done.args).toEqual({ id: second.id, comment: null, expected_version: null });
+    expect(done.args).toEqual({ id: second.id, comment: null, expected_version: null, lease_id: null, force: null });
     expect(done.result.already_done).toBe(false);
     const detail = await ok<{ task: { status: string }; comments_total: number }>(h.client, 'get_task', { id: second.id });
     expect(detail).toMatchObject({ task: { status: 'done' }, comments_total: 1 });
 
     const deleted = await run('delete_task', { id: first.id });
-    expect(deleted.args).toEqual({ id: first.id, cascade: null, expected_version: null });
+    expect(deleted.args).toEqual({ id: first.id, cascade: null, expected_version: null, lease_id: null, force: null });
     // cascade: null is "not given", so its default (false) holds: a task with a subtask is not deleted.
     expect(deleted.result).toMatchObject({ error: { code: 'invalid_input', fields: [{ field: 'cascade' }] } });
     expect((await ok<{ task: { id: number } }>(h.client, 'get_task', { id: first.id })).task.id).toBe(first.id);

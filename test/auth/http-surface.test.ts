@@ -150,7 +150,7 @@ describe('tool selection: --read-only, --tools, --exclude-tools', () => {
     const h = await harness('modern', { 'read-only': 'true' });
     try {
       const names = (await h.client.listTools()).tools.map((t) => t.name);
-      expect(names.sort()).toEqual(['export_tasks', 'get_task', 'get_task_stats', 'list_tasks', 'next_task', 'search_tasks']);
+      expect(names.sort()).toEqual(['export_tasks', 'get_task', 'get_task_stats', 'list_changes', 'list_tasks', 'next_task', 'search_tasks']);
       const r = (await h.client.callTool({ name: 'create_tasks', arguments: { tasks: [{ title: 'x' }] } }).catch((e) => ({ isError: true, e }))) as { isError?: boolean };
       expect(r.isError).toBe(true);
       expect((await h.app.store.read((x) => x.listTasks('local', { sort: 'id', order: 'asc', offset: 0, limit: 1 }))).total).toBe(0);

@@ -85,7 +85,7 @@ describe('stdio end to end (built CLI)', () => {
     );
     expect(byId.get(2).result.isError).toBe(true);
     expect(JSON.parse(byId.get(2).result.content[0].text).error.code).toBe('invalid_input');
-    expect(byId.get(3).result.tools).toHaveLength(12);
+    expect(byId.get(3).result.tools).toHaveLength(16);
     expect(stderr).toContain('taskwire serving over stdio');
     expect(stderr).toContain('"tool":"get_task"'); // the debug call log went to stderr
   });

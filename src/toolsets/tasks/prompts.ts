@@ -32,8 +32,8 @@ export const dailyStandup = definePrompt<RequestContext, typeof StandupArgs>({
   args: StandupArgs,
   complete: assigneeCompletion,
   get: async (args, ctx) => {
-    // Without a date: everything in the change feed since this principal's previous stand-up (the mark moves on).
-    const feed = args.since === undefined ? await ctx.tasks.changesSinceMark(ctx.caller, STANDUP_MARK, STANDUP_CHANGES) : undefined;
+    // The caller's own stand-up (no date, no assignee): the change feed since its previous one (the mark moves on).
+    const feed = args.since === undefined && args.assignee === undefined ? await ctx.tasks.changesSinceMark(ctx.caller, STANDUP_MARK, STANDUP_CHANGES) : undefined;
     const since = args.since ?? feed?.since ?? new Date(Date.now() - 86_400_000).toISOString();
     const base = { assignee: args.assignee, sort: 'updated_at' as const, limit: 50 };
     const [done, doing, blocked, next] = await Promise.all([
