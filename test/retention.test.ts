@@ -21,7 +21,7 @@ describe('history and trash retention', () => {
     const service = new TaskService(store, undefined, () => now, { trashRetentionDays: 30 });
     const caller = { workspace: 'w', actor: { principal: 'p', client: 'c' } };
     const { created } = await service.createTasks(caller, [{ title: 'old' }, { title: 'kept' }]);
-    const [old, kept] = created as [{ id: number }, { id: number }];
+    const [old, kept] = created as unknown as [{ id: number }, { id: number }];
     await service.deleteTask(caller, old.id);
     const deleteSeq = (await service.listChanges(caller, { task_id: old.id, limit: 10 })).changes.at(-1)?.seq as number;
 

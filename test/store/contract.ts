@@ -3,6 +3,7 @@ import { type NewTask, StoreError, type TaskStore } from '../../src/store/types.
 import { auditContract } from './audit-contract.js';
 import { actor, newTask, now } from './fixtures.js';
 import { historyContract } from './history-contract.js';
+import { readinessContract } from './readiness-contract.js';
 
 /**
  * The contract every TaskStore engine passes (SQLite today, PostgreSQL next):
@@ -249,5 +250,6 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
 
     auditContract(() => store);
     historyContract(() => store);
+    readinessContract(() => store);
   });
 }

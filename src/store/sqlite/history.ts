@@ -70,9 +70,10 @@ export class SqliteHistory {
     }
     // One index per shape, whatever the statistics say: a task's or a principal's changes, else the seq key.
     const index = q.task_id !== undefined ? 'task_changes_by_task' : q.principal !== undefined ? 'task_changes_by_principal' : 'sqlite_autoindex_task_changes_1';
-    const rows = this.stmt(
-      `SELECT * FROM task_changes INDEXED BY ${index} WHERE ${where.join(' AND ')} ORDER BY seq ${q.newest_first ? 'DESC' : 'ASC'} LIMIT ?`,
-    ).all(...params, q.limit) as Row[];
+    const rows = this.stmt(`SELECT * FROM task_changes INDEXED BY ${index} WHERE ${where.join(' AND ')} ORDER BY seq ${q.newest_first ? 'DESC' : 'ASC'} LIMIT ?`).all(
+      ...params,
+      q.limit,
+    ) as Row[];
     return rows.map(toChange);
   }
 
@@ -91,9 +92,7 @@ export class SqliteHistory {
   }
 
   putTrash(workspace: string, entries: readonly TrashRecord[]): void {
-    const insert = this.stmt(
-      'INSERT OR REPLACE INTO trash (workspace, task_id, root_id, seq, deleted_at, deleted_by, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    const insert = this.stmt('INSERT OR REPLACE INTO trash (workspace, task_id, root_id, seq, deleted_at, deleted_by, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const e of entries) insert.run(workspace, e.task_id, e.root_id, e.seq, e.deleted_at, e.deleted_by, JSON.stringify(e.snapshot));
   }
 

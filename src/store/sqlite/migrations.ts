@@ -168,4 +168,51 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (workspace, principal, name)
   ) STRICT;
   `,
+  /* 6: readiness counted on write (issue 12): `open_deps` = open dependencies, `open_children` = open subtasks,
+        kept by triggers on every write path (status, parent and edge changes, inserts, deletes, restores), so
+        next_task reads actionable tasks in rank order from one partial index and stops after the first few, and
+        the "waiting on dependencies" count reads another: no per-candidate subqueries, no planner statistics. */ `
+  ALTER TABLE tasks ADD COLUMN open_deps INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tasks ADD COLUMN open_children INTEGER NOT NULL DEFAULT 0;
+  UPDATE tasks SET
+    open_deps = (SELECT count(*) FROM task_deps d JOIN tasks x ON x.workspace = d.workspace AND x.id = d.depends_on
+                  WHERE d.workspace = tasks.workspace AND d.task_id = tasks.id AND x.status IN ('todo','in_progress','blocked')),
+    open_children = (SELECT count(*) FROM tasks c
+                  WHERE c.workspace = tasks.workspace AND c.parent_id = tasks.id AND c.status IN ('todo','in_progress','blocked'));
+  CREATE INDEX tasks_actionable ON tasks (workspace, priority_rank DESC, due_date IS NULL, due_date, created_at, id)
+    WHERE status = 'todo' AND open_deps = 0 AND open_children = 0;
+  CREATE INDEX tasks_waiting ON tasks (workspace) WHERE status = 'todo' AND open_deps > 0;
+  CREATE TRIGGER tasks_open_on_insert AFTER INSERT ON tasks
+    WHEN NEW.parent_id IS NOT NULL AND NEW.status IN ('todo','in_progress','blocked')
+  BEGIN
+    UPDATE tasks SET open_children = open_children + 1 WHERE workspace = NEW.workspace AND id = NEW.parent_id;
+  END;
+  CREATE TRIGGER tasks_open_on_delete AFTER DELETE ON tasks
+    WHEN OLD.parent_id IS NOT NULL AND OLD.status IN ('todo','in_progress','blocked')
+  BEGIN
+    UPDATE tasks SET open_children = open_children - 1 WHERE workspace = OLD.workspace AND id = OLD.parent_id;
+  END;
+  CREATE TRIGGER tasks_open_on_update AFTER UPDATE OF status, parent_id ON tasks
+    WHEN (OLD.status IN ('todo','in_progress','blocked')) <> (NEW.status IN ('todo','in_progress','blocked'))
+      OR OLD.parent_id IS NOT NEW.parent_id
+  BEGIN
+    UPDATE tasks SET open_children = open_children - 1
+     WHERE OLD.parent_id IS NOT NULL AND OLD.status IN ('todo','in_progress','blocked') AND workspace = OLD.workspace AND id = OLD.parent_id;
+    UPDATE tasks SET open_children = open_children + 1
+     WHERE NEW.parent_id IS NOT NULL AND NEW.status IN ('todo','in_progress','blocked') AND workspace = NEW.workspace AND id = NEW.parent_id;
+    UPDATE tasks SET open_deps = open_deps + (CASE WHEN NEW.status IN ('todo','in_progress','blocked') THEN 1 ELSE -1 END)
+     WHERE (OLD.status IN ('todo','in_progress','blocked')) <> (NEW.status IN ('todo','in_progress','blocked'))
+       AND workspace = NEW.workspace AND id IN (SELECT task_id FROM task_deps WHERE workspace = NEW.workspace AND depends_on = NEW.id);
+  END;
+  CREATE TRIGGER task_deps_open_on_insert AFTER INSERT ON task_deps
+    WHEN (SELECT status FROM tasks WHERE workspace = NEW.workspace AND id = NEW.depends_on) IN ('todo','in_progress','blocked')
+  BEGIN
+    UPDATE tasks SET open_deps = open_deps + 1 WHERE workspace = NEW.workspace AND id = NEW.task_id;
+  END;
+  CREATE TRIGGER task_deps_open_on_delete AFTER DELETE ON task_deps
+    WHEN (SELECT status FROM tasks WHERE workspace = OLD.workspace AND id = OLD.depends_on) IN ('todo','in_progress','blocked')
+  BEGIN
+    UPDATE tasks SET open_deps = open_deps - 1 WHERE workspace = OLD.workspace AND id = OLD.task_id;
+  END;
+  `,
 ];

@@ -425,6 +425,11 @@ class SqliteRepo implements TaskWriter {
     return rows.map((r) => r.id as number);
   }
 
+  /**
+   * Actionable tasks in rank order, read from the `tasks_actionable` partial index (todo, no open dependency, no
+   * open subtask: counters kept by triggers, migration 6), stopping after `limit` matches. INDEXED BY keeps the
+   * plan whatever the statistics say (none on a database that grew in this process).
+   */
   async actionableTasks(workspace: string, filter: { assignee?: string; label?: string }, limit: number): Promise<TaskRecord[]> {
     const params: unknown[] = [workspace];
     let extra = '';
@@ -437,13 +442,9 @@ class SqliteRepo implements TaskWriter {
       params.push(filter.label);
     }
     const rows = this.all(
-      `SELECT t.* FROM tasks t
-        WHERE t.workspace = ? AND t.status = 'todo' ${extra}
-          AND NOT EXISTS (SELECT 1 FROM task_deps d JOIN tasks x ON x.workspace = d.workspace AND x.id = d.depends_on
-                           WHERE d.workspace = t.workspace AND d.task_id = t.id AND x.status IN ${OPEN_STATUS_SQL})
-          AND NOT EXISTS (SELECT 1 FROM tasks c
-                           WHERE c.workspace = t.workspace AND c.parent_id = t.id AND c.status IN ${OPEN_STATUS_SQL})
-        ORDER BY t.priority_rank DESC, t.due_date IS NULL, t.due_date ASC, t.created_at ASC, t.id ASC
+      `SELECT t.* FROM tasks t INDEXED BY tasks_actionable
+        WHERE t.workspace = ? AND t.status = 'todo' AND t.open_deps = 0 AND t.open_children = 0 ${extra}
+        ORDER BY t.priority_rank DESC, t.due_date IS NULL, t.due_date, t.created_at, t.id
         LIMIT ?`,
       ...params,
       limit,
@@ -452,12 +453,7 @@ class SqliteRepo implements TaskWriter {
   }
 
   async countWaitingOnDependencies(workspace: string): Promise<number> {
-    return this.get(
-      `SELECT count(*) AS n FROM tasks t WHERE t.workspace = ? AND t.status = 'todo'
-          AND EXISTS (SELECT 1 FROM task_deps d JOIN tasks x ON x.workspace = d.workspace AND x.id = d.depends_on
-                       WHERE d.workspace = t.workspace AND d.task_id = t.id AND x.status IN ${OPEN_STATUS_SQL})`,
-      workspace,
-    )?.n as number;
+    return this.get(`SELECT count(*) AS n FROM tasks INDEXED BY tasks_waiting WHERE workspace = ? AND status = 'todo' AND open_deps > 0`, workspace)?.n as number;
   }
 
   async stats(workspace: string, now: Date): Promise<TaskStats> {

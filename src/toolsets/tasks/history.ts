@@ -28,7 +28,7 @@ const EMPTY: Record<TrackedField, unknown> = {
   lease: null,
 };
 
-function valueOf(t: TaskRecord, f: TrackedField): unknown {
+function fieldValue(t: TaskRecord, f: TrackedField): unknown {
   if (f === 'depends_on') return [...t.depends_on].sort((a, b) => a - b);
   return t[f];
 }
@@ -40,8 +40,8 @@ function valueOf(t: TaskRecord, f: TrackedField): unknown {
 export function diffTask(before: TaskRecord | null, after: TaskRecord): Record<string, FieldChange> {
   const out: Record<string, FieldChange> = {};
   for (const f of TRACKED_FIELDS) {
-    const was = before ? valueOf(before, f) : EMPTY[f];
-    const now = valueOf(after, f);
+    const was = before ? fieldValue(before, f) : EMPTY[f];
+    const now = fieldValue(after, f);
     if (JSON.stringify(was) !== JSON.stringify(now)) out[f] = [before ? was : null, now];
   }
   return out;

@@ -525,9 +525,7 @@ export class TaskService {
     const now = this.clock();
     const mark = await this.store.read((r) => r.getMark(workspace, actor.principal, name));
     const since = mark?.at ?? new Date(now.getTime() - 86_400_000).toISOString();
-    const changes = await this.fresh(caller, (r) =>
-      r.listChanges(workspace, mark ? { after: mark.seq, limit } : { since, limit }),
-    );
+    const changes = await this.fresh(caller, (r) => r.listChanges(workspace, mark ? { after: mark.seq, limit } : { since, limit }));
     const last = await this.store.read((r) => r.lastChangeSeq(workspace));
     await this.store.write((w) => w.putMark(workspace, actor.principal, name, { seq: changes.at(-1)?.seq ?? mark?.seq ?? last, at: now.toISOString() }));
     return { changes, since, first_time: mark === undefined };
@@ -539,10 +537,7 @@ export class TaskService {
    * delete restores the task from the trash; reverting a create moves it to the trash; reverting a comment
    * removes it. A revert is itself a change (kind `revert`), so it can be reverted in turn.
    */
-  async revertChanges(
-    caller: Caller,
-    input: { seqs?: number[]; mine_last?: number; force?: boolean },
-  ): Promise<{ reverted: number[]; changes: ChangeRecord[] }> {
+  async revertChanges(caller: Caller, input: { seqs?: number[]; mine_last?: number; force?: boolean }): Promise<{ reverted: number[]; changes: ChangeRecord[] }> {
     const { workspace, actor } = caller;
     if ((input.seqs === undefined) === (input.mine_last === undefined)) {
       throw new ToolError('invalid_input', 'Invalid arguments: give exactly one of seqs and mine_last.', {
@@ -841,7 +836,8 @@ export class TaskService {
       log.add(changeOf(reverts === undefined ? 'update' : 'revert', tool, t, after));
     }
     const extra: Record<string, FieldChange> = reverts === undefined ? {} : { reverts: [null, reverts] };
-    for (const taskId of doomed) log.add({ task_id: taskId, kind: reverts === undefined ? 'delete' : 'revert', tool, version: null, fields: { deleted: [false, true], ...extra } });
+    for (const taskId of doomed)
+      log.add({ task_id: taskId, kind: reverts === undefined ? 'delete' : 'revert', tool, version: null, fields: { deleted: [false, true], ...extra } });
     const records = await log.flush(w, workspace, actor, now);
     await w.putTrash(
       workspace,
@@ -877,8 +873,18 @@ export class TaskService {
     const affected = new Set(restored);
     for (const g of group) {
       const alive = new Set((await w.getTasks(workspace, g.snapshot.task.depends_on)).map((t) => t.id));
-      await w.setDependencies(workspace, g.task_id, g.snapshot.task.depends_on.filter((d) => alive.has(d)));
-      log.add({ task_id: g.task_id, kind: 'restore', tool: 'revert_changes', version: g.snapshot.task.version, fields: { deleted: [true, false], reverts: [null, reverts] } });
+      await w.setDependencies(
+        workspace,
+        g.task_id,
+        g.snapshot.task.depends_on.filter((d) => alive.has(d)),
+      );
+      log.add({
+        task_id: g.task_id,
+        kind: 'restore',
+        tool: 'revert_changes',
+        version: g.snapshot.task.version,
+        fields: { deleted: [true, false], reverts: [null, reverts] },
+      });
       for (const dependent of await w.getTasks(workspace, g.snapshot.dependents)) {
         if (ids.has(dependent.id) || dependent.depends_on.includes(g.task_id)) continue;
         await w.setDependencies(workspace, dependent.id, [...dependent.depends_on, g.task_id]);
@@ -902,7 +908,10 @@ export class TaskService {
       throw new ToolError(
         'version_conflict',
         `Change #${change.seq} cannot be reverted: change #${clash.seq} (${clash.kind} by ${clash.principal} at ${clash.at}) touched ${Object.keys(clash.fields).join(', ')} of task ${change.task_id} after it; nothing was reverted.`,
-        { current: current ?? null, hint: `Revert #${clash.seq} in the same call (seqs [${clash.seq}, ${change.seq}]), or pass force: true to restore the before-values anyway.` },
+        {
+          current: current ?? null,
+          hint: `Revert #${clash.seq} in the same call (seqs [${clash.seq}, ${change.seq}]), or pass force: true to restore the before-values anyway.`,
+        },
       );
     }
     const deleted = change.fields.deleted;
@@ -919,14 +928,27 @@ export class TaskService {
     if (change.fields.comment) {
       const comment = change.fields.comment[1] as { id: number } | null;
       if (comment && (await w.deleteComment(workspace, change.task_id, comment.id))) {
-        log.add({ task_id: change.task_id, kind: 'revert', tool: 'revert_changes', version: change.version, fields: { comment: [comment, null], reverts: [null, change.seq] } });
+        log.add({
+          task_id: change.task_id,
+          kind: 'revert',
+          tool: 'revert_changes',
+          version: change.version,
+          fields: { comment: [comment, null], reverts: [null, change.seq] },
+        });
       }
       if (fields.length === 1) return [change.task_id];
     }
-    const before = Object.fromEntries(Object.entries(change.fields).filter(([f]) => (TRACKED_FIELDS as readonly string[]).includes(f)).map(([f, [b]]) => [f, b]));
+    const before = Object.fromEntries(
+      Object.entries(change.fields)
+        .filter(([f]) => (TRACKED_FIELDS as readonly string[]).includes(f))
+        .map(([f, [b]]) => [f, b]),
+    );
     if (Object.keys(before).length === 0) return [];
     if (!(await w.getTask(workspace, change.task_id))) {
-      throw new ToolError('not_found', `Task ${change.task_id} was deleted after change #${change.seq}; revert its delete first (list_changes task_id=${change.task_id}).`);
+      throw new ToolError(
+        'not_found',
+        `Task ${change.task_id} was deleted after change #${change.seq}; revert its delete first (list_changes task_id=${change.task_id}).`,
+      );
     }
     const lease = 'lease' in before ? liveLease({ lease: before.lease as LeaseRecord | null }, this.clock().getTime()) : undefined;
     const { lease: _lease, ...values } = before;
@@ -1111,7 +1133,12 @@ function versionConflict(current: TaskRecord): ToolError {
 function atItem(error: unknown, at: string, id: number): unknown {
   if (!(error instanceof ToolError)) return error;
   const fields: FieldError[] | undefined = error.fields?.map((f) => ({ field: `${at}.${f.field}`, message: f.message }));
-  return new ToolError(error.code, `${at} (task ${id}): ${error.message} Nothing was written.`, { hint: error.hint, fields, current: error.current, retryAfterMs: error.retryAfterMs });
+  return new ToolError(error.code, `${at} (task ${id}): ${error.message} Nothing was written.`, {
+    hint: error.hint,
+    fields,
+    current: error.current,
+    retryAfterMs: error.retryAfterMs,
+  });
 }
 
 function commentChange(task: TaskRecord, comment: CommentRecord, tool: string): NewChange {

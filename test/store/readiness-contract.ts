@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CLOSED_STATUSES, TASK_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
+import { actor, newTask, now } from './fixtures.js';
+
+/**
+ * "Actionable" and "waiting on dependencies" (next_task, claim_task) must equal their definition after any
+ * sequence of writes, however an engine computes them (SQLite and PostgreSQL keep counters on write): todo,
+ * every dependency closed, no open subtask; ranked by priority, due date (none last), age, id.
+ */
+type Op =
+  | { op: 'insert'; status: TaskStatus; parent: number; priority: number; due: number }
+  | { op: 'status'; task: number; status: TaskStatus }
+  | { op: 'parent'; task: number; parent: number }
+  | { op: 'deps'; task: number; deps: number[] }
+  | { op: 'delete'; task: number }
+  | { op: 'restore' };
+
+const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+const RANK = { low: 0, medium: 1, high: 2, critical: 3 };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({
+    op: fc.constant('insert' as const),
+    status: fc.constantFrom(...TASK_STATUSES),
+    parent: fc.nat(12),
+    priority: fc.nat(3),
+    due: fc.nat(4),
+  }),
+  fc.record({ op: fc.constant('status' as const), task: fc.nat(12), status: fc.constantFrom(...TASK_STATUSES) }),
+  fc.record({ op: fc.constant('parent' as const), task: fc.nat(12), parent: fc.nat(12) }),
+  fc.record({ op: fc.constant('deps' as const), task: fc.nat(12), deps: fc.uniqueArray(fc.nat(12), { maxLength: 4 }) }),
+  fc.record({ op: fc.constant('delete' as const), task: fc.nat(12) }),
+  fc.constant({ op: 'restore' as const }),
+);
+
+/** The definition, computed from the task records alone. */
+function expected(tasks: TaskRecord[]): { actionable: number[]; waiting: number } {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const open = (t: TaskRecord | undefined) => t !== undefined && !CLOSED_STATUSES.includes(t.status);
+  const todo = tasks.filter((t) => t.status === 'todo');
+  const waits = (t: TaskRecord) => t.depends_on.some((d) => open(byId.get(d)));
+  const actionable = todo
+    .filter((t) => !waits(t) && !tasks.some((c) => c.parent_id === t.id && open(c)))
+    .sort(
+      (a, b) =>
+        RANK[b.priority] - RANK[a.priority] ||
+        Number(a.due_date === null) - Number(b.due_date === null) ||
+        (a.due_date ?? '').localeCompare(b.due_date ?? '') ||
+        a.created_at.localeCompare(b.created_at) ||
+        a.id - b.id,
+    )
+    .map((t) => t.id);
+  return { actionable, waiting: todo.filter(waits).length };
+}
+
+export function readinessContract(store: () => TaskStore): void {
+  describe('actionable tasks and the waiting count, after any sequence of writes', () => {
+    it('match their definition (property test)', async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
+          const ws = `ready-${run++}`;
+          const trash: Array<{ task: TaskRecord; deps: number[] }> = [];
+          for (const [i, o] of ops.entries()) {
+            const when = new Date(Date.parse(now) + i * 1000).toISOString();
+            await store().write(async (w) => {
+              const all = await w.listTasks(ws, { status: [...TASK_STATUSES], sort: 'id', order: 'asc', offset: 0, limit: 1000 });
+              const ids = all.items.map((t) => t.id);
+              const pick = (n: number) => (ids.length === 0 ? undefined : ids[n % ids.length]);
+              if (o.op === 'insert') {
+                const parent = o.parent % 3 === 0 ? null : (pick(o.parent) ?? null);
+                const due = o.due === 0 ? null : `2026-12-0${o.due}`;
+                await w.insertTask(ws, newTask({ status: o.status, parent_id: parent, priority: PRIORITIES[o.priority], due_date: due }), actor, when);
+              } else if (o.op === 'status') {
+                const id = pick(o.task);
+                if (id !== undefined) await w.updateTask(ws, id, { status: o.status }, actor, when);
+              } else if (o.op === 'parent') {
+                const [id, parent] = [pick(o.task), pick(o.parent)];
+                if (id !== undefined && parent !== undefined && id !== parent) {
+                  const ancestors = await w.ancestors(ws, parent);
+                  if (!ancestors.includes(id)) await w.updateTask(ws, id, { parent_id: parent }, actor, when);
+                }
+              } else if (o.op === 'deps') {
+                const id = pick(o.task);
+                if (id !== undefined)
+                  await w.setDependencies(
+                    ws,
+                    id,
+                    [...new Set(o.deps.map(pick))].filter((d): d is number => d !== undefined && d !== id),
+                  );
+              } else if (o.op === 'delete') {
+                const id = pick(o.task);
+                const victim = all.items.find((t) => t.id === id);
+                if (victim && !all.items.some((t) => t.parent_id === victim.id)) {
+                  trash.push({ task: victim, deps: victim.depends_on });
+                  await w.deleteTask(ws, victim.id);
+                }
+              } else {
+                const back = trash.pop();
+                if (back) {
+                  const parentAlive = back.task.parent_id === null || ids.includes(back.task.parent_id);
+                  await w.restoreTask(ws, { ...back.task, parent_id: parentAlive ? back.task.parent_id : null }, []);
+                  await w.setDependencies(
+                    ws,
+                    back.task.id,
+                    back.deps.filter((d) => ids.includes(d)),
+                  );
+                }
+              }
+            });
+          }
+          const [tasks, actionable, waiting] = await store().read(async (r) => [
+            (await r.listTasks(ws, { status: [...TASK_STATUSES], sort: 'id', order: 'asc', offset: 0, limit: 1000 })).items,
+            await r.actionableTasks(ws, {}, 1000),
+            await r.countWaitingOnDependencies(ws),
+          ]);
+          const want = expected(tasks as TaskRecord[]);
+          expect((actionable as TaskRecord[]).map((t) => t.id)).toEqual(want.actionable);
+          expect(waiting).toBe(want.waiting);
+        }),
+        { numRuns: 40 },
+      );
+    }, 120_000);
+  });
+}
