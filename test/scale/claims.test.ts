@@ -84,14 +84,18 @@ describe.skipIf(PG_SKIP)('concurrent claims from two HTTP replicas on one Postgr
     tmp.cleanup();
   }, 30_000);
 
-  it.each(['legacy', 'modern'] as const)('gives 50 racing claims distinct tasks (%s era)', async (era) => {
-    const a = await httpClient(r1.url, era, 'agent-a');
-    const b = await httpClient(r2.url, era, 'agent-b');
-    clients.push(a, b);
-    await ok(a, 'create_tasks', { tasks: Array.from({ length: 40 }, (_, i) => ({ title: `${era} task ${i}` })) });
-    const ids = await claimRace([a, b]);
-    expectDistinct(ids, 40);
-    // Release them all for the next era's race (completing releases the lease).
-    await ok(a, 'update_tasks', { items: ids.map((id) => ({ id, status: 'done' })), force: true });
-  }, 60_000);
+  it.each(['legacy', 'modern'] as const)(
+    'gives 50 racing claims distinct tasks (%s era)',
+    async (era) => {
+      const a = await httpClient(r1.url, era, 'agent-a');
+      const b = await httpClient(r2.url, era, 'agent-b');
+      clients.push(a, b);
+      await ok(a, 'create_tasks', { tasks: Array.from({ length: 40 }, (_, i) => ({ title: `${era} task ${i}` })) });
+      const ids = await claimRace([a, b]);
+      expectDistinct(ids, 40);
+      // Release them all for the next era's race (completing releases the lease).
+      await ok(a, 'update_tasks', { items: ids.map((id) => ({ id, status: 'done' })), force: true });
+    },
+    60_000,
+  );
 });
