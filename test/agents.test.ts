@@ -170,6 +170,19 @@ describe.each(ERAS)('several agents at once (%s era)', (era) => {
     expect(again.task.assignee).toBe('nobody');
   });
 
+  it('reverting your own claim releases it; a revert lists every change it made', async () => {
+    h = await harness(era);
+    const [t] = await seed(['oops']);
+    await ok(h.client, 'claim_task', { id: t?.id });
+    const undone = await ok<{ reverted: number[]; changes: Change[] }>(h.client, 'revert_changes', { mine_last: 1 });
+    expect(undone.changes.map((c) => c.kind)).toEqual(['revert']);
+    const back = await ok<{ task: { status: string; lease: unknown } }>(h.client, 'get_task', { id: t?.id });
+    expect(back.task).toMatchObject({ status: 'todo', lease: null });
+    await ok(h.client, 'delete_task', { id: t?.id });
+    const restored = await ok<{ changes: Change[] }>(h.client, 'revert_changes', { mine_last: 1 });
+    expect(restored.changes.map((c) => c.kind)).toEqual(['restore']);
+  });
+
   it('bulk updates are all or nothing, name the failing item, and refuse an empty list', async () => {
     h = await harness(era);
     const [a, b] = await seed(['a', 'b']);

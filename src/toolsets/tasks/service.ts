@@ -162,6 +162,8 @@ export interface TaskDetail {
 /** Change records of one write, appended to the history in its transaction (see {@link TaskService.write}). */
 class ChangeLog {
   readonly pending: NewChange[] = [];
+  /** Everything appended so far, in order. */
+  readonly appended: ChangeRecord[] = [];
   readonly touched = new Set<number>();
 
   add(change: NewChange | undefined): void {
@@ -173,7 +175,9 @@ class ChangeLog {
   /** Append what is pending now (e.g. to learn a delete's seq); returns the stored records. */
   async flush(w: TaskWriter, workspace: string, actor: Actor, at: string): Promise<ChangeRecord[]> {
     if (this.pending.length === 0) return [];
-    return w.appendChanges(workspace, actor, at, this.pending.splice(0));
+    const records = await w.appendChanges(workspace, actor, at, this.pending.splice(0));
+    this.appended.push(...records);
+    return records;
   }
 }
 
@@ -562,8 +566,8 @@ export class TaskService {
       for (const change of [...targets].sort((a, b) => b.seq - a.seq)) {
         for (const id of await this.revertOne(w, caller, change, undoing, input.force === true, log)) affected.add(id);
       }
-      const changes = await log.flush(w, workspace, actor, this.clock().toISOString());
-      return { reverted: [...undoing].sort((a, b) => a - b), changes, affected: [...affected] };
+      await log.flush(w, workspace, actor, this.clock().toISOString());
+      return { reverted: [...undoing].sort((a, b) => a - b), changes: log.appended, affected: [...affected] };
     });
     this.changes.tasksChanged(workspace, result.affected);
     return { reverted: result.reverted, changes: result.changes };
@@ -952,7 +956,11 @@ export class TaskService {
     }
     const lease = 'lease' in before ? liveLease({ lease: before.lease as LeaseRecord | null }, this.clock().getTime()) : undefined;
     const { lease: _lease, ...values } = before;
-    const input = { id: change.task_id, ...values, force } as UpdateInput & LeaseProof;
+    // Undoing a claim (or a write made under it) is what its lease is for: the lease it set is proof enough.
+    const current = (await w.getTask(workspace, change.task_id)) as TaskRecord;
+    const setLease = change.fields.lease?.[1] as LeaseRecord | null | undefined;
+    const leaseId = setLease && current.lease?.lease_id === setLease.lease_id ? setLease.lease_id : undefined;
+    const input = { id: change.task_id, ...values, force, lease_id: leaseId } as UpdateInput & LeaseProof;
     if (input.status === undefined && change.fields.status) input.status = change.fields.status[0] as TaskStatus;
     return (await this.applyUpdate(w, caller, input, log, { kind: 'revert', tool: 'revert_changes', reverts: change.seq, lease })).affected;
   }
