@@ -183,6 +183,22 @@ describe.each(ERAS)('several agents at once (%s era)', (era) => {
     expect(restored.changes.map((c) => c.kind)).toEqual(['restore']);
   });
 
+  it('daily_standup reports the changes since the caller\'s last stand-up', async () => {
+    h = await harness(era);
+    await seed(['before the first stand-up']);
+    const text = async () => {
+      const p = await h.client.getPrompt({ name: 'daily_standup', arguments: {} });
+      return (p.messages[0]?.content as { text: string }).text;
+    };
+    expect(await text()).toContain('before the first stand-up');
+    await seed(['after it']);
+    const second = await text();
+    expect(second).toMatch(/Changes since your last stand-up/);
+    expect(second).toContain('"after it"');
+    expect(second).not.toContain('"before the first stand-up"');
+    expect(await text()).toMatch(/Changes since your last stand-up[^\n]*\n\(none\)/);
+  });
+
   it('bulk updates are all or nothing, name the failing item, and refuse an empty list', async () => {
     h = await harness(era);
     const [a, b] = await seed(['a', 'b']);
