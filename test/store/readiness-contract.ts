@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLOSED_STATUSES, TASK_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
+import { CLOSED_STATUSES, SORT_KEYS, type SortKey, TASK_STATUSES, type TaskFilter, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now } from './fixtures.js';
 
 /**
@@ -9,7 +9,8 @@ import { actor, newTask, now } from './fixtures.js';
  * every dependency closed, no open subtask; ranked by priority, due date (none last), age, id.
  */
 type Op =
-  | { op: 'insert'; status: TaskStatus; parent: number; priority: number; due: number }
+  | { op: 'insert'; status: TaskStatus; parent: number; priority: number; due: number; assignee: number; labels: string[] }
+  | { op: 'assign'; task: number; assignee: number; priority: number }
   | { op: 'status'; task: number; status: TaskStatus }
   | { op: 'parent'; task: number; parent: number }
   | { op: 'deps'; task: number; deps: number[] }
@@ -17,6 +18,7 @@ type Op =
   | { op: 'restore' };
 
 const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+const ASSIGNEES = [null, 'ana', 'bo'];
 const RANK = { low: 0, medium: 1, high: 2, critical: 3 };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -26,7 +28,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     parent: fc.nat(12),
     priority: fc.nat(3),
     due: fc.nat(4),
+    assignee: fc.nat(2),
+    labels: fc.subarray(['x', 'y']),
   }),
+  fc.record({ op: fc.constant('assign' as const), task: fc.nat(12), assignee: fc.nat(2), priority: fc.nat(3) }),
   fc.record({ op: fc.constant('status' as const), task: fc.nat(12), status: fc.constantFrom(...TASK_STATUSES) }),
   fc.record({ op: fc.constant('parent' as const), task: fc.nat(12), parent: fc.nat(12) }),
   fc.record({ op: fc.constant('deps' as const), task: fc.nat(12), deps: fc.uniqueArray(fc.nat(12), { maxLength: 4 }) }),
@@ -56,7 +61,7 @@ function expected(tasks: TaskRecord[]): { actionable: number[]; waiting: number 
 
 export function readinessContract(store: () => TaskStore): void {
   describe('actionable tasks and the waiting count, after any sequence of writes', () => {
-    it('match their definition (property test)', async () => {
+    it('match their definition, and so do list pages, totals and stats (property test)', async () => {
       let run = 0;
       await fc.assert(
         fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
@@ -71,7 +76,16 @@ export function readinessContract(store: () => TaskStore): void {
               if (o.op === 'insert') {
                 const parent = o.parent % 3 === 0 ? null : (pick(o.parent) ?? null);
                 const due = o.due === 0 ? null : `2026-12-0${o.due}`;
-                await w.insertTask(ws, newTask({ status: o.status, parent_id: parent, priority: PRIORITIES[o.priority], due_date: due }), actor, when);
+                const assignee = ASSIGNEES[o.assignee] ?? null;
+                await w.insertTask(
+                  ws,
+                  newTask({ status: o.status, parent_id: parent, priority: PRIORITIES[o.priority], due_date: due, assignee, labels: o.labels }),
+                  actor,
+                  when,
+                );
+              } else if (o.op === 'assign') {
+                const id = pick(o.task);
+                if (id !== undefined) await w.updateTask(ws, id, { assignee: ASSIGNEES[o.assignee] ?? null, priority: PRIORITIES[o.priority] }, actor, when);
               } else if (o.op === 'status') {
                 const id = pick(o.task);
                 if (id !== undefined) await w.updateTask(ws, id, { status: o.status }, actor, when);
@@ -118,9 +132,76 @@ export function readinessContract(store: () => TaskStore): void {
           const want = expected(tasks as TaskRecord[]);
           expect((actionable as TaskRecord[]).map((t) => t.id)).toEqual(want.actionable);
           expect(waiting).toBe(want.waiting);
+          await checkLists(store(), ws, tasks as TaskRecord[]);
         }),
         { numRuns: 40 },
       );
     }, 120_000);
   });
+}
+
+/** Each sort's primary order as a comparator (the other direction is its exact reverse). */
+const PRIMARY: Record<SortKey, { dir: 'asc' | 'desc'; cmp: (a: TaskRecord, b: TaskRecord) => number }> = {
+  priority: {
+    dir: 'desc',
+    cmp: (a, b) =>
+      RANK[b.priority] - RANK[a.priority] ||
+      Number(a.due_date === null) - Number(b.due_date === null) ||
+      (a.due_date ?? '').localeCompare(b.due_date ?? '') ||
+      a.id - b.id,
+  },
+  due_date: {
+    dir: 'asc',
+    cmp: (a, b) =>
+      Number(a.due_date === null) - Number(b.due_date === null) ||
+      (a.due_date ?? '').localeCompare(b.due_date ?? '') ||
+      RANK[b.priority] - RANK[a.priority] ||
+      a.id - b.id,
+  },
+  created_at: { dir: 'asc', cmp: (a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id },
+  updated_at: { dir: 'asc', cmp: (a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id },
+  id: { dir: 'asc', cmp: (a, b) => a.id - b.id },
+};
+
+/** list_tasks pages, totals and stats agree with the records, for filters the engines count in different ways. */
+async function checkLists(store: TaskStore, ws: string, tasks: TaskRecord[]): Promise<void> {
+  const open: TaskStatus[] = ['todo', 'in_progress', 'blocked'];
+  const filters: Array<[TaskFilter, (t: TaskRecord) => boolean]> = [
+    [{ status: open }, (t) => open.includes(t.status)],
+    [{ status: ['done'] }, (t) => t.status === 'done'],
+    [{ status: open, assignee: 'ana' }, (t) => open.includes(t.status) && t.assignee === 'ana'],
+    [{ status: open, priority: ['high', 'critical'] }, (t) => open.includes(t.status) && RANK[t.priority] >= 2],
+    [{ parent_id: null, status: open }, (t) => t.parent_id === null && open.includes(t.status)],
+    [{ label: 'x', status: open }, (t) => t.labels.includes('x') && open.includes(t.status)],
+    [{ overdue: true, today: '2026-12-03' }, (t) => open.includes(t.status) && t.due_date !== null && t.due_date < '2026-12-03'],
+  ];
+  for (const [filter, keep] of filters) {
+    for (const sort of SORT_KEYS) {
+      for (const order of ['asc', 'desc'] as const) {
+        const got = await store.read((r) => r.listTasks(ws, { ...filter, sort, order, offset: 0, limit: 1000 }));
+        const { dir, cmp } = PRIMARY[sort];
+        const want = tasks.filter(keep).sort((a, b) => (order === dir ? cmp(a, b) : -cmp(a, b)));
+        const label = `${JSON.stringify(filter)} ${sort} ${order}`;
+        expect(got.total, label).toBe(want.length);
+        expect(
+          got.items.map((t) => t.id),
+          label,
+        ).toEqual(want.map((t) => t.id));
+      }
+    }
+  }
+  const stats = await store.read((r) => r.stats(ws, new Date('2026-12-03T00:00:00Z')));
+  const openTasks = tasks.filter((t) => open.includes(t.status));
+  expect(stats.total).toBe(tasks.length);
+  for (const status of TASK_STATUSES) expect(stats.by_status[status], status).toBe(tasks.filter((t) => t.status === status).length);
+  for (const p of PRIORITIES) expect(stats.by_priority[p], p).toBe(openTasks.filter((t) => t.priority === p).length);
+  expect(stats.by_label).toEqual(countBy(openTasks.flatMap((t) => t.labels)));
+  expect(stats.by_assignee).toEqual(countBy(openTasks.map((t) => t.assignee ?? '(unassigned)')));
+  expect(stats.overdue).toBe(openTasks.filter((t) => t.due_date !== null && t.due_date < '2026-12-03').length);
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
 }

@@ -215,4 +215,52 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     UPDATE tasks SET open_deps = open_deps - 1 WHERE workspace = OLD.workspace AND id = OLD.task_id;
   END;
   `,
+  /* 7: counts kept on write, and one index per list order (issue 12). `task_counts` holds how many tasks of a
+        workspace have each (status, priority, assignee) and `label_counts` each (label, status): totals and stats
+        read them instead of counting rows, and list_tasks picks its index from them, not from planner statistics.
+        A list order's index serves both directions (the other direction is its exact reverse). */ `
+  CREATE TABLE task_counts (
+    workspace TEXT NOT NULL, status TEXT NOT NULL, priority TEXT NOT NULL, assignee TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (workspace, status, priority, assignee)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO task_counts SELECT workspace, status, priority, coalesce(assignee, ''), count(*) FROM tasks GROUP BY 1, 2, 3, 4;
+  CREATE TABLE label_counts (
+    workspace TEXT NOT NULL, label TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (workspace, label, status)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO label_counts SELECT workspace, label, status, count(*) FROM task_labels GROUP BY 1, 2, 3;
+  CREATE TRIGGER task_counts_on_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_counts VALUES (NEW.workspace, NEW.status, NEW.priority, coalesce(NEW.assignee, ''), 1)
+      ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER task_counts_on_delete AFTER DELETE ON tasks BEGIN
+    UPDATE task_counts SET n = n - 1
+     WHERE workspace = OLD.workspace AND status = OLD.status AND priority = OLD.priority AND assignee = coalesce(OLD.assignee, '');
+  END;
+  CREATE TRIGGER task_counts_on_update AFTER UPDATE OF status, priority, assignee ON tasks
+    WHEN OLD.status IS NOT NEW.status OR OLD.priority IS NOT NEW.priority OR OLD.assignee IS NOT NEW.assignee
+  BEGIN
+    UPDATE task_counts SET n = n - 1
+     WHERE workspace = OLD.workspace AND status = OLD.status AND priority = OLD.priority AND assignee = coalesce(OLD.assignee, '');
+    INSERT INTO task_counts VALUES (NEW.workspace, NEW.status, NEW.priority, coalesce(NEW.assignee, ''), 1)
+      ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER label_counts_on_insert AFTER INSERT ON task_labels BEGIN
+    INSERT INTO label_counts VALUES (NEW.workspace, NEW.label, NEW.status, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER label_counts_on_delete AFTER DELETE ON task_labels BEGIN
+    UPDATE label_counts SET n = n - 1 WHERE workspace = OLD.workspace AND label = OLD.label AND status = OLD.status;
+  END;
+  CREATE TRIGGER label_counts_on_update AFTER UPDATE OF status ON task_labels WHEN OLD.status IS NOT NEW.status BEGIN
+    UPDATE label_counts SET n = n - 1 WHERE workspace = OLD.workspace AND label = OLD.label AND status = OLD.status;
+    INSERT INTO label_counts VALUES (NEW.workspace, NEW.label, NEW.status, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  CREATE INDEX tasks_rank ON tasks (workspace, priority_rank DESC, due_date IS NULL, due_date, id);
+  CREATE INDEX tasks_due_rank ON tasks (workspace, due_date IS NULL, due_date, priority_rank DESC, id);
+  CREATE INDEX tasks_by_created ON tasks (workspace, created_at, id);
+  CREATE INDEX tasks_by_updated ON tasks (workspace, updated_at, id);
+  CREATE INDEX tasks_open_due ON tasks (workspace, due_date) WHERE status IN ('todo','in_progress','blocked') AND due_date IS NOT NULL;
+  DROP INDEX tasks_by_assignee;
+  CREATE INDEX tasks_by_assignee ON tasks (workspace, assignee, status);
+  `,
 ];

@@ -33,6 +33,7 @@ import {
 } from '../types.js';
 import { sqliteAudit } from './audit.js';
 import { SqliteHistory } from './history.js';
+import { filterSql, labelCount, listOrder, listPage, type SqlRunner } from './list.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 /** Options for {@link openSqliteStore}. */
@@ -229,6 +230,9 @@ class SqliteRepo implements TaskWriter {
     return s;
   }
 
+  /** The repo's cached statements as a {@link SqlRunner}, for the query modules (list.ts). */
+  private readonly runner: SqlRunner = { all: (sql, ...p) => this.all(sql, ...p), get: (sql, ...p) => this.get(sql, ...p) };
+
   private all(sql: string, ...params: unknown[]): Row[] {
     return this.stmt(sql).all(...params) as Row[];
   }
@@ -256,15 +260,7 @@ class SqliteRepo implements TaskWriter {
 
   async listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>> {
     if (query.label !== undefined) return this.listLabelled(workspace, query.label, query);
-    const dir = query.order === 'asc' ? 'ASC' : 'DESC';
-    const { where, params } = filterSql(workspace, query, 't');
-    const rows = this.all(
-      `SELECT t.* FROM tasks t WHERE ${where} ORDER BY ${listOrder('t', 'id', query.sort, dir)} LIMIT ? OFFSET ?`,
-      ...params,
-      query.limit,
-      query.offset,
-    );
-    const total = this.get(`SELECT count(*) AS n FROM tasks t WHERE ${where}`, ...params)?.n as number;
+    const { rows, total } = listPage(this.runner, workspace, query);
     return { items: this.hydrate(workspace, rows), total };
   }
 
@@ -291,22 +287,28 @@ class SqliteRepo implements TaskWriter {
     const { where: rest, params: restParams } = filterSql(workspace, { ...query, label: undefined, status: undefined, assignee: undefined }, 't');
     const onlyLabelRows = rest === 't.workspace = ?'; // no filter beyond the workspace needs the task row
     const join = 'CROSS JOIN tasks t ON t.workspace = lf.workspace AND t.id = lf.task_id';
-    const byPriority = query.sort === 'priority' && dir === 'DESC';
+    const byPriority = query.sort === 'priority'; // either direction: the index read forwards or backwards
+    const labelRank =
+      dir === 'DESC'
+        ? 'lf.priority_rank DESC, lf.due_date IS NULL ASC, lf.due_date ASC, lf.task_id ASC'
+        : 'lf.priority_rank ASC, lf.due_date IS NULL DESC, lf.due_date DESC, lf.task_id DESC';
     const rows = this.all(
       `SELECT t.* FROM task_labels lf ${byPriority ? 'INDEXED BY task_labels_by_priority' : ''} ${join}
         WHERE ${lf.join(' AND ')} AND ${rest}
-        ORDER BY ${byPriority ? 'lf.priority_rank DESC, lf.due_date IS NULL, lf.due_date ASC, lf.task_id ASC' : listOrder('t', 'id', query.sort, dir)}
+        ORDER BY ${byPriority ? labelRank : listOrder('t', query.sort, query.order)}
         LIMIT ? OFFSET ?`,
       ...lfParams,
       ...restParams,
       query.limit,
       query.offset,
     );
-    const total = (
-      onlyLabelRows
-        ? this.get(`SELECT count(*) AS n FROM task_labels lf INDEXED BY task_labels_by_status WHERE ${lf.join(' AND ')}`, ...lfParams)
-        : this.get(`SELECT count(*) AS n FROM task_labels lf ${join} WHERE ${lf.join(' AND ')} AND ${rest}`, ...lfParams, ...restParams)
-    )?.n as number;
+    const total =
+      onlyLabelRows && query.assignee === undefined
+        ? labelCount(this.runner, workspace, label, query.status)
+        : ((onlyLabelRows
+            ? this.get(`SELECT count(*) AS n FROM task_labels lf INDEXED BY task_labels_by_status WHERE ${lf.join(' AND ')}`, ...lfParams)
+            : this.get(`SELECT count(*) AS n FROM task_labels lf ${join} WHERE ${lf.join(' AND ')} AND ${rest}`, ...lfParams, ...restParams)
+          )?.n as number);
     return { items: this.hydrate(workspace, rows), total };
   }
 
@@ -456,37 +458,43 @@ class SqliteRepo implements TaskWriter {
     return this.get(`SELECT count(*) AS n FROM tasks INDEXED BY tasks_waiting WHERE workspace = ? AND status = 'todo' AND open_deps > 0`, workspace)?.n as number;
   }
 
+  /** Counts from the counters kept on write (migration 7), plus two index-only range counts (overdue, completed). */
   async stats(workspace: string, now: Date): Promise<TaskStats> {
     const by_status = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     const by_priority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
     let total = 0;
-    for (const r of this.all('SELECT status, count(*) AS n FROM tasks WHERE workspace = ? GROUP BY status', workspace)) {
+    for (const r of this.all('SELECT status, sum(n) AS n FROM task_counts WHERE workspace = ? GROUP BY status', workspace)) {
       by_status[r.status as TaskStatus] = r.n as number;
       total += r.n as number;
     }
-    for (const r of this.all(`SELECT priority, count(*) AS n FROM tasks WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} GROUP BY priority`, workspace)) {
+    for (const r of this.all(`SELECT priority, sum(n) AS n FROM task_counts WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} GROUP BY priority`, workspace)) {
       by_priority[r.priority as Priority] = r.n as number;
     }
     const by_label: Record<string, number> = {};
     for (const r of this.all(
-      `SELECT label, count(*) AS n FROM task_labels WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} GROUP BY label ORDER BY n DESC, label LIMIT 50`,
+      `SELECT label, sum(n) AS n FROM label_counts WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} GROUP BY label HAVING sum(n) > 0 ORDER BY n DESC, label LIMIT 50`,
       workspace,
     )) {
       by_label[r.label as string] = r.n as number;
     }
     const by_assignee: Record<string, number> = {};
     for (const r of this.all(
-      `SELECT coalesce(assignee, '(unassigned)') AS a, count(*) AS n FROM tasks
-        WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} GROUP BY a ORDER BY n DESC, a LIMIT 50`,
+      `SELECT CASE assignee WHEN '' THEN '(unassigned)' ELSE assignee END AS a, sum(n) AS n FROM task_counts
+        WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} GROUP BY a HAVING sum(n) > 0 ORDER BY n DESC, a LIMIT 50`,
       workspace,
     )) {
       by_assignee[r.a as string] = r.n as number;
     }
     const today = now.toISOString().slice(0, 10);
-    const overdue = this.get(`SELECT count(*) AS n FROM tasks WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} AND due_date < ?`, workspace, today)?.n as number;
+    const overdue = this.get(
+      `SELECT count(*) AS n FROM tasks INDEXED BY tasks_open_due WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} AND due_date IS NOT NULL AND due_date < ?`,
+      workspace,
+      today,
+    )?.n as number;
     const since = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+    // completed_at is set exactly while a task is done (set on done, cleared on leaving it): an index-only count.
     const completedSince = (days: number) =>
-      this.get(`SELECT count(*) AS n FROM tasks WHERE workspace = ? AND status = 'done' AND completed_at >= ?`, workspace, since(days))?.n as number;
+      this.get('SELECT count(*) AS n FROM tasks INDEXED BY tasks_by_completed WHERE workspace = ? AND completed_at >= ?', workspace, since(days))?.n as number;
     return {
       total,
       by_status,
@@ -908,66 +916,8 @@ function toComment(r: Row): CommentRecord {
   };
 }
 
-/** ORDER BY of list_tasks over alias `t` (ties broken by id, so pages never overlap). */
-function listOrder(t: string, id: string, sort: ListQuery['sort'], dir: 'ASC' | 'DESC'): string {
-  const flip = dir === 'ASC' ? 'DESC' : 'ASC';
-  switch (sort) {
-    case 'priority':
-      return `${t}.priority_rank ${dir}, ${t}.due_date IS NULL, ${t}.due_date ASC, ${t}.${id} ASC`;
-    case 'due_date':
-      return `${t}.due_date IS NULL, ${t}.due_date ${dir}, ${t}.priority_rank ${flip}, ${t}.${id} ASC`;
-    case 'created_at':
-    case 'updated_at':
-      return `${t}.${sort} ${dir}, ${t}.${id} ${dir}`;
-    case 'id':
-      return `${t}.${id} ${dir}`;
-  }
-}
-
-/** WHERE clause (with `?` params) for the shared task filters, over alias `t`. */
 /**
  * Matches ranked by relevance in one search: the newest this many (by creation); older matches follow them,
  * newest first. `total` always counts every match.
  */
 export const RANKED_MATCHES = 2000;
-
-/** The WHERE clause of a filter on tasks aliased `t`; `filtered` is false when it only scopes to the workspace. */
-function filterSql(workspace: string, f: TaskFilter, t: string): { where: string; params: unknown[]; filtered: boolean } {
-  const clauses = [`${t}.workspace = ?`];
-  const params: unknown[] = [workspace];
-  if (f.status && f.status.length > 0) {
-    clauses.push(`${t}.status IN (SELECT value FROM json_each(?))`);
-    params.push(JSON.stringify(f.status));
-  }
-  if (f.priority && f.priority.length > 0) {
-    clauses.push(`${t}.priority IN (SELECT value FROM json_each(?))`);
-    params.push(JSON.stringify(f.priority));
-  }
-  if (f.label !== undefined) {
-    // Driven from the label index (a label is a small slice of a workspace) instead of probing every task.
-    clauses.push(`${t}.id IN (SELECT l.task_id FROM task_labels l WHERE l.workspace = ? AND l.label = ?)`);
-    params.push(workspace, f.label);
-  }
-  if (f.assignee !== undefined) {
-    clauses.push(`${t}.assignee = ?`);
-    params.push(f.assignee);
-  }
-  if (f.parent_id === null) clauses.push(`${t}.parent_id IS NULL`);
-  else if (f.parent_id !== undefined) {
-    clauses.push(`${t}.parent_id = ?`);
-    params.push(f.parent_id);
-  }
-  if (f.due_before !== undefined) {
-    clauses.push(`${t}.due_date <= ?`);
-    params.push(f.due_before);
-  }
-  if (f.due_after !== undefined) {
-    clauses.push(`${t}.due_date >= ?`);
-    params.push(f.due_after);
-  }
-  if (f.overdue) {
-    clauses.push(`${t}.status IN ${OPEN_STATUS_SQL} AND ${t}.due_date < ?`);
-    params.push(f.today ?? new Date().toISOString().slice(0, 10));
-  }
-  return { where: clauses.join(' AND '), params, filtered: clauses.length > 1 };
-}

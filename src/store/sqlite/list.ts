@@ -1,0 +1,187 @@
+import { OPEN_STATUS_SQL } from '../shared.js';
+import type { ListQuery, SortKey, TaskFilter } from '../types.js';
+
+type Row = Record<string, unknown>;
+
+/** The two statement shapes the list queries need (the repo's cached prepared statements). */
+export interface SqlRunner {
+  all(sql: string, ...params: unknown[]): Row[];
+  get(sql: string, ...params: unknown[]): Row | undefined;
+}
+
+/**
+ * Each list order, its primary direction and the index that reads it (migration 7). The other direction is the
+ * exact reverse of every term, so one index serves both; ties end on `id`, so pages never overlap.
+ */
+const ORDERS: Record<SortKey, { index: string; primary: 'ASC' | 'DESC'; terms: Array<[string, 'ASC' | 'DESC']> }> = {
+  priority: {
+    index: 'tasks_rank',
+    primary: 'DESC',
+    terms: [
+      ['priority_rank', 'DESC'],
+      ['due_date IS NULL', 'ASC'],
+      ['due_date', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  },
+  due_date: {
+    index: 'tasks_due_rank',
+    primary: 'ASC',
+    terms: [
+      ['due_date IS NULL', 'ASC'],
+      ['due_date', 'ASC'],
+      ['priority_rank', 'DESC'],
+      ['id', 'ASC'],
+    ],
+  },
+  created_at: {
+    index: 'tasks_by_created',
+    primary: 'ASC',
+    terms: [
+      ['created_at', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  },
+  updated_at: {
+    index: 'tasks_by_updated',
+    primary: 'ASC',
+    terms: [
+      ['updated_at', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  },
+  id: { index: 'sqlite_autoindex_tasks_1', primary: 'ASC', terms: [['id', 'ASC']] },
+};
+
+/**
+ * Below this many matches a page is read through the filter's own index and sorted (a small sort); above it,
+ * the order's index is walked and filtered, which finds a page after about `limit × rows / matches` entries.
+ */
+const SMALL_SET = 2000;
+
+/** ORDER BY of `sort` in direction `order` over alias `t`. */
+export function listOrder(t: string, sort: SortKey, order: 'asc' | 'desc'): string {
+  const o = ORDERS[sort];
+  const flip = (order === 'asc' ? 'ASC' : 'DESC') !== o.primary;
+  return o.terms.map(([expr, dir]) => `${t}.${expr} ${flip ? (dir === 'ASC' ? 'DESC' : 'ASC') : dir}`).join(', ');
+}
+
+/** The WHERE clause of a filter on tasks aliased `t`; `filtered` is false when it only scopes to the workspace. */
+export function filterSql(workspace: string, f: TaskFilter, t: string): { where: string; params: unknown[]; filtered: boolean } {
+  const clauses = [`${t}.workspace = ?`];
+  const params: unknown[] = [workspace];
+  if (f.status && f.status.length > 0) {
+    clauses.push(`${t}.status IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(f.status));
+  }
+  if (f.priority && f.priority.length > 0) {
+    clauses.push(`${t}.priority IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(f.priority));
+  }
+  if (f.label !== undefined) {
+    // Driven from the label index (a label is a small slice of a workspace) instead of probing every task.
+    clauses.push(`${t}.id IN (SELECT l.task_id FROM task_labels l WHERE l.workspace = ? AND l.label = ?)`);
+    params.push(workspace, f.label);
+  }
+  if (f.assignee !== undefined) {
+    clauses.push(`${t}.assignee = ?`);
+    params.push(f.assignee);
+  }
+  if (f.parent_id === null) clauses.push(`${t}.parent_id IS NULL`);
+  else if (f.parent_id !== undefined) {
+    clauses.push(`${t}.parent_id = ?`);
+    params.push(f.parent_id);
+  }
+  if (f.due_before !== undefined) {
+    clauses.push(`${t}.due_date <= ?`);
+    params.push(f.due_before);
+  }
+  if (f.due_after !== undefined) {
+    clauses.push(`${t}.due_date >= ?`);
+    params.push(f.due_after);
+  }
+  if (f.overdue) {
+    clauses.push(`${t}.status IN ${OPEN_STATUS_SQL} AND ${t}.due_date IS NOT NULL AND ${t}.due_date < ?`);
+    params.push(f.today ?? new Date().toISOString().slice(0, 10));
+  }
+  return { where: clauses.join(' AND '), params, filtered: clauses.length > 1 };
+}
+
+/** Filters the per-(status, priority, assignee) counters can answer. */
+function countable(f: TaskFilter): boolean {
+  return f.label === undefined && f.due_before === undefined && f.due_after === undefined && !f.overdue;
+}
+
+/** How many tasks match `f` from the `task_counts` counters (undefined: they cannot say). */
+function counted(db: SqlRunner, workspace: string, f: TaskFilter): number | undefined {
+  if (!countable(f) || (f.parent_id !== undefined && f.parent_id !== null)) return undefined;
+  const where = ['workspace = ?', 'n > 0'];
+  const params: unknown[] = [workspace];
+  if (f.status && f.status.length > 0) {
+    where.push('status IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(f.status));
+  }
+  if (f.priority && f.priority.length > 0) {
+    where.push('priority IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(f.priority));
+  }
+  if (f.assignee !== undefined) {
+    where.push('assignee = ?');
+    params.push(f.assignee);
+  }
+  const all = db.get(`SELECT coalesce(sum(n), 0) AS n FROM task_counts WHERE ${where.join(' AND ')}`, ...params)?.n as number;
+  if (f.parent_id !== null) return all;
+  // Top-level tasks: all of them minus the subtasks, which the parent index counts (subtasks are the fewer).
+  const sub = filterSql(workspace, { ...f, parent_id: undefined }, 't');
+  const subtasks = db.get(`SELECT count(*) AS n FROM tasks t INDEXED BY tasks_by_parent WHERE ${sub.where} AND t.parent_id IS NOT NULL`, ...sub.params)?.n as number;
+  return all - subtasks;
+}
+
+/** The index a filter's own matches are read through, when they are few (or a parent's subtasks); undefined: none narrows. */
+function filterIndex(f: TaskFilter): string | undefined {
+  if (f.parent_id !== undefined && f.parent_id !== null) return 'tasks_by_parent';
+  if (f.assignee !== undefined) return 'tasks_by_assignee';
+  if (f.overdue) return 'tasks_open_due';
+  if (f.due_before !== undefined || f.due_after !== undefined) return 'tasks_by_due';
+  if (f.status && f.status.length > 0) return 'tasks_by_status';
+  return undefined;
+}
+
+/**
+ * One page of list_tasks without a label filter, and its exact total. The total comes from the counters when
+ * they can answer, else from a count through the filter's index; the page is read through the filter's index
+ * (few matches, sorted) or the order's index (many, walked and filtered, stopping at the page). Every choice is
+ * made here from exact counts, never by the planner from statistics (none on a database grown in this process).
+ */
+export function listPage(db: SqlRunner, workspace: string, query: ListQuery): { rows: Row[]; total: number } {
+  const { where, params, filtered } = filterSql(workspace, query, 't');
+  const byFilter = filterIndex(query);
+  const countVia = byFilter ? `INDEXED BY ${byFilter}` : '';
+  const total = counted(db, workspace, query) ?? (db.get(`SELECT count(*) AS n FROM tasks t ${countVia} WHERE ${where}`, ...params)?.n as number);
+  const readByFilter = byFilter !== undefined && (byFilter === 'tasks_by_parent' || (filtered && total <= SMALL_SET));
+  const index = readByFilter ? byFilter : ORDERS[query.sort].index;
+  const rows =
+    total === 0 || query.offset >= total
+      ? []
+      : db.all(
+          `SELECT t.* FROM tasks t INDEXED BY ${index} WHERE ${where} ORDER BY ${listOrder('t', query.sort, query.order)} LIMIT ? OFFSET ?`,
+          ...params,
+          query.limit,
+          query.offset,
+        );
+  return { rows, total };
+}
+
+/** Exact count of a label's tasks with these statuses, from `label_counts` (migration 7). */
+export function labelCount(db: SqlRunner, workspace: string, label: string, status: readonly string[] | undefined): number {
+  const rows =
+    status && status.length > 0
+      ? db.get(
+          'SELECT coalesce(sum(n), 0) AS n FROM label_counts WHERE workspace = ? AND label = ? AND status IN (SELECT value FROM json_each(?))',
+          workspace,
+          label,
+          JSON.stringify(status),
+        )
+      : db.get('SELECT coalesce(sum(n), 0) AS n FROM label_counts WHERE workspace = ? AND label = ?', workspace, label);
+  return rows?.n as number;
+}
