@@ -142,6 +142,10 @@ what is stored is exactly what was accepted.
 **Actionable** (what \`next_task\` picks): status todo, every dependency done or cancelled, no open subtasks.
 Ranked by priority, then due date (earliest first, none last), then age.
 
+**Sorting** (\`list_tasks sort\`): \`priority\` most urgent first (then due date, none last, then id); \`due_date\` soonest
+first, none last (then priority, then id); \`created_at\`, \`updated_at\` and \`id\` oldest first. \`order\` gives the
+direction; the other direction is the exact reverse of the whole ordering, ties included. \`total\` is always exact.
+
 **Safe writes.** \`create_tasks\` and \`add_comment\` take an \`idempotency_key\`: a retry with the same key and
 arguments returns the first result (\`replayed: true\`) and writes nothing. \`update_task\`, \`complete_task\` and
 \`delete_task\` take \`expected_version\`: if the task changed since you read it, nothing is written and the error
