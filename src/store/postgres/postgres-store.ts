@@ -13,7 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { Mutex } from '../mutex.js';
-import { escapeLike, OPEN_STATUS_SQL as OPEN_STATUS_LIST, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
+import { escapeLike, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
 import {
   type Actor,
   type ApiKeyRecord,
@@ -98,6 +98,9 @@ interface TasksTable {
   lease_expires_at: Generated<string | null>;
   comment_text: Generated<string>;
   search: GeneratedAlways<unknown>;
+  /** Open dependencies and open direct subtasks, kept by triggers (migration 5); never written by the store. */
+  open_deps: Generated<number>;
+  open_children: Generated<number>;
 }
 
 interface Database {
@@ -134,9 +137,8 @@ const TASK_COLUMNS = [
   'tasks.lease_client_version',
   'tasks.lease_expires_at',
 ] as const;
-type TaskRow = Selectable<Omit<TasksTable, 'workspace' | 'priority_rank' | 'comment_text' | 'search'>>;
+type TaskRow = Selectable<Omit<TasksTable, 'workspace' | 'priority_rank' | 'comment_text' | 'search' | 'open_deps' | 'open_children'>>;
 
-const OPEN_STATUS_SQL = sql.raw(OPEN_STATUS_LIST);
 /** A task row's dependency ids, ascending (correlated on the outer, unaliased `tasks`). */
 const DEPENDS_ON = sql<number[]>`ARRAY(SELECT d.depends_on FROM task_deps d WHERE d.workspace = tasks.workspace AND d.task_id = tasks.id ORDER BY d.depends_on)`;
 /** How many tasks match `where` (over unaliased `tasks`), as a `total` column: an uncorrelated subquery PostgreSQL runs once per statement. */
@@ -346,11 +348,13 @@ function toTsQuery(text: string, join: '&' | '|'): string | undefined {
 /** `tasks` has a label (correlated on the outer `tasks`). */
 const hasLabel = (label: string) =>
   sql<SqlBool>`EXISTS (SELECT 1 FROM task_labels l WHERE l.workspace = tasks.workspace AND l.task_id = tasks.id AND l.label = ${label})`;
-const hasOpenDependency = sql<SqlBool>`EXISTS (
-  SELECT 1 FROM task_deps d JOIN tasks x ON x.workspace = d.workspace AND x.id = d.depends_on
-   WHERE d.workspace = tasks.workspace AND d.task_id = tasks.id AND x.status IN ${OPEN_STATUS_SQL})`;
-const hasOpenSubtask = sql<SqlBool>`EXISTS (
-  SELECT 1 FROM tasks c WHERE c.workspace = tasks.workspace AND c.parent_id = tasks.id AND c.status IN ${OPEN_STATUS_SQL})`;
+/**
+ * The predicate of the partial index `tasks_actionable` (migration 5), as literals so the planner can match it:
+ * todo, no open dependency, no open subtask (counters kept by triggers).
+ */
+const IS_ACTIONABLE = sql<SqlBool>`tasks.status = 'todo' AND tasks.open_deps = 0 AND tasks.open_children = 0`;
+/** next_task's order, exactly the key order of `tasks_actionable` after `workspace`. */
+const ACTIONABLE_ORDER = sql.raw('tasks.priority_rank DESC, tasks.due_date ASC NULLS LAST, tasks.created_at ASC, tasks.id ASC');
 
 /** The shared task filters as one condition on (unaliased) `tasks`. */
 function taskFilter(workspace: string, f: TaskFilter): Expression<SqlBool> {
@@ -370,20 +374,29 @@ function taskFilter(workspace: string, f: TaskFilter): Expression<SqlBool> {
   return eb.and(all);
 }
 
+/**
+ * ORDER BY of list_tasks: each sort's primary direction (priority: most urgent first; the others: ascending),
+ * and the other direction as its exact reverse, term by term (as the SQLite engine, whose one index per order
+ * then serves both). Ties end on id, so pages never overlap.
+ */
 function listOrder(sort: ListQuery['sort'], order: ListQuery['order']): string {
-  const dir = order === 'asc' ? 'ASC' : 'DESC';
-  const flip = order === 'asc' ? 'DESC' : 'ASC';
-  switch (sort) {
-    case 'priority':
-      return `tasks.priority_rank ${dir}, tasks.due_date ASC NULLS LAST, tasks.id ASC`;
-    case 'due_date':
-      return `tasks.due_date ${dir} NULLS LAST, tasks.priority_rank ${flip}, tasks.id ASC`;
-    case 'created_at':
-    case 'updated_at':
-      return `tasks.${sort} ${dir}, tasks.id ${dir}`;
-    case 'id':
-      return `tasks.id ${dir}`;
-  }
+  const primary = sort === 'priority' ? 'desc' : 'asc';
+  const terms: Record<ListQuery['sort'], string[]> = {
+    priority: ['tasks.priority_rank DESC', 'tasks.due_date ASC NULLS LAST', 'tasks.id ASC'],
+    due_date: ['tasks.due_date ASC NULLS LAST', 'tasks.priority_rank DESC', 'tasks.id ASC'],
+    created_at: ['tasks.created_at ASC', 'tasks.id ASC'],
+    updated_at: ['tasks.updated_at ASC', 'tasks.id ASC'],
+    id: ['tasks.id ASC'],
+  };
+  if (order === primary) return terms[sort].join(', ');
+  return terms[sort]
+    .map((t) =>
+      t.replace(
+        / (ASC|DESC)( NULLS (LAST|FIRST))?$/,
+        (_m, dir: string, nulls?: string) => (dir === 'ASC' ? ' DESC' : ' ASC') + (nulls ? (nulls.includes('LAST') ? ' NULLS FIRST' : ' NULLS LAST') : ''),
+      ),
+    )
+    .join(', ');
 }
 
 /**
@@ -616,23 +629,27 @@ class PostgresRepo implements TaskWriter {
     });
   }
 
+  /**
+   * Actionable tasks in next_task's order, read from the partial index `tasks_actionable` (migration 5) in key order
+   * and stopping after `limit` matches; the assignee and label filters are checked on the rows as they come (the label
+   * on the row's own `labels` array, so no join is there to plan), and each returned row carries its `depends_on`.
+   */
   actionableTasks(workspace: string, filter: { assignee?: string; label?: string }, limit: number): Promise<TaskRecord[]> {
     return this.scoped(workspace, async () => {
-      let query = this.selectTasks()
-        .where('workspace', '=', workspace)
-        .where('status', '=', 'todo')
-        .where(sql<SqlBool>`NOT ${hasOpenDependency} AND NOT ${hasOpenSubtask}`);
+      let query = this.selectTasks().where('workspace', '=', workspace).where(IS_ACTIONABLE);
       if (filter.assignee !== undefined) query = query.where('assignee', '=', filter.assignee);
-      if (filter.label !== undefined) query = query.where(hasLabel(filter.label));
-      const rows = await query.orderBy(sql.raw('tasks.priority_rank DESC, tasks.due_date ASC NULLS LAST, tasks.created_at ASC, tasks.id ASC')).limit(limit).execute();
+      if (filter.label !== undefined) query = query.where(sql<SqlBool>`${filter.label}::text = ANY(tasks.labels)`);
+      const rows = await query.orderBy(ACTIONABLE_ORDER).limit(limit).execute();
       return this.hydrate(workspace, rows);
     });
   }
 
+  /** Todo tasks with an open dependency, counted from the partial index `tasks_waiting` (migration 5). */
   countWaitingOnDependencies(workspace: string): Promise<number> {
-    return this.scoped(workspace, () => {
-      const eb = expressionBuilder<Database, 'tasks'>();
-      return this.count(eb.and([eb('tasks.workspace', '=', workspace), eb('tasks.status', '=', 'todo'), hasOpenDependency]));
+    return this.scoped(workspace, async () => {
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(*) AS n FROM tasks WHERE workspace = ${workspace} AND status = 'todo' AND open_deps > 0`.execute(this.db);
+      return rows[0]?.n ?? 0;
     });
   }
 
