@@ -67,6 +67,16 @@ export class SqliteHistory {
     if (q.since !== undefined) {
       where.push('at >= ?');
       params.push(q.since);
+      if (q.task_id === undefined && q.principal === undefined && !q.newest_first) {
+        // Start the seq walk at the first change at or after `since` (times grow with seqs in one file), not at 0.
+        const first = this.stmt('SELECT seq FROM task_changes INDEXED BY task_changes_by_workspace_time WHERE workspace = ? AND at >= ? ORDER BY at, seq LIMIT 1').get(
+          workspace,
+          q.since,
+        ) as { seq: number } | undefined;
+        if (!first) return [];
+        where.push('seq >= ?');
+        params.push(first.seq);
+      }
     }
     // One index per shape, whatever the statistics say: a task's or a principal's changes, else the seq key.
     const index = q.task_id !== undefined ? 'task_changes_by_task' : q.principal !== undefined ? 'task_changes_by_principal' : 'sqlite_autoindex_task_changes_1';

@@ -147,6 +147,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX task_changes_by_task ON task_changes (workspace, task_id, seq);
   CREATE INDEX task_changes_by_principal ON task_changes (workspace, principal, seq);
   CREATE INDEX task_changes_by_time ON task_changes (at);
+  CREATE INDEX task_changes_by_workspace_time ON task_changes (workspace, at);
   CREATE TABLE trash (
     workspace TEXT NOT NULL,
     task_id INTEGER NOT NULL,
