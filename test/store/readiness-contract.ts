@@ -64,7 +64,7 @@ export function readinessContract(store: () => TaskStore): void {
     it('match their definition, and so do list pages, totals and stats (property test)', async () => {
       let run = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40, size: 'max' }), async (ops) => {
           const ws = `ready-${run++}`;
           const trash: Array<{ task: TaskRecord; deps: number[] }> = [];
           for (const [i, o] of ops.entries()) {
