@@ -1,4 +1,4 @@
-import { OPEN_STATUS_SQL } from '../shared.js';
+import { OPEN_STATUS_SQL, PRIORITY_RANK } from '../shared.js';
 import type { ListQuery, SortKey, TaskFilter } from '../types.js';
 
 type Row = Record<string, unknown>;
@@ -75,8 +75,9 @@ export function filterSql(workspace: string, f: TaskFilter, t: string): { where:
     params.push(JSON.stringify(f.status));
   }
   if (f.priority && f.priority.length > 0) {
-    clauses.push(`${t}.priority IN (SELECT value FROM json_each(?))`);
-    params.push(JSON.stringify(f.priority));
+    // On the rank, the column the priority order's index leads with: a priority filter seeks, not walks.
+    clauses.push(`${t}.priority_rank IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(f.priority.map((p) => PRIORITY_RANK[p])));
   }
   if (f.label !== undefined) {
     // Driven from the label index (a label is a small slice of a workspace) instead of probing every task.

@@ -263,5 +263,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_open_due ON tasks (workspace, due_date) WHERE status IN ('todo','in_progress','blocked') AND due_date IS NOT NULL;
   DROP INDEX tasks_by_assignee;
   CREATE INDEX tasks_by_assignee ON tasks (workspace, assignee, status);
+  DROP INDEX tasks_by_due;
+  CREATE INDEX tasks_by_due ON tasks (workspace, due_date, status);
   `,
 ];
