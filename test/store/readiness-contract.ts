@@ -190,6 +190,22 @@ async function checkLists(store: TaskStore, ws: string, tasks: TaskRecord[]): Pr
       }
     }
   }
+  // Search applies the same filters (SQLite inside its full-text index): every task's title is "A task".
+  const searches: Array<[TaskFilter, (t: TaskRecord) => boolean]> = [
+    [{}, () => true],
+    [{ status: open }, (t) => open.includes(t.status)],
+    [{ status: ['done'], assignee: 'ana' }, (t) => t.status === 'done' && t.assignee === 'ana'],
+    [{ label: 'y' }, (t) => t.labels.includes('y')],
+  ];
+  for (const [filter, keep] of searches) {
+    const found = await store.read((r) => r.searchTasks(ws, { ...filter, text: 'task', offset: 0, limit: 1000 }));
+    const label = `search ${JSON.stringify(filter)}`;
+    expect(found.total, label).toBe(tasks.filter(keep).length);
+    expect(
+      found.items.map((h) => h.task.id).sort((a, b) => a - b),
+      label,
+    ).toEqual(tasks.filter(keep).map((t) => t.id));
+  }
   const stats = await store.read((r) => r.stats(ws, new Date('2026-12-03T00:00:00Z')));
   const openTasks = tasks.filter((t) => open.includes(t.status));
   expect(stats.total).toBe(tasks.length);

@@ -108,6 +108,47 @@ describe('SQLite engine', () => {
     tmp.cleanup();
   });
 
+  it('upgrades a database of the previous release: readiness, counts and search facets are filled from its rows', async () => {
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'v4.db');
+    const step = SQLITE_MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE task_changes'));
+    const raw = new Database(path);
+    for (const m of SQLITE_MIGRATIONS.slice(0, step)) raw.exec(m);
+    raw.pragma(`user_version = ${step}`);
+    const insert = raw.prepare(
+      `INSERT INTO tasks (workspace, id, title, status, priority, priority_rank, labels, assignee, parent_id, created_at, updated_at, created_by, updated_by)
+       VALUES ('a', ?, ?, ?, 'medium', 1, ?, ?, ?, ?, 'now', 'p', 'p')`,
+    );
+    const rows: Array<[number, string, string, string, string | null, number | null]> = [
+      [1, 'parent login', 'todo', '["x"]', 'bo', null],
+      [2, 'child login', 'in_progress', '[]', null, 1],
+      [3, 'waits login', 'todo', '["x"]', 'bo', null],
+      [4, 'free login', 'todo', '[]', null, null],
+    ];
+    for (const [id, title, status, labels, assignee, parent] of rows) {
+      const { lastInsertRowid } = insert.run(id, title, status, labels, assignee, parent, `2026-01-0${id}`);
+      raw.prepare("INSERT INTO tasks_fts (rowid, title, description, comments) VALUES (?, ?, '', '')").run(lastInsertRowid, title);
+      for (const label of JSON.parse(labels) as string[]) {
+        raw.prepare("INSERT INTO task_labels (workspace, task_id, label, status, priority_rank, assignee) VALUES ('a', ?, ?, ?, 1, ?)").run(id, label, status, assignee);
+      }
+    }
+    raw.prepare("INSERT INTO task_deps (workspace, task_id, depends_on) VALUES ('a', 3, 4)").run();
+    raw.close();
+    const store = openSqliteStore({ path });
+    const [actionable, waiting, stats, found] = await store.read(async (r) => [
+      (await r.actionableTasks('a', {}, 10)).map((t) => t.id),
+      await r.countWaitingOnDependencies('a'),
+      await r.stats('a', new Date('2026-02-01T00:00:00Z')),
+      (await r.searchTasks('a', { text: 'login', label: 'x', status: ['todo'], offset: 0, limit: 10 })).items.map((h) => h.task.id),
+    ]);
+    expect(actionable).toEqual([4]); // 1 has an open subtask, 3 waits on 4
+    expect(waiting).toBe(1);
+    expect(stats).toMatchObject({ total: 4, by_status: { todo: 3, in_progress: 1 }, by_label: { x: 2 }, by_assignee: { bo: 2, '(unassigned)': 2 } });
+    expect(found.sort()).toEqual([1, 3]);
+    await store.close();
+    tmp.cleanup();
+  });
+
   it('refuses a database written by a newer Taskwire with a clear error', () => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'future.db');

@@ -32,6 +32,7 @@ import {
   type TrashRecord,
 } from '../types.js';
 import { sqliteAudit } from './audit.js';
+import { Facets, hasNonFacetFilters } from './facets.js';
 import { SqliteHistory } from './history.js';
 import { filterSql, labelCount, listOrder, listPage, type SqlRunner } from './list.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
@@ -136,9 +137,11 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
             const result = await fn(writeRepo);
             writeRepo.flushSearchIndex();
             writer.exec('COMMIT');
+            writeRepo.facets.committed();
             return result;
           } catch (error) {
             writeRepo.discardSearchIndex();
+            writeRepo.facets.rolledBack();
             if (writer.inTransaction) writer.exec('ROLLBACK');
             throw error;
           }
@@ -210,15 +213,17 @@ class SqliteRepo implements TaskWriter {
    * run before COMMIT ({@link flushSearchIndex}) and before anything in the transaction reads or
    * rewrites `tasks_fts`, so no statement ever sees the index without them.
    */
-  private pendingSearchRows: Array<[rid: number | bigint, title: string, description: string]> = [];
+  private pendingSearchRows: Array<[rid: number | bigint, title: string, description: string, facets: string]> = [];
 
   readonly history: SqliteHistory;
+  readonly facets: Facets;
 
   constructor(
     private readonly db: Database.Database,
     origin: string,
   ) {
     this.history = new SqliteHistory(db, origin);
+    this.facets = new Facets(this.runner);
   }
 
   private stmt(sql: string): Database.Statement {
@@ -312,19 +317,25 @@ class SqliteRepo implements TaskWriter {
     return { items: this.hydrate(workspace, rows), total };
   }
 
+  /**
+   * Full-text search. The workspace and the status, assignee and label filters are terms of the FTS5 query on
+   * the `facets` column (migration 8), so matches are counted and ranked by the index alone; only other filters
+   * (not offered by search_tasks) join each match to its task. The workspace term is left out when it is the
+   * only one in the file.
+   */
   async searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>> {
-    const match = toFtsQuery(query.text);
-    if (!match) return { items: [], total: 0 };
+    const text = toFtsQuery(query.text);
+    if (!text) return { items: [], total: 0 };
     this.flushSearchIndex(); // inside a write transaction, see its own new tasks
-    // The only workspace in the file, searched without filters (the local, one-user case): every indexed row is
-    // the caller's, so matches are ranked and counted from the full-text index alone. Otherwise each match is
-    // joined to its task to check the workspace and filters (at 1M tasks, ~3 µs per match for pages not cached).
     // (Read in the caller's transaction: the set of workspaces cannot change under it.)
-    const scoped = filterSql(workspace, query, 't');
-    const only = scoped.filtered ? undefined : this.get('SELECT count(*) AS n, min(name) AS name FROM workspaces');
-    const ownsAll = only?.n === 1 && only.name === workspace;
-    const { where, params } = ownsAll ? { where: '1', params: [] as unknown[] } : scoped;
-    const from = ownsAll ? 'tasks_fts' : 'tasks_fts CROSS JOIN tasks t ON t.rid = tasks_fts.rowid'; // FTS first, whatever the planner statistics say
+    const only = this.get('SELECT count(*) AS n, min(name) AS name FROM workspaces');
+    const facets = this.facets.match(workspace, query, only?.n === 1 && only.name === workspace);
+    if (facets === null) return { items: [], total: 0 };
+    const match = `{title description comments} : (${text})${facets ? ` AND ${facets}` : ''}`;
+    const joined = hasNonFacetFilters(query);
+    const scoped = filterSql(workspace, { ...query, status: undefined, assignee: undefined, label: undefined }, 't');
+    const { where, params } = joined ? scoped : { where: '1', params: [] as unknown[] };
+    const from = joined ? 'tasks_fts CROSS JOIN tasks t ON t.rid = tasks_fts.rowid' : 'tasks_fts'; // FTS first, whatever the statistics say
     const total = this.get(`SELECT count(*) AS n FROM ${from} WHERE tasks_fts MATCH ? AND ${where}`, match, ...params)?.n as number;
     // Phase 1 ranks the newest RANKED_MATCHES matches on bm25 alone (FTS5 walks the index newest first and stops
     // there); matches past them follow, newest first. Snippets and highlights re-read each document, so phase 2
@@ -334,7 +345,7 @@ class SqliteRepo implements TaskWriter {
     // Matches newest first, the first `span` of them from the `skip`th, then ordered by `order` and paged.
     const matches = (span: number, skip: number, order: string, limit: number, offset: number) =>
       this.all(
-        `SELECT * FROM (SELECT tasks_fts.rowid AS rid, bm25(tasks_fts, 10.0, 3.0, 1.0) AS score FROM ${from}
+        `SELECT * FROM (SELECT tasks_fts.rowid AS rid, bm25(tasks_fts, 10.0, 3.0, 1.0, 0.0) AS score FROM ${from}
            WHERE tasks_fts MATCH ? AND ${where} ORDER BY tasks_fts.rowid DESC LIMIT ? OFFSET ?) ORDER BY ${order} LIMIT ? OFFSET ?`,
         match,
         ...params,
@@ -348,12 +359,15 @@ class SqliteRepo implements TaskWriter {
     if (fromTail > 0 && total > window) ranked.push(...matches(fromTail, Math.max(query.offset, window), 'rid DESC', fromTail, 0));
     if (ranked.length === 0) return { items: [], total };
     // One pass over the matches (`+rowid`: not a constraint FTS5 sees). With `rowid IN (...)` FTS5 re-ran the
-    // whole query once per row, and a prefix term's doclist merge costs ~20 ms at 1M tasks.
+    // whole query once per row, and a prefix term's doclist merge costs ~20 ms at 1M tasks. The snippet comes from
+    // the first text column that matched (never the facets).
     const detail = new Map<number, Row>();
     for (const row of this.all(
-      `SELECT t.*, snippet(tasks_fts, -1, '**', '**', '…', 16) AS snippet,
-              instr(highlight(tasks_fts, 0, char(1), char(2)), char(1)) > 0 AS in_title,
-              instr(highlight(tasks_fts, 1, char(1), char(2)), char(1)) > 0 AS in_description
+      `SELECT t.*, instr(highlight(tasks_fts, 0, char(1), char(2)), char(1)) > 0 AS in_title,
+              instr(highlight(tasks_fts, 1, char(1), char(2)), char(1)) > 0 AS in_description,
+              CASE WHEN instr(highlight(tasks_fts, 0, char(1), char(2)), char(1)) > 0 THEN snippet(tasks_fts, 0, '**', '**', '…', 16)
+                   WHEN instr(highlight(tasks_fts, 1, char(1), char(2)), char(1)) > 0 THEN snippet(tasks_fts, 1, '**', '**', '…', 16)
+                   ELSE snippet(tasks_fts, 2, '**', '**', '…', 16) END AS snippet
          FROM tasks_fts CROSS JOIN tasks t ON t.rid = tasks_fts.rowid
         WHERE tasks_fts MATCH ? AND +tasks_fts.rowid IN (SELECT value FROM json_each(?))`,
       match,
@@ -597,7 +611,7 @@ class SqliteRepo implements TaskWriter {
     );
     this.writeLabels(workspace, id, task);
     // A new task has no comments yet: its full-text row is title and description, indexed before COMMIT.
-    this.pendingSearchRows.push([rid, task.title, task.description]);
+    this.pendingSearchRows.push([rid, task.title, task.description, this.facets.tokens(workspace, task)]);
     return {
       id,
       ...task,
@@ -649,7 +663,10 @@ class SqliteRepo implements TaskWriter {
     if (patch.labels !== undefined || patch.status !== undefined || patch.priority !== undefined || patch.due_date !== undefined || patch.assignee !== undefined) {
       this.syncLabels(workspace, id);
     }
-    if (patch.title !== undefined || patch.description !== undefined) this.reindex(workspace, id);
+    // The full-text row holds the text and the facets (status, assignee, labels) searches filter on.
+    if (patch.title !== undefined || patch.description !== undefined || patch.status !== undefined || patch.assignee !== undefined || patch.labels !== undefined) {
+      this.reindex(workspace, id);
+    }
     return (await this.getTask(workspace, id)) as TaskRecord;
   }
 
@@ -777,8 +794,8 @@ class SqliteRepo implements TaskWriter {
     if (this.pendingSearchRows.length === 0) return;
     const rows = this.pendingSearchRows;
     this.pendingSearchRows = [];
-    for (const [rid, title, description] of rows) {
-      this.run('INSERT INTO tasks_fts (rowid, title, description, comments) VALUES (?, ?, ?, ?)', rid, title, description, '');
+    for (const [rid, title, description, facets] of rows) {
+      this.run('INSERT INTO tasks_fts (rowid, title, description, comments, facets) VALUES (?, ?, ?, ?, ?)', rid, title, description, '', facets);
     }
   }
 
@@ -829,7 +846,7 @@ class SqliteRepo implements TaskWriter {
   /** Rebuild the full-text row of one task from its title, description and comments. */
   private reindex(workspace: string, id: number): void {
     const row = this.get(
-      `SELECT t.rid, t.title, t.description,
+      `SELECT t.rid, t.title, t.description, t.status, t.assignee, t.labels,
               (SELECT group_concat(body, char(10)) FROM comments c WHERE c.workspace = t.workspace AND c.task_id = t.id) AS comments
          FROM tasks t WHERE t.workspace = ? AND t.id = ?`,
       workspace,
@@ -838,7 +855,19 @@ class SqliteRepo implements TaskWriter {
     if (!row) return;
     this.flushSearchIndex();
     this.run('DELETE FROM tasks_fts WHERE rowid = ?', row.rid);
-    this.run('INSERT INTO tasks_fts (rowid, title, description, comments) VALUES (?, ?, ?, ?)', row.rid, row.title, row.description, row.comments ?? '');
+    const facets = this.facets.tokens(workspace, {
+      status: row.status as TaskStatus,
+      assignee: (row.assignee as string | null) ?? null,
+      labels: JSON.parse(row.labels as string) as string[],
+    });
+    this.run(
+      'INSERT INTO tasks_fts (rowid, title, description, comments, facets) VALUES (?, ?, ?, ?, ?)',
+      row.rid,
+      row.title,
+      row.description,
+      row.comments ?? '',
+      facets,
+    );
   }
 
   /** Rows → records, fetching every row's dependency list in one query. */
