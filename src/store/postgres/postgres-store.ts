@@ -758,11 +758,18 @@ class PostgresRepo implements TaskWriter {
     return this.scoped(workspace, () => history.getMark(this.raw, workspace, principal, name));
   }
 
-  /** Reads the partial index `tasks_by_lease_expiry` (only leased tasks are in it). */
+  /**
+   * Reads the partial index `tasks_by_lease_expiry` (only leased tasks are in it), whatever the statistics: the
+   * `OFFSET 0` fence keeps `ORDER BY id LIMIT` out of the inner query, so the planner is never tempted to walk the
+   * primary key in id order and filter every task (as it did on a workspace grown without statistics); the few
+   * expired ids are sorted afterwards.
+   */
   expiredLeases(workspace: string, now: string, limit: number): Promise<number[]> {
     return this.scoped(workspace, async () => {
       const { rows } = await sql<{ id: number }>`
-        SELECT id FROM tasks WHERE workspace = ${workspace} AND lease_expires_at <= ${now}::timestamptz ORDER BY id LIMIT ${limit}`.execute(this.db);
+        SELECT id FROM (
+          SELECT id FROM tasks WHERE workspace = ${workspace} AND lease_expires_at IS NOT NULL AND lease_expires_at <= ${now}::timestamptz OFFSET 0
+        ) expired ORDER BY id LIMIT ${limit}`.execute(this.db);
       return rows.map((r) => r.id);
     });
   }
