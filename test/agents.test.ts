@@ -183,7 +183,7 @@ describe.each(ERAS)('several agents at once (%s era)', (era) => {
     expect(restored.changes.map((c) => c.kind)).toEqual(['restore']);
   });
 
-  it('daily_standup reports the changes since the caller\'s last stand-up', async () => {
+  it("daily_standup reports the changes since the caller's last stand-up", async () => {
     h = await harness(era);
     await seed(['before the first stand-up']);
     const text = async () => {

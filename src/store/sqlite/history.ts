@@ -9,21 +9,11 @@ type Row = Record<string, unknown>;
  * to one workspace and reads an index (`task_changes_by_task`, `_by_principal`, the `(workspace, seq)` key).
  */
 export class SqliteHistory {
-  private readonly statements = new Map<string, Database.Statement>();
-
+  /** `stmt`: the repo's cache of prepared statements on its connection. */
   constructor(
-    private readonly db: Database.Database,
+    private readonly stmt: (sql: string) => Database.Statement,
     private readonly origin: string,
   ) {}
-
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
 
   /** Seqs continue the workspace's counter (`workspaces.next_change_seq`); the write lock makes them gap-free in commit order. */
   appendChanges(workspace: string, actor: Actor, at: string, changes: readonly NewChange[]): ChangeRecord[] {

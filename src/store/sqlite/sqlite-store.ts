@@ -222,7 +222,7 @@ class SqliteRepo implements TaskWriter {
     private readonly db: Database.Database,
     origin: string,
   ) {
-    this.history = new SqliteHistory(db, origin);
+    this.history = new SqliteHistory((sql) => this.stmt(sql), origin);
     this.facets = new Facets(this.runner);
   }
 
@@ -584,47 +584,59 @@ class SqliteRepo implements TaskWriter {
   // ---- writes ----
 
   async insertTask(workspace: string, task: NewTask, actor: Actor, now: string): Promise<TaskRecord> {
-    const id = this.nextId(workspace, 'next_task_id');
-    const completedAt = task.status === 'done' ? now : null;
-    const { lastInsertRowid: rid } = this.run(
-      `INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date,
-                          parent_id, version, created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
-      workspace,
-      id,
-      task.title,
-      task.description,
-      task.status,
-      task.priority,
-      PRIORITY_RANK[task.priority],
-      JSON.stringify(task.labels),
-      task.assignee,
-      task.due_date,
-      task.parent_id,
-      now,
-      now,
-      completedAt,
-      actor.principal,
-      actor.client,
-      actor.principal,
-      actor.client,
-    );
-    this.writeLabels(workspace, id, task);
-    // A new task has no comments yet: its full-text row is title and description, indexed before COMMIT.
-    this.pendingSearchRows.push([rid, task.title, task.description, this.facets.tokens(workspace, task)]);
-    return {
-      id,
+    const record: TaskRecord = {
+      id: this.nextId(workspace, 'next_task_id'),
       ...task,
       labels: [...task.labels],
       depends_on: [],
       version: 1,
       created_at: now,
       updated_at: now,
-      completed_at: completedAt,
+      completed_at: task.status === 'done' ? now : null,
       created_by: { principal: actor.principal, client: actor.client },
       updated_by: { principal: actor.principal, client: actor.client },
       lease: null,
     };
+    const rid = this.writeRow(workspace, record);
+    // A new task has no comments yet: its full-text row is title and description, indexed before COMMIT.
+    this.pendingSearchRows.push([rid, task.title, task.description, this.facets.tokens(workspace, task)]);
+    return record;
+  }
+
+  /** Insert a task's row and its label rows as they are in `t` (its dependency edges are not part of it). */
+  private writeRow(workspace: string, t: TaskRecord): number | bigint {
+    const { lastInsertRowid } = this.run(
+      `INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date, parent_id, version,
+                          created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client,
+                          lease_id, lease_holder, lease_client, lease_client_version, lease_expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      workspace,
+      t.id,
+      t.title,
+      t.description,
+      t.status,
+      t.priority,
+      PRIORITY_RANK[t.priority],
+      JSON.stringify(t.labels),
+      t.assignee,
+      t.due_date,
+      t.parent_id,
+      t.version,
+      t.created_at,
+      t.updated_at,
+      t.completed_at,
+      t.created_by.principal,
+      t.created_by.client,
+      t.updated_by.principal,
+      t.updated_by.client,
+      t.lease?.lease_id ?? null,
+      t.lease?.holder.principal ?? null,
+      t.lease?.holder.client ?? null,
+      t.lease?.holder.client_version ?? null,
+      t.lease?.expires_at ?? null,
+    );
+    this.writeLabels(workspace, t.id, t);
+    return lastInsertRowid;
   }
 
   async updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord> {
@@ -734,38 +746,7 @@ class SqliteRepo implements TaskWriter {
   }
 
   async restoreTask(workspace: string, task: TaskRecord, comments: readonly CommentRecord[]): Promise<void> {
-    const lease = task.lease;
-    this.run(
-      `INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date, parent_id, version,
-                          created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client,
-                          lease_id, lease_holder, lease_client, lease_client_version, lease_expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      workspace,
-      task.id,
-      task.title,
-      task.description,
-      task.status,
-      task.priority,
-      PRIORITY_RANK[task.priority],
-      JSON.stringify(task.labels),
-      task.assignee,
-      task.due_date,
-      task.parent_id,
-      task.version,
-      task.created_at,
-      task.updated_at,
-      task.completed_at,
-      task.created_by.principal,
-      task.created_by.client,
-      task.updated_by.principal,
-      task.updated_by.client,
-      lease?.lease_id ?? null,
-      lease?.holder.principal ?? null,
-      lease?.holder.client ?? null,
-      lease?.holder.client_version ?? null,
-      lease?.expires_at ?? null,
-    );
-    this.writeLabels(workspace, task.id, task);
+    this.writeRow(workspace, task);
     for (const c of comments) {
       this.run(
         'INSERT INTO comments (workspace, id, task_id, body, author, author_client, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
