@@ -25,7 +25,7 @@ describe.each(ERAS)('several agents at once (%s era)', (era) => {
     const [a, b] = await seed(['first', 'second']);
     const other = await connect(h.app, era, 'agent-two');
     try {
-      const mine = await ok<{ task: Card; lease_id: string; expires_at: string }>(h.client, 'claim_task', { lease_s: 60 });
+      const mine = await ok<{ task: Card; lease_id: string; lease_expires_at: string }>(h.client, 'claim_task', { lease_s: 60 });
       expect(mine.task.id).toBe(a?.id);
       expect(mine.task.status).toBe('in_progress');
       expect(mine.lease_id).toMatch(/^lease_/);
@@ -40,7 +40,7 @@ describe.each(ERAS)('several agents at once (%s era)', (era) => {
       expect(refused.error.code).toBe('lease_conflict');
       expect(refused.error.retryable).toBe(false);
       expect(refused.error.message).toContain('vitest');
-      expect(JSON.stringify(refused.error.current)).toContain(mine.expires_at);
+      expect(JSON.stringify(refused.error.current)).toContain(mine.lease_expires_at);
       expect(refused.error.current).not.toHaveProperty('lease.lease_id');
       expect((await call(other.client, 'complete_task', { id: mine.task.id })).error.code).toBe('lease_conflict');
       expect((await call(other.client, 'claim_task', { id: mine.task.id })).error.code).toBe('lease_conflict');
@@ -49,20 +49,20 @@ describe.each(ERAS)('several agents at once (%s era)', (era) => {
       // Cards show the holder and expiry, never the fencing token.
       const listed = await ok<{ tasks: Card[] }>(other.client, 'list_tasks', { status: ['in_progress'] });
       const card = listed.tasks.find((t) => t.id === mine.task.id);
-      expect(card?.lease).toMatchObject({ holder: h.app.principal, client: 'vitest', expires_at: mine.expires_at });
+      expect(card?.lease).toMatchObject({ holder: h.app.principal, client: 'vitest', expires_at: mine.lease_expires_at });
       expect(JSON.stringify(listed)).not.toContain(mine.lease_id);
       expect(await readText(other.client, `tasks://${mine.task.id}`)).not.toContain(mine.lease_id);
 
       // The holder writes with its lease_id, renews, and completing releases.
       await ok(h.client, 'update_task', { id: mine.task.id, priority: 'high', lease_id: mine.lease_id });
-      const renewed = await ok<{ renewed: boolean; lease_id: string; expires_at: string }>(h.client, 'claim_task', {
+      const renewed = await ok<{ renewed: boolean; lease_id: string; lease_expires_at: string }>(h.client, 'claim_task', {
         id: mine.task.id,
         lease_id: mine.lease_id,
         lease_s: 600,
       });
       expect(renewed.renewed).toBe(true);
       expect(renewed.lease_id).toBe(mine.lease_id);
-      expect(renewed.expires_at > mine.expires_at).toBe(true);
+      expect(renewed.lease_expires_at > mine.lease_expires_at).toBe(true);
       const stale = await call(h.client, 'update_task', { id: mine.task.id, priority: 'low', lease_id: 'lease_stale' });
       expect(stale.error.code).toBe('lease_conflict');
       await ok(h.client, 'complete_task', { id: mine.task.id, lease_id: mine.lease_id });

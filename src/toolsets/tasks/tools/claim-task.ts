@@ -19,7 +19,7 @@ export const claimTask = taskTool({
   output: outObject({
     task: CardOut.nullable(),
     lease_id: z.string().nullable(),
-    expires_at: z.string().nullable(),
+    lease_expires_at: z.string().nullable(),
     renewed: z.boolean(),
     reason: z.string(),
   }),
@@ -29,7 +29,7 @@ export const claimTask = taskTool({
     const r = await ctx.tasks.claimTask(ctx.caller, args);
     const text = r.task ? `${r.reason}\nlease_id: ${r.lease?.lease_id}\n${cardLine(r.task)}` : r.reason;
     return {
-      structured: { task: r.task && toCard(r.task), lease_id: r.lease?.lease_id ?? null, expires_at: r.lease?.expires_at ?? null, renewed: r.renewed, reason: r.reason },
+      structured: { task: r.task && toCard(r.task), lease_id: r.lease?.lease_id ?? null, lease_expires_at: r.lease?.expires_at ?? null, renewed: r.renewed, reason: r.reason },
       text,
     };
   },
