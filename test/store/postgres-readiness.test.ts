@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { TASK_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now } from './fixtures.js';
+import { UNDO_MIGRATION_6 } from './postgres-schema.js';
 
 /**
  * PostgreSQL readiness counters (migration 5, issue 12): `open_deps` / `open_children` kept by triggers, the partial
@@ -245,6 +246,7 @@ describe.skipIf(skip)('PostgreSQL readiness counters (migration 5)', () => {
       await owner.connect();
       try {
         await owner.query(`SET search_path TO "${schema}"`);
+        await owner.query(UNDO_MIGRATION_6); // the later migration first
         await owner.query(`DROP TRIGGER tasks_readiness_init ON tasks; DROP TRIGGER tasks_readiness_insert ON tasks;
           DROP TRIGGER tasks_readiness_delete ON tasks; DROP TRIGGER tasks_readiness_update ON tasks; DROP TRIGGER task_deps_readiness ON task_deps;
           DROP FUNCTION taskwire_tasks_readiness_init(), taskwire_tasks_readiness_row(), taskwire_tasks_readiness_update(),

@@ -7,13 +7,14 @@ import {
   type GeneratedAlways,
   Kysely,
   PostgresDialect,
+  type RawBuilder,
   type Selectable,
   type SqlBool,
   sql,
 } from 'kysely';
 import pg from 'pg';
 import { Mutex } from '../mutex.js';
-import { escapeLike, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
+import { escapeLike, OPEN_STATUS_SQL, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
 import {
   type Actor,
   type ApiKeyRecord,
@@ -106,7 +107,10 @@ interface TasksTable {
 interface Database {
   workspaces: { name: string; next_task_id: Generated<number>; next_comment_id: Generated<number>; next_change_seq: Generated<number> };
   tasks: TasksTable;
-  task_labels: { workspace: string; task_id: number; label: string };
+  /** A label row carries its task's list columns (migration 6), written by the store on insert and by a trigger after. */
+  task_labels: { workspace: string; task_id: number; label: string; status: TaskStatus; priority_rank: number; due_date: string | null; assignee: string | null };
+  task_counts: { workspace: string; status: TaskStatus; priority: Priority; assignee: string; top: boolean; n: number };
+  label_counts: { workspace: string; label: string; status: TaskStatus; n: number };
   task_deps: { workspace: string; task_id: number; depends_on: number };
   comments: { workspace: string; id: number; task_id: number; body: string; author: string; author_client: string | null; created_at: string };
   idempotency_keys: { workspace: string; key: string; tool: string; args_hash: string; result: string; created_at: string };
@@ -361,7 +365,15 @@ function taskFilter(workspace: string, f: TaskFilter): Expression<SqlBool> {
   const eb = expressionBuilder<Database, 'tasks'>();
   const all: Expression<SqlBool>[] = [eb('tasks.workspace', '=', workspace)];
   if (f.status && f.status.length > 0) all.push(eb('tasks.status', 'in', f.status));
-  if (f.priority && f.priority.length > 0) all.push(eb('tasks.priority', 'in', f.priority));
+  // On the rank, the column the priority order's index leads with: a priority filter seeks, not walks.
+  if (f.priority && f.priority.length > 0)
+    all.push(
+      eb(
+        'tasks.priority_rank',
+        'in',
+        f.priority.map((p) => PRIORITY_RANK[p]),
+      ),
+    );
   if (f.label !== undefined) all.push(hasLabel(f.label));
   if (f.assignee !== undefined) all.push(eb('tasks.assignee', '=', f.assignee));
   if (f.parent_id === null) all.push(eb('tasks.parent_id', 'is', null));
@@ -397,6 +409,21 @@ function listOrder(sort: ListQuery['sort'], order: ListQuery['order']): string {
       ),
     )
     .join(', ');
+}
+
+/**
+ * The total of a filter from the `task_counts` counters (migration 6), as a scalar subquery; undefined when they
+ * cannot answer it (a label, a due-date bound, overdue, or one parent's subtasks).
+ */
+function countedTotal(workspace: string, f: TaskFilter): RawBuilder<number> | undefined {
+  if (f.label !== undefined || f.due_before !== undefined || f.due_after !== undefined || f.overdue) return undefined;
+  if (f.parent_id !== undefined && f.parent_id !== null) return undefined;
+  const where = [sql`workspace = ${workspace}`];
+  if (f.status && f.status.length > 0) where.push(sql`status = ANY(${f.status}::text[])`);
+  if (f.priority && f.priority.length > 0) where.push(sql`priority = ANY(${f.priority}::text[])`);
+  if (f.assignee !== undefined) where.push(sql`assignee = ${f.assignee}`);
+  if (f.parent_id === null) where.push(sql`top`);
+  return sql<number>`(SELECT coalesce(sum(n), 0)::integer FROM task_counts WHERE ${sql.join(where, sql` AND `)})`;
 }
 
 /**
@@ -495,19 +522,74 @@ class PostgresRepo implements TaskWriter {
     });
   }
 
+  /**
+   * One page of list_tasks and its exact total, in one round trip (the total an uncorrelated subquery, run once).
+   * The page is read in order from the sort's own index (migration 6; the other direction a backward scan of it),
+   * or, filtered on one status, one assignee or priorities, from `tasks_by_status`, `tasks_by_assignee` or
+   * `tasks_rank` seeking that value in the priority order; the total comes from the counters when they can answer
+   * it. A label filter is read from the label's rows (see {@link listLabelled}).
+   */
   listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>> {
     return this.scoped(workspace, async () => {
+      if (query.label !== undefined) return this.listLabelled(workspace, query.label, query);
       const where = taskFilter(workspace, query);
-      // One round trip: the page, each row's dependencies and the total (an uncorrelated subquery, run once).
+      const total = countedTotal(workspace, query);
       const rows = await this.selectTasks()
-        .select(totalOf(where))
+        .select(total === undefined ? totalOf(where) : total.as('total'))
         .where(where)
         .orderBy(sql.raw(listOrder(query.sort, query.order)))
         .limit(query.limit)
         .offset(query.offset)
         .execute();
-      return { items: await this.hydrate(workspace, rows), total: await this.pageTotal(rows, query.offset, where) };
+      if (rows.length > 0 || query.offset === 0) return { items: await this.hydrate(workspace, rows), total: rows.length > 0 ? Number(rows[0]?.total) : 0 };
+      const { rows: counted } = await sql<{ n: number }>`SELECT ${total ?? sql`(SELECT count(*) FROM tasks WHERE ${where})`} AS n`.execute(this.db);
+      return { items: [], total: Number(counted[0]?.n) };
     });
+  }
+
+  /**
+   * list_tasks with a label filter, driven from the label's rows, which carry their task's status, priority rank,
+   * due date and assignee (migration 6). Each row's task is fetched by primary key in a LATERAL subquery that the
+   * `OFFSET 0` fence keeps from being flattened into a join, so the loop order (label rows first) holds whatever
+   * the statistics say. Sorted by priority, the page is read in order from `task_labels_by_rank` (backwards for
+   * ascending) and stops after OFFSET + LIMIT matches; other sorts sort the label's matches. The total comes from
+   * `label_counts`, or is counted on the label rows (`task_labels_by_status`) when only the status and assignee
+   * filters apply, else over the join.
+   */
+  private async listLabelled(workspace: string, label: string, query: ListQuery): Promise<Counted<TaskRecord>> {
+    const on = [sql`lf.workspace = ${workspace}`, sql`lf.label = ${label}`];
+    if (query.status && query.status.length > 0) on.push(sql`lf.status = ANY(${query.status}::text[])`);
+    if (query.assignee !== undefined) on.push(sql`lf.assignee = ${query.assignee}`);
+    const lf = sql.join(on, sql` AND `);
+    const restFilter: TaskFilter = { ...query, label: undefined, status: undefined, assignee: undefined };
+    const rest = taskFilter(workspace, restFilter);
+    const onlyLabelRows =
+      (query.priority === undefined || query.priority.length === 0) &&
+      query.parent_id === undefined &&
+      query.due_before === undefined &&
+      query.due_after === undefined &&
+      !query.overdue;
+    const tasksOfLabel = sql`task_labels lf CROSS JOIN LATERAL (
+        SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, tasks.priority_rank, ${DEPENDS_ON} AS depends_on
+          FROM tasks WHERE tasks.workspace = lf.workspace AND tasks.id = lf.task_id AND ${rest} OFFSET 0) tasks`;
+    const total: RawBuilder<number> = onlyLabelRows
+      ? query.assignee === undefined
+        ? sql`(SELECT coalesce(sum(n), 0)::integer FROM label_counts WHERE workspace = ${workspace} AND label = ${label}${
+            query.status && query.status.length > 0 ? sql` AND status = ANY(${query.status}::text[])` : sql``
+          })`
+        : sql`(SELECT count(*)::integer FROM task_labels lf WHERE ${lf})`
+      : sql`(SELECT count(*)::integer FROM ${tasksOfLabel} WHERE ${lf})`;
+    const asc = query.order === 'asc';
+    const order =
+      query.sort === 'priority'
+        ? sql.raw(asc ? 'lf.priority_rank ASC, lf.due_date DESC NULLS FIRST, lf.task_id DESC' : 'lf.priority_rank DESC, lf.due_date ASC NULLS LAST, lf.task_id ASC')
+        : sql.raw(listOrder(query.sort, query.order));
+    const { rows } = await sql<TaskRow & { depends_on: number[]; total: number }>`
+      SELECT tasks.*, ${total} AS total FROM ${tasksOfLabel}
+       WHERE ${lf} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`.execute(this.db);
+    if (rows.length > 0 || query.offset === 0) return { items: await this.hydrate(workspace, rows), total: rows.length > 0 ? Number(rows[0]?.total) : 0 };
+    const { rows: counted } = await sql<{ n: number }>`SELECT ${total} AS n`.execute(this.db);
+    return { items: [], total: Number(counted[0]?.n) };
   }
 
   searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>> {
@@ -653,69 +735,56 @@ class PostgresRepo implements TaskWriter {
     });
   }
 
+  /**
+   * Counts from the counters kept on write (migration 6), in one round trip, plus three range counts: overdue from
+   * the partial index `tasks_open_due`, completions from `tasks_by_completed` (completed_at is set exactly while a
+   * task is done).
+   */
   stats(workspace: string, now: Date): Promise<TaskStats> {
     return this.scoped(workspace, async () => {
-      const open = () => this.db.selectFrom('tasks').where('tasks.workspace', '=', workspace).where('tasks.status', 'in', OPEN_STATUSES);
       const by_status = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
       const by_priority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
-      let total = 0;
-      const statuses = await this.db
-        .selectFrom('tasks')
-        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
-        .where('workspace', '=', workspace)
-        .groupBy('status')
-        .execute();
-      for (const r of statuses) {
-        by_status[r.status] = r.n;
-        total += r.n;
-      }
-      for (const r of await open()
-        .select((eb) => ['priority', eb.fn.countAll<number>().as('n')])
-        .groupBy('priority')
-        .execute()) {
-        by_priority[r.priority] = r.n;
-      }
       const by_label: Record<string, number> = {};
-      for (const r of await open()
-        .innerJoin('task_labels as l', (join) => join.onRef('l.workspace', '=', 'tasks.workspace').onRef('l.task_id', '=', 'tasks.id'))
-        .select((eb) => ['l.label', eb.fn.countAll<number>().as('n')])
-        .groupBy('l.label')
-        .orderBy(sql.raw('n DESC, l.label'))
-        .limit(50)
-        .execute()) {
-        by_label[r.label] = r.n;
-      }
       const by_assignee: Record<string, number> = {};
-      for (const r of await open()
-        .select((eb) => [sql<string>`coalesce(assignee, '(unassigned)')`.as('a'), eb.fn.countAll<number>().as('n')])
-        .groupBy('a')
-        .orderBy(sql.raw('n DESC, a'))
-        .limit(50)
-        .execute()) {
-        by_assignee[r.a] = r.n;
+      const open = sql`status = ANY(${OPEN_STATUSES}::text[])`;
+      const today = now.toISOString().slice(0, 10);
+      const since = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+      // `ord` ranks the label and assignee rows (most first, then by name), whatever order UNION ALL returns them in
+      const { rows } = await sql<{ kind: string; k: string; n: number; ord: number }>`
+        SELECT 's' AS kind, status AS k, sum(n)::integer AS n, 0::bigint AS ord FROM task_counts WHERE workspace = ${workspace} GROUP BY status
+        UNION ALL
+        SELECT 'p', priority, sum(n)::integer, 0 FROM task_counts WHERE workspace = ${workspace} AND ${open} GROUP BY priority
+        UNION ALL
+        (SELECT 'l', label, sum(n)::integer AS n, row_number() OVER (ORDER BY sum(n) DESC, label) FROM label_counts
+          WHERE workspace = ${workspace} AND ${open} GROUP BY label HAVING sum(n) > 0 ORDER BY n DESC, label LIMIT 50)
+        UNION ALL
+        (SELECT 'a', a, n, row_number() OVER (ORDER BY n DESC, a) FROM (
+           SELECT CASE assignee WHEN '' THEN '(unassigned)' ELSE assignee END AS a, sum(n)::integer AS n FROM task_counts
+            WHERE workspace = ${workspace} AND ${open} GROUP BY 1 HAVING sum(n) > 0) x ORDER BY n DESC, a LIMIT 50)
+        UNION ALL
+        SELECT 'o', '', count(*)::integer, 0 FROM tasks
+         WHERE workspace = ${workspace} AND ${sql.raw(`status IN ${OPEN_STATUS_SQL}`)} AND due_date IS NOT NULL AND due_date < ${today}::date
+        UNION ALL
+        SELECT 'c7', '', count(*)::integer, 0 FROM tasks WHERE workspace = ${workspace} AND completed_at >= ${since(7)}::timestamptz
+        UNION ALL
+        SELECT 'c30', '', count(*)::integer, 0 FROM tasks WHERE workspace = ${workspace} AND completed_at >= ${since(30)}::timestamptz`.execute(this.db);
+      rows.sort((a, b) => a.ord - b.ord);
+      let total = 0;
+      let overdue = 0;
+      let week = 0;
+      let month = 0;
+      for (const r of rows) {
+        if (r.kind === 's') {
+          by_status[r.k as TaskStatus] = r.n;
+          total += r.n;
+        } else if (r.kind === 'p') by_priority[r.k as Priority] = r.n;
+        else if (r.kind === 'l') by_label[r.k] = r.n;
+        else if (r.kind === 'a') by_assignee[r.k] = r.n;
+        else if (r.kind === 'o') overdue = r.n;
+        else if (r.kind === 'c7') week = r.n;
+        else month = r.n;
       }
-      const eb = expressionBuilder<Database, 'tasks'>();
-      const overdue = await this.count(
-        eb.and([eb('tasks.workspace', '=', workspace), eb('tasks.status', 'in', OPEN_STATUSES), eb('tasks.due_date', '<', now.toISOString().slice(0, 10))]),
-      );
-      const completedSince = (days: number) =>
-        this.count(
-          eb.and([
-            eb('tasks.workspace', '=', workspace),
-            eb('tasks.status', '=', 'done'),
-            eb('tasks.completed_at', '>=', new Date(now.getTime() - days * 86_400_000).toISOString()),
-          ]),
-        );
-      return {
-        total,
-        by_status,
-        by_priority,
-        by_label,
-        by_assignee,
-        overdue,
-        completed_last_7_days: await completedSince(7),
-        completed_last_30_days: await completedSince(30),
-      };
+      return { total, by_status, by_priority, by_label, by_assignee, overdue, completed_last_7_days: week, completed_last_30_days: month };
     });
   }
 
@@ -821,11 +890,12 @@ class PostgresRepo implements TaskWriter {
                  ${task.parent_id}::integer, ${now}::timestamptz, ${now}::timestamptz, ${task.status === 'done' ? now : null}::timestamptz,
                  ${actor.principal}::text, ${actor.client}::text, ${actor.principal}::text, ${actor.client}::text
             FROM n
-          RETURNING ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', ''))))}
+          RETURNING ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', ''))))}, priority_rank
         ), l AS (
-          INSERT INTO task_labels (workspace, task_id, label) SELECT ${workspace}, t.id, x FROM t, unnest(${task.labels}::text[]) AS x
+          INSERT INTO task_labels (workspace, task_id, label, status, priority_rank, due_date, assignee)
+          SELECT ${workspace}, t.id, x, t.status, t.priority_rank, t.due_date, t.assignee FROM t, unnest(${task.labels}::text[]) AS x
         )
-        SELECT * FROM t`.execute(this.db);
+        SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', ''))))} FROM t`.execute(this.db);
       return toTask(rows[0] as TaskRow, []);
     });
   }
@@ -870,7 +940,7 @@ class PostgresRepo implements TaskWriter {
         .executeTakeFirstOrThrow();
       if (patch.labels !== undefined) {
         await this.db.deleteFrom('task_labels').where('workspace', '=', workspace).where('task_id', '=', id).execute();
-        await this.writeLabels(workspace, id, patch.labels);
+        await this.writeLabels(workspace, toTask(row, current.depends_on));
       }
       return toTask(row, current.depends_on);
     });
@@ -971,7 +1041,10 @@ class PostgresRepo implements TaskWriter {
                   ${lease?.holder.principal ?? null}::text, ${lease?.holder.client ?? null}::text, ${lease?.holder.client_version ?? null}::text,
                   ${lease?.expires_at ?? null}::timestamptz, ${sorted.map((c) => c.body).join('\n')}::text)
         ), l AS (
-          INSERT INTO task_labels (workspace, task_id, label) SELECT ${workspace}, ${task.id}::integer, x FROM unnest(${task.labels}::text[]) AS x
+          INSERT INTO task_labels (workspace, task_id, label, status, priority_rank, due_date, assignee)
+          SELECT ${workspace}, ${task.id}::integer, x, ${task.status}::text, ${PRIORITY_RANK[task.priority]}::smallint, ${task.due_date}::date,
+                 ${task.assignee}::text
+            FROM unnest(${task.labels}::text[]) AS x
         ), c AS (
           INSERT INTO comments (workspace, id, task_id, body, author, author_client, created_at)
           SELECT ${workspace}, x.id, ${task.id}::integer, x.body, x.author, x.author_client, x.created_at
@@ -1023,11 +1096,13 @@ class PostgresRepo implements TaskWriter {
     return row ? (await this.hydrate(workspace, [row]))[0] : undefined;
   }
 
-  private async writeLabels(workspace: string, id: number, labels: readonly string[]): Promise<void> {
-    if (labels.length === 0) return;
+  /** Insert a task's label rows, each with the task's list columns (migration 6). */
+  private async writeLabels(workspace: string, task: TaskRecord): Promise<void> {
+    if (task.labels.length === 0) return;
+    const { status, due_date, assignee } = task;
     await this.db
       .insertInto('task_labels')
-      .values(labels.map((label) => ({ workspace, task_id: id, label })))
+      .values(task.labels.map((label) => ({ workspace, task_id: task.id, label, status, priority_rank: PRIORITY_RANK[task.priority], due_date, assignee })))
       .execute();
   }
 

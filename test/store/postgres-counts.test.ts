@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { PRIORITIES, TASK_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
+import { actor, newTask, now } from './fixtures.js';
+import { UNDO_MIGRATION_6 } from './postgres-schema.js';
+
+/**
+ * PostgreSQL counts kept on write (migration 6, issue 12): `task_counts`, `label_counts` and the list columns
+ * (status, priority rank, due date, assignee) on `task_labels`, kept by triggers and by the store's own label
+ * inserts. Checked against a recount from scratch on the raw tables after random store writes (inserts, every
+ * patchable list column, label rewrites, deletes, restores), as an ordinary role (row-level security enforced),
+ * and after the backfill of a database migrated with tasks in it. Same server and skip switch as postgres.test.ts.
+ */
+const url = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const skip = process.env.TASKWIRE_TEST_POSTGRES === 'skip';
+const admin = new pg.Pool({ connectionString: url, max: 2 });
+const freshName = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
+const appRole = freshName('tw_test_app');
+let roleCreated: Promise<unknown> | undefined;
+
+/** A connection string acting as an ordinary role that owns `schema` (created here), so row-level security applies. */
+async function appRoleSchema(): Promise<{ schema: string; connectionString: string }> {
+  roleCreated ??= admin.query(`CREATE ROLE "${appRole}" NOLOGIN NOSUPERUSER NOBYPASSRLS`);
+  await roleCreated;
+  const schema = freshName('tw_test');
+  await admin.query(`CREATE SCHEMA "${schema}" AUTHORIZATION "${appRole}"`);
+  const asRole = new URL(url);
+  asRole.searchParams.set('options', `-c role=${appRole}`);
+  return { schema, connectionString: asRole.toString() };
+}
+
+afterAll(async () => {
+  if (roleCreated) await admin.query(`DROP ROLE IF EXISTS "${appRole}"`);
+  await admin.end();
+});
+
+/**
+ * Every way the kept counts of `ws` differ from a recount (superuser: no row-level security): counter rows whose n
+ * is not the recount (zero rows may stay), recounted combinations with no counter row, and label rows whose list
+ * columns are not their task's.
+ */
+async function drift(schema: string, ws: string): Promise<Record<string, unknown[]>> {
+  const s = `"${schema}"`;
+  const tasks = await admin.query(
+    `WITH want AS (SELECT status, priority, coalesce(assignee, '') AS assignee, parent_id IS NULL AS top, count(*)::int AS n
+                     FROM ${s}.tasks WHERE workspace = $1 GROUP BY 1, 2, 3, 4),
+          kept AS (SELECT status, priority, assignee, top, n FROM ${s}.task_counts WHERE workspace = $1)
+     SELECT coalesce(k.status, w.status) AS status, coalesce(k.priority, w.priority) AS priority, coalesce(k.assignee, w.assignee) AS assignee,
+            coalesce(k.top, w.top) AS top, k.n AS kept, coalesce(w.n, 0) AS want
+       FROM kept k FULL JOIN want w USING (status, priority, assignee, top)
+      WHERE coalesce(k.n, -1) <> coalesce(w.n, 0)`,
+    [ws],
+  );
+  const labels = await admin.query(
+    `WITH want AS (SELECT l.label, t.status, count(*)::int AS n FROM ${s}.task_labels l
+                     JOIN ${s}.tasks t ON t.workspace = l.workspace AND t.id = l.task_id WHERE l.workspace = $1 GROUP BY 1, 2),
+          kept AS (SELECT label, status, n FROM ${s}.label_counts WHERE workspace = $1)
+     SELECT coalesce(k.label, w.label) AS label, coalesce(k.status, w.status) AS status, k.n AS kept, coalesce(w.n, 0) AS want
+       FROM kept k FULL JOIN want w USING (label, status)
+      WHERE coalesce(k.n, -1) <> coalesce(w.n, 0)`,
+    [ws],
+  );
+  const rows = await admin.query(
+    `SELECT l.task_id, l.label, l.status, t.status AS task_status FROM ${s}.task_labels l
+       LEFT JOIN ${s}.tasks t ON t.workspace = l.workspace AND t.id = l.task_id
+      WHERE l.workspace = $1 AND (t.id IS NULL OR NOT t.labels @> ARRAY[l.label]
+             OR (l.status, l.priority_rank, l.due_date, l.assignee) IS DISTINCT FROM (t.status, t.priority_rank, t.due_date, t.assignee))`,
+    [ws],
+  );
+  const missing = await admin.query(
+    `SELECT t.id, x AS label FROM ${s}.tasks t, unnest(t.labels) x WHERE t.workspace = $1
+        AND NOT EXISTS (SELECT 1 FROM ${s}.task_labels l WHERE l.workspace = t.workspace AND l.task_id = t.id AND l.label = x)`,
+    [ws],
+  );
+  return { task_counts: tasks.rows, label_counts: labels.rows, label_rows: rows.rows, missing_label_rows: missing.rows };
+}
+
+const noDrift = { task_counts: [], label_counts: [], label_rows: [], missing_label_rows: [] };
+
+/** Store-level writes touching every column the counters and the label rows follow. */
+type Op =
+  | { op: 'insert'; status: TaskStatus; priority: number; assignee: number; labels: number[]; due: number; parent: number }
+  | { op: 'patch'; task: number; status?: TaskStatus; priority?: number; assignee?: number; labels?: number[]; due?: number; parent?: number }
+  | { op: 'delete'; task: number }
+  | { op: 'restore'; which: number };
+
+const labelsArb = fc.uniqueArray(fc.nat(3), { maxLength: 3 });
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      op: fc.constant('insert' as const),
+      status: fc.constantFrom(...TASK_STATUSES),
+      priority: fc.nat(3),
+      assignee: fc.nat(3),
+      labels: labelsArb,
+      due: fc.nat(4),
+      parent: fc.nat(15),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record(
+      {
+        op: fc.constant('patch' as const),
+        task: fc.nat(15),
+        status: fc.constantFrom(...TASK_STATUSES),
+        priority: fc.nat(3),
+        assignee: fc.nat(3),
+        labels: labelsArb,
+        due: fc.nat(4),
+        parent: fc.nat(15),
+      },
+      { requiredKeys: ['op', 'task'] },
+    ),
+    weight: 4,
+  },
+  { arbitrary: fc.record({ op: fc.constant('delete' as const), task: fc.nat(15) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('restore' as const), which: fc.nat(5) }), weight: 1 },
+);
+
+/** 0 → no assignee / due date, else one of a few values. */
+const assigneeOf = (n: number) => (n === 0 ? null : `a${n}`);
+const dueOf = (n: number) => (n === 0 ? null : `2026-12-0${n}`);
+
+async function apply(store: TaskStore, ws: string, ops: readonly Op[]): Promise<void> {
+  const trash: TaskRecord[] = [];
+  for (const o of ops) {
+    await store.write(async (w) => {
+      const all = (await w.listTasks(ws, { status: [...TASK_STATUSES], sort: 'id', order: 'asc', offset: 0, limit: 1000 })).items;
+      const pick = (n: number) => (all.length === 0 ? undefined : all[n % all.length]);
+      if (o.op === 'insert') {
+        await w.insertTask(
+          ws,
+          newTask({
+            status: o.status,
+            priority: PRIORITIES[o.priority],
+            assignee: assigneeOf(o.assignee),
+            labels: o.labels.map((l) => `l${l}`),
+            due_date: dueOf(o.due),
+            parent_id: o.parent % 3 === 0 ? null : (pick(o.parent)?.id ?? null),
+          }),
+          actor,
+          now,
+        );
+      } else if (o.op === 'patch') {
+        const t = pick(o.task);
+        if (!t) return;
+        const parent = o.parent === undefined ? undefined : o.parent % 3 === 0 ? null : pick(o.parent)?.id;
+        await w.updateTask(
+          ws,
+          t.id,
+          {
+            ...(o.status === undefined ? {} : { status: o.status }),
+            ...(o.priority === undefined ? {} : { priority: PRIORITIES[o.priority] }),
+            ...(o.assignee === undefined ? {} : { assignee: assigneeOf(o.assignee) }),
+            ...(o.labels === undefined ? {} : { labels: o.labels.map((l) => `l${l}`) }),
+            ...(o.due === undefined ? {} : { due_date: dueOf(o.due) }),
+            ...(parent === undefined || parent === t.id ? {} : { parent_id: parent }),
+          },
+          actor,
+          now,
+        );
+      } else if (o.op === 'delete') {
+        const t = pick(o.task);
+        if (t) {
+          trash.push(t);
+          await w.deleteTask(ws, t.id);
+        }
+      } else if (trash.length > 0) {
+        const [back] = trash.splice(o.which % trash.length, 1);
+        if (back) await w.restoreTask(ws, back, []);
+      }
+    });
+  }
+}
+
+describe.skipIf(skip)('PostgreSQL counts kept on write (migration 6)', () => {
+  it('equal a recount after any sequence of store writes, as an ordinary role (property test)', async () => {
+    const { schema, connectionString } = await appRoleSchema();
+    const store = await openPostgresStore({ connectionString, schema });
+    try {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 50, size: 'max' }), async (ops) => {
+          const ws = `counts-${run++}`;
+          await apply(store, ws, ops);
+          expect(await drift(schema, ws)).toEqual(noDrift);
+          // and the stats the counters answer agree with the records
+          const records = (await store.read((r) => r.listTasks(ws, { status: [...TASK_STATUSES], sort: 'id', order: 'asc', offset: 0, limit: 1000 }))).items;
+          const stats = await store.read((r) => r.stats(ws, new Date(now)));
+          expect(stats.total).toBe(records.length);
+          for (const s of TASK_STATUSES) expect(stats.by_status[s]).toBe(records.filter((t) => t.status === s).length);
+        }),
+        { numRuns: 50 },
+      );
+    } finally {
+      await store.close();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  }, 180_000);
+
+  it('are backfilled when a database with tasks in it is migrated, as an ordinary role', async () => {
+    const { schema, connectionString } = await appRoleSchema();
+    let store = await openPostgresStore({ connectionString, schema });
+    const ops = fc.sample(fc.array(opArb, { minLength: 60, maxLength: 60, size: 'max' }), { numRuns: 1, seed: 6 })[0] as Op[];
+    try {
+      for (const ws of ['a', 'b']) await apply(store, ws, ops);
+      await store.close();
+      // back to schema version 5, the data kept: what a database migrated before this release looks like
+      const owner = new pg.Client({ connectionString });
+      await owner.connect();
+      try {
+        await owner.query(`SET search_path TO "${schema}"`);
+        await owner.query(UNDO_MIGRATION_6);
+      } finally {
+        await owner.end();
+      }
+      store = await openPostgresStore({ connectionString, schema });
+      for (const ws of ['a', 'b']) {
+        expect(await drift(schema, ws)).toEqual(noDrift);
+        const { rows } = await admin.query(`SELECT coalesce(sum(n), 0)::int AS n FROM "${schema}".task_counts WHERE workspace = $1`, [ws]);
+        expect(rows[0].n).toBeGreaterThan(0);
+      }
+      // and kept from there on
+      await apply(store, 'a', ops.slice(0, 30));
+      expect(await drift(schema, 'a')).toEqual(noDrift);
+    } finally {
+      await store.close();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  }, 60_000);
+});

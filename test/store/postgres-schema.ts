@@ -1,0 +1,16 @@
+/**
+ * SQL that takes a PostgreSQL schema back from version 6 to version 5 with its data kept, as a database migrated
+ * before migration 6 (counters, list columns on label rows, order indexes) looks; run by the schema's owner with
+ * `search_path` set to it. The migration tests use it to check the backfill of a database that has tasks in it.
+ */
+export const UNDO_MIGRATION_6 = `
+  DROP TRIGGER tasks_counts ON tasks; DROP TRIGGER tasks_counts_update ON tasks; DROP TRIGGER tasks_label_columns ON tasks;
+  DROP TRIGGER task_labels_counts ON task_labels; DROP TRIGGER task_labels_counts_update ON task_labels;
+  DROP FUNCTION taskwire_tasks_counts(), taskwire_tasks_label_columns(), taskwire_task_labels_counts(),
+                taskwire_count_task(text, text, text, text, boolean, integer), taskwire_count_label(text, text, text, integer);
+  DROP TABLE task_counts, label_counts;
+  DROP INDEX task_labels_by_rank, task_labels_by_status, tasks_rank, tasks_due_rank, tasks_by_created, tasks_by_updated, tasks_open_due,
+             tasks_by_assignee;
+  CREATE INDEX tasks_by_assignee ON tasks (workspace, assignee);
+  ALTER TABLE task_labels DROP COLUMN status, DROP COLUMN priority_rank, DROP COLUMN due_date, DROP COLUMN assignee;
+  DELETE FROM taskwire_migrations WHERE version = 6;`;
