@@ -573,11 +573,12 @@ class SqliteRepo implements TaskWriter {
     return rows.map((r) => r.id as number);
   }
 
+  /** From the counters (migration 7): a few rows per assignee or label, not a scan of the workspace's tasks. */
   async distinctValues(workspace: string, field: 'assignee' | 'label', prefix: string, limit: number): Promise<string[]> {
     const sql =
       field === 'assignee'
-        ? `SELECT DISTINCT assignee AS v FROM tasks WHERE workspace = ? AND assignee LIKE ? ESCAPE '\\' ORDER BY v LIMIT ?`
-        : `SELECT DISTINCT label AS v FROM task_labels WHERE workspace = ? AND label LIKE ? ESCAPE '\\' ORDER BY v LIMIT ?`;
+        ? `SELECT DISTINCT assignee AS v FROM task_counts WHERE workspace = ? AND n > 0 AND assignee <> '' AND assignee LIKE ? ESCAPE '\\' ORDER BY v LIMIT ?`
+        : `SELECT DISTINCT label AS v FROM label_counts WHERE workspace = ? AND n > 0 AND label LIKE ? ESCAPE '\\' ORDER BY v LIMIT ?`;
     return this.all(sql, workspace, `${escapeLike(prefix)}%`, limit).map((r) => r.v as string);
   }
 
