@@ -147,6 +147,8 @@ type TaskRow = Selectable<Omit<TasksTable, 'workspace' | 'priority_rank' | 'comm
 const DEPENDS_ON = sql<number[]>`ARRAY(SELECT d.depends_on FROM task_deps d WHERE d.workspace = tasks.workspace AND d.task_id = tasks.id ORDER BY d.depends_on)`;
 /** How many tasks match `where` (over unaliased `tasks`), as a `total` column: an uncorrelated subquery PostgreSQL runs once per statement. */
 const totalOf = (where: Expression<SqlBool>) => sql<number>`(SELECT count(*) FROM tasks WHERE ${where})`.as('total');
+/** How many of the newest matches a search ranks (as SQLite's RANKED_MATCHES); older ones follow, newest first. */
+const RANKED_MATCHES = 2000;
 const HEADLINE_OPTIONS = 'StartSel=**, StopSel=**, MaxFragments=1, MaxWords=16, MinWords=5';
 /** First key of the advisory lock a write transaction holds per workspace (second key: schema and workspace). */
 const WORKSPACE_LOCK = 0x74770002;
@@ -411,6 +413,23 @@ function listOrder(sort: ListQuery['sort'], order: ListQuery['order']): string {
     .join(', ');
 }
 
+/** Largest task id (ids are `integer`). */
+const MAX_ID = 2 ** 31 - 1;
+
+/**
+ * The ascending, disjoint id ranges whose decimal form starts with `prefix` (`''`: every id; `42`: [42, 42],
+ * [420, 429], [4200, 4299], … up to {@link MAX_ID}); none for a prefix that no id has (not digits, a leading zero).
+ */
+export function decimalPrefixRanges(prefix: string): Array<[number, number]> {
+  if (prefix === '') return [[1, MAX_ID]];
+  if (!/^[1-9][0-9]*$/.test(prefix) || prefix.length > 10) return [];
+  const ranges: Array<[number, number]> = [];
+  for (let lo = Number(prefix), width = 1; lo <= MAX_ID; lo *= 10, width *= 10) {
+    ranges.push([lo, Math.min(lo + width - 1, MAX_ID)]);
+  }
+  return ranges;
+}
+
 /**
  * The total of a filter from the `task_counts` counters (migration 6), as a scalar subquery; undefined when they
  * cannot answer it (a label, a due-date bound, overdue, or one parent's subtasks).
@@ -488,15 +507,6 @@ class PostgresRepo implements TaskWriter {
 
   private selectTasks() {
     return this.db.selectFrom('tasks').select(TASK_COLUMNS).select(DEPENDS_ON.as('depends_on'));
-  }
-
-  /**
-   * `total` of a page that came back with a `total` column (see {@link totalOf}), else counted:
-   * a page past the end has no row to carry it, a first page without rows means zero.
-   */
-  private async pageTotal(rows: ReadonlyArray<{ total?: number }>, offset: number, where: Expression<SqlBool>): Promise<number> {
-    if (rows.length > 0) return Number(rows[0]?.total);
-    return offset === 0 ? 0 : this.count(where);
   }
 
   private async count(where: Expression<SqlBool>): Promise<number> {
@@ -599,32 +609,43 @@ class PostgresRepo implements TaskWriter {
       if (every === undefined || some === undefined) return { items: [], total: 0 };
       const where = taskFilter(workspace, query);
       const match = sql`tasks.search @@ to_tsquery(${FTS_CONFIG}, ${every})`;
-      // Rank and page first; only the page's rows get matched_in and a headline.
-      // matched_in and the snippet look for any of the words, as SQLite's highlight() does.
+      const rank = (search: RawBuilder<unknown>) => sql<number>`ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', ${search}, to_tsquery(${FTS_CONFIG}, ${every}))`;
+      // The matches' ids, once (`m`; no ORDER BY or LIMIT there to pull the planner off the GIN index). The newest RANKED_MATCHES of them are ranked, by score then id; older matches follow, newest first
+      // (as on SQLite: a word that matches a large part of the workspace does not rank every match), and are only
+      // listed when the page reaches past the ranked ones; the ranked ones' tsvectors are fetched by primary key (fenced
+      // LATERAL subqueries: carrying every match's tsvector through the sort cost more). Only the page's rows are then
+      // fetched (by primary key, fenced LATERAL subqueries), with matched_in and a headline; matched_in and the
+      // snippet look for any of the words, as SQLite's highlight() does. `total` counts every match.
       const { rows } = await sql<TaskRow & { depends_on: number[]; total: number; score: number; snippet: string; matched_in: SearchHit['matched_in'] }>`
-        WITH page AS (
-          SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, tasks.search, tasks.comment_text,
-                 ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', tasks.search, to_tsquery(${FTS_CONFIG}, ${every})) AS score
-            FROM tasks
-           WHERE ${match} AND ${where}
-           ORDER BY score DESC, tasks.id ASC
-           LIMIT ${query.limit} OFFSET ${query.offset}
+        WITH m AS MATERIALIZED (
+          SELECT tasks.id FROM tasks WHERE ${match} AND ${where}
+        ), win AS MATERIALIZED (
+          SELECT id FROM m ORDER BY id DESC LIMIT ${RANKED_MATCHES}
+        ), ordered AS (
+          SELECT win.id, s.score, 0 AS part FROM win
+           CROSS JOIN LATERAL (SELECT ${rank(sql`tasks.search`)} AS score FROM tasks WHERE tasks.workspace = ${workspace} AND tasks.id = win.id OFFSET 0) s${
+             query.offset + query.limit > RANKED_MATCHES ? sql` UNION ALL SELECT m.id, NULL, 1 FROM m WHERE m.id < (SELECT min(id) FROM win)` : sql``
+           }
+        ), page AS (
+          SELECT id, score, row_number() OVER (ORDER BY part, score DESC, CASE WHEN part = 0 THEN id END ASC, id DESC) AS ord
+            FROM ordered ORDER BY ord LIMIT ${query.limit} OFFSET ${query.offset}
         ), hit AS (
-          SELECT page.*, to_tsquery(${FTS_CONFIG}, ${some}) AS words,
-                 CASE WHEN ts_filter(page.search, '{a}') @@ to_tsquery(${FTS_CONFIG}, ${some}) THEN 'title'
-                      WHEN ts_filter(page.search, '{b}') @@ to_tsquery(${FTS_CONFIG}, ${some}) THEN 'description'
+          SELECT t.*, page.ord, coalesce(page.score, ${rank(sql`t.search`)}) AS score, to_tsquery(${FTS_CONFIG}, ${some}) AS words,
+                 CASE WHEN ts_filter(t.search, '{a}') @@ to_tsquery(${FTS_CONFIG}, ${some}) THEN 'title'
+                      WHEN ts_filter(t.search, '{b}') @@ to_tsquery(${FTS_CONFIG}, ${some}) THEN 'description'
                       ELSE 'comments' END AS matched_in
-            FROM page
+            FROM page CROSS JOIN LATERAL (
+              SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, tasks.search, tasks.comment_text
+                FROM tasks WHERE tasks.workspace = ${workspace} AND tasks.id = page.id OFFSET 0) t
         )
         SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', 'hit.'))))}, hit.score, hit.matched_in,
                ARRAY(SELECT d.depends_on FROM task_deps d WHERE d.workspace = ${workspace} AND d.task_id = hit.id ORDER BY d.depends_on) AS depends_on,
-               (SELECT count(*) FROM tasks WHERE ${match} AND ${where}) AS total,
+               (SELECT count(*) FROM m) AS total,
                ts_headline(${FTS_CONFIG}::regconfig,
                            CASE hit.matched_in WHEN 'title' THEN hit.title WHEN 'description' THEN hit.description ELSE hit.comment_text END,
                            hit.words, ${HEADLINE_OPTIONS}) AS snippet
-          FROM hit
-         ORDER BY hit.score DESC, hit.id ASC`.execute(this.db);
-      const total = await this.pageTotal(rows, query.offset, sql<SqlBool>`${match} AND ${where}`);
+          FROM hit ORDER BY hit.ord`.execute(this.db);
+      const total = rows.length > 0 ? Number(rows[0]?.total) : query.offset === 0 ? 0 : await this.count(sql<SqlBool>`${match} AND ${where}`);
       const tasks = await this.hydrate(workspace, rows);
       const items = rows.map((row, i) => ({
         task: tasks[i] as TaskRecord,
@@ -843,30 +864,38 @@ class PostgresRepo implements TaskWriter {
     });
   }
 
+  /**
+   * Ids whose decimal form starts with `prefix`: the id ranges that do (`42`: 42, 420–429, 4200–4299, … up to the
+   * largest integer id), each read from the primary key in order and concatenated, stopping after `limit`.
+   */
   idsWithPrefix(workspace: string, prefix: string, limit: number): Promise<number[]> {
     return this.scoped(workspace, async () => {
-      const rows = await this.db
-        .selectFrom('tasks')
-        .select('id')
-        .where('workspace', '=', workspace)
-        .where(sql<SqlBool>`id::text LIKE ${`${escapeLike(prefix)}%`} ESCAPE '\\'`)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+      const ranges = decimalPrefixRanges(prefix);
+      if (ranges.length === 0 || limit <= 0) return [];
+      const parts = ranges.map(
+        ([lo, hi]) => sql`(SELECT id FROM tasks WHERE workspace = ${workspace} AND id BETWEEN ${lo}::integer AND ${hi}::integer ORDER BY id LIMIT ${limit})`,
+      );
+      const { rows } = await sql<{ id: number }>`SELECT id FROM (${sql.join(parts, sql` UNION ALL `)}) ids LIMIT ${limit}`.execute(this.db);
       return rows.map((r) => r.id);
     });
   }
 
+  /**
+   * Assignees or labels starting with `prefix` (ASCII case folded), from the counters (migration 6): a few rows per
+   * value instead of every task or label row. Values whose counts all fell to zero are gone.
+   */
   distinctValues(workspace: string, field: 'assignee' | 'label', prefix: string, limit: number): Promise<string[]> {
     return this.scoped(workspace, async () => {
       // ILIKE on "C"-collated columns folds ASCII case only, like SQLite's LIKE
       const pattern = `${escapeLike(prefix)}%`;
       const { rows } =
         field === 'assignee'
-          ? await sql<{ v: string }>`SELECT DISTINCT assignee AS v FROM tasks
-               WHERE workspace = ${workspace} AND assignee ILIKE ${pattern} ESCAPE '\\' ORDER BY v LIMIT ${limit}`.execute(this.db)
-          : await sql<{ v: string }>`SELECT DISTINCT label AS v FROM task_labels
-               WHERE workspace = ${workspace} AND label ILIKE ${pattern} ESCAPE '\\' ORDER BY v LIMIT ${limit}`.execute(this.db);
+          ? await sql<{ v: string }>`SELECT assignee AS v FROM task_counts
+               WHERE workspace = ${workspace} AND assignee <> '' AND assignee ILIKE ${pattern} ESCAPE '\\'
+               GROUP BY assignee HAVING sum(n) > 0 ORDER BY v LIMIT ${limit}`.execute(this.db)
+          : await sql<{ v: string }>`SELECT label AS v FROM label_counts
+               WHERE workspace = ${workspace} AND label ILIKE ${pattern} ESCAPE '\\'
+               GROUP BY label HAVING sum(n) > 0 ORDER BY v LIMIT ${limit}`.execute(this.db);
       return rows.map((r) => r.v);
     });
   }
