@@ -188,7 +188,7 @@ describe.each(ERAS)('several agents at once (%s era)', (era) => {
     await seed(['before the first stand-up']);
     const text = async () => {
       const p = await h.client.getPrompt({ name: 'daily_standup', arguments: {} });
-      return (p.messages[0]?.content as { text: string }).text;
+      return (p.messages[0] as { content: { text: string } }).content.text;
     };
     expect(await text()).toContain('before the first stand-up');
     await seed(['after it']);

@@ -22,7 +22,6 @@ import {
   type SearchQuery,
   StoreError,
   TASK_STATUSES,
-  type TaskFilter,
   type TaskPatch,
   type TaskRecord,
   type TaskStats,

@@ -29,7 +29,13 @@ export const claimTask = taskTool({
     const r = await ctx.tasks.claimTask(ctx.caller, args);
     const text = r.task ? `${r.reason}\nlease_id: ${r.lease?.lease_id}\n${cardLine(r.task)}` : r.reason;
     return {
-      structured: { task: r.task && toCard(r.task), lease_id: r.lease?.lease_id ?? null, lease_expires_at: r.lease?.expires_at ?? null, renewed: r.renewed, reason: r.reason },
+      structured: {
+        task: r.task && toCard(r.task),
+        lease_id: r.lease?.lease_id ?? null,
+        lease_expires_at: r.lease?.expires_at ?? null,
+        renewed: r.renewed,
+        reason: r.reason,
+      },
       text,
     };
   },
