@@ -1,9 +1,10 @@
 /**
- * SQL that takes a PostgreSQL schema back from version 6 to version 5 with its data kept, as a database migrated
- * before migration 6 (counters, list columns on label rows, order indexes) looks; run by the schema's owner with
+ * SQL that takes a PostgreSQL schema back to version 5 with its data kept (undoing migrations 7 and 6), as a database
+ * migrated before migration 6 (counters, list columns on label rows, order indexes) looks; run by the schema's owner with
  * `search_path` set to it. The migration tests use it to check the backfill of a database that has tasks in it.
  */
 export const UNDO_MIGRATION_6 = `
+  DROP FUNCTION taskwire_walk(text); DELETE FROM taskwire_migrations WHERE version = 7;
   DROP TRIGGER tasks_counts ON tasks; DROP TRIGGER tasks_counts_update ON tasks; DROP TRIGGER tasks_label_columns ON tasks;
   DROP TRIGGER task_labels_counts ON task_labels; DROP TRIGGER task_labels_counts_update ON task_labels;
   DROP FUNCTION taskwire_tasks_counts(), taskwire_tasks_label_columns(), taskwire_task_labels_counts(),

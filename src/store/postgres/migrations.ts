@@ -281,6 +281,22 @@ const COUNTS = `
   CREATE INDEX tasks_by_assignee ON tasks (workspace, assignee, priority_rank DESC, due_date ASC NULLS LAST, id);
   `;
 
+/**
+ * Migration 7: `taskwire_walk(q)` runs one query, built by the store, that reads ids in an index's order (a list
+ * page walked through its sort's index), with bitmap scans, sequential scans and sorts disabled for that query alone
+ * (the function's SET clauses end with it). Without planner statistics (a database grown in a running server) every
+ * equality looks like 0.5% of the rows, and the planner then preferred a bitmap of 60,000 matches and a sort to
+ * walking an index in order for 20 of them; the store has exact counts and makes that choice itself. The function
+ * runs as its caller (row-level security applies) and runs nothing the caller could not run directly.
+ */
+const WALK = `
+  CREATE FUNCTION taskwire_walk(q text) RETURNS SETOF integer
+    LANGUAGE plpgsql SET search_path FROM CURRENT SET enable_bitmapscan = off SET enable_seqscan = off SET enable_sort = off AS $fn$
+  BEGIN
+    RETURN QUERY EXECUTE q;
+  END $fn$;
+  `;
+
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   /* 1: tasks, dependencies, labels, comments, full-text search, idempotency keys, row-level security */ `
   CREATE TABLE workspaces (
@@ -452,6 +468,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `,
   /* 5: readiness counted on write (issue 12; SQLite migration 6). See READINESS above. */ READINESS,
   /* 6: counts kept on write, list columns on label rows, one index per list order (issue 12). See COUNTS above. */ COUNTS,
+  /* 7: a walk in index order whatever the statistics (issue 12). See WALK above. */ WALK,
 ];
 
 /** First key of the two-key advisory lock that serializes migrations (second key: the schema). */

@@ -145,8 +145,6 @@ type TaskRow = Selectable<Omit<TasksTable, 'workspace' | 'priority_rank' | 'comm
 
 /** A task row's dependency ids, ascending (correlated on the outer, unaliased `tasks`). */
 const DEPENDS_ON = sql<number[]>`ARRAY(SELECT d.depends_on FROM task_deps d WHERE d.workspace = tasks.workspace AND d.task_id = tasks.id ORDER BY d.depends_on)`;
-/** How many tasks match `where` (over unaliased `tasks`), as a `total` column: an uncorrelated subquery PostgreSQL runs once per statement. */
-const totalOf = (where: Expression<SqlBool>) => sql<number>`(SELECT count(*) FROM tasks WHERE ${where})`.as('total');
 /** How many of the newest matches a search ranks (as SQLite's RANKED_MATCHES); older ones follow, newest first. */
 const RANKED_MATCHES = 2000;
 const HEADLINE_OPTIONS = 'StartSel=**, StopSel=**, MaxFragments=1, MaxWords=16, MinWords=5';
@@ -431,6 +429,56 @@ export function decimalPrefixRanges(prefix: string): Array<[number, number]> {
 }
 
 /**
+ * Below this many matches a list page is read through the filter's own index and sorted; above it, the order's
+ * index is walked and filtered, which finds a page after about `limit × tasks / matches` entries (as on SQLite).
+ */
+const SMALL_SET = 2000;
+
+/** Whether a list filter narrows the workspace at all. */
+function filtered(f: TaskFilter): boolean {
+  return (
+    (f.status !== undefined && f.status.length > 0) ||
+    (f.priority !== undefined && f.priority.length > 0) ||
+    f.label !== undefined ||
+    f.assignee !== undefined ||
+    f.parent_id !== undefined ||
+    f.due_before !== undefined ||
+    f.due_after !== undefined ||
+    f.overdue === true
+  );
+}
+
+/**
+ * The ids of a list page, read by walking the sort's own index in order: the query text for `taskwire_walk`
+ * (migration 7), values inlined as escaped literals (it is run with EXECUTE). Each filter term is written in a form
+ * no other index matches (a status compared under "C" collation, a date plus zero days, a coalesced parent), so
+ * the sort's index is the one ordered path left. Exceptions that are that index, or as good: in the priority
+ * order, one priority seeks the rank column of `tasks_rank`, and one assignee reads `tasks_by_assignee` in the
+ * same order.
+ */
+function walkQuery(workspace: string, f: ListQuery): string {
+  const lit = pg.escapeLiteral;
+  const list = (values: readonly string[]) => `ARRAY[${values.map(lit).join(', ')}]::text[]`;
+  const byPriority = f.sort === 'priority';
+  const all = [`tasks.workspace = ${lit(workspace)}`];
+  if (f.status && f.status.length > 0) all.push(`(tasks.status COLLATE "C") = ANY(${list(f.status)})`);
+  if (f.priority && f.priority.length > 0) {
+    const ranks = f.priority.map((p) => PRIORITY_RANK[p]);
+    all.push(byPriority && ranks.length === 1 ? `tasks.priority_rank = ${ranks[0]}` : `(tasks.priority_rank + 0) IN (${ranks.join(', ')})`);
+  }
+  if (f.assignee !== undefined) all.push(byPriority ? `tasks.assignee = ${lit(f.assignee)}` : `(tasks.assignee COLLATE "POSIX") = ${lit(f.assignee)}`);
+  if (f.parent_id === null) all.push('coalesce(tasks.parent_id, 0) = 0'); // ids start at 1
+  if (f.due_before !== undefined) all.push(`(tasks.due_date + 0) <= ${lit(f.due_before)}::date`);
+  if (f.due_after !== undefined) all.push(`(tasks.due_date + 0) >= ${lit(f.due_after)}::date`);
+  if (f.overdue) {
+    all.push(`(tasks.status COLLATE "C") = ANY(${list(OPEN_STATUSES)})`);
+    all.push(`(tasks.due_date + 0) < ${lit(f.today ?? new Date().toISOString().slice(0, 10))}::date`);
+  }
+  const whole = (n: number) => String(Math.max(0, Math.trunc(n)));
+  return `SELECT tasks.id FROM tasks WHERE ${all.join(' AND ')} ORDER BY ${listOrder(f.sort, f.order)} LIMIT ${whole(f.limit)} OFFSET ${whole(f.offset)}`;
+}
+
+/**
  * The total of a filter from the `task_counts` counters (migration 6), as a scalar subquery; undefined when they
  * cannot answer it (a label, a due-date bound, overdue, or one parent's subtasks).
  */
@@ -533,27 +581,38 @@ class PostgresRepo implements TaskWriter {
   }
 
   /**
-   * One page of list_tasks and its exact total, in one round trip (the total an uncorrelated subquery, run once).
-   * The page is read in order from the sort's own index (migration 6; the other direction a backward scan of it),
-   * or, filtered on one status, one assignee or priorities, from `tasks_by_status`, `tasks_by_assignee` or
-   * `tasks_rank` seeking that value in the priority order; the total comes from the counters when they can answer
-   * it. A label filter is read from the label's rows (see {@link listLabelled}).
+   * One page of list_tasks and its exact total. The total comes first: from the counters when they can answer it
+   * (migration 6), else counted. With it the store, not the planner, picks the plan (a grown database has no
+   * statistics, and with none the planner took 60k matches for 9 and sorted them all):
+   * - many matches (over {@link SMALL_SET}) or no filter: the sort's own index is walked in order and filtered,
+   *   stopping at the page (see {@link walkQuery}), and the page's rows fetched by primary key;
+   * - few matches, or one parent's subtasks: the matches are read through the filter's index (a MATERIALIZED CTE,
+   *   which has no order for the planner to chase) and sorted.
+   * A label filter is read from the label's rows (see {@link listLabelled}).
    */
   listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>> {
     return this.scoped(workspace, async () => {
       if (query.label !== undefined) return this.listLabelled(workspace, query.label, query);
       const where = taskFilter(workspace, query);
-      const total = countedTotal(workspace, query);
-      const rows = await this.selectTasks()
-        .select(total === undefined ? totalOf(where) : total.as('total'))
-        .where(where)
-        .orderBy(sql.raw(listOrder(query.sort, query.order)))
-        .limit(query.limit)
-        .offset(query.offset)
-        .execute();
-      if (rows.length > 0 || query.offset === 0) return { items: await this.hydrate(workspace, rows), total: rows.length > 0 ? Number(rows[0]?.total) : 0 };
-      const { rows: counted } = await sql<{ n: number }>`SELECT ${total ?? sql`(SELECT count(*) FROM tasks WHERE ${where})`} AS n`.execute(this.db);
-      return { items: [], total: Number(counted[0]?.n) };
+      const counted = countedTotal(workspace, query);
+      const { rows: n } = await sql<{ n: number }>`SELECT ${counted ?? sql`(SELECT count(*)::integer FROM tasks WHERE ${where})`} AS n`.execute(this.db);
+      const total = Number(n[0]?.n);
+      if (total === 0 || query.offset >= total) return { items: [], total };
+      const order = sql.raw(listOrder(query.sort, query.order));
+      const oneParent = query.parent_id !== undefined && query.parent_id !== null;
+      if (!oneParent && (total > SMALL_SET || !filtered(query))) {
+        const { rows } = await sql<TaskRow & { depends_on: number[] }>`
+          SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, ${DEPENDS_ON} AS depends_on
+            FROM taskwire_walk(${walkQuery(workspace, query)}) WITH ORDINALITY AS page(id, ord)
+           CROSS JOIN LATERAL (SELECT * FROM tasks WHERE tasks.workspace = ${workspace} AND tasks.id = page.id OFFSET 0) tasks
+           ORDER BY page.ord`.execute(this.db);
+        return { items: await this.hydrate(workspace, rows), total };
+      }
+      const { rows } = await sql<TaskRow & { depends_on: number[] }>`
+        WITH m AS MATERIALIZED (SELECT tasks.* FROM tasks WHERE ${where})
+        SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, ${DEPENDS_ON} AS depends_on
+          FROM m tasks ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`.execute(this.db);
+      return { items: await this.hydrate(workspace, rows), total };
     });
   }
 
