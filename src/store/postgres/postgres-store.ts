@@ -479,6 +479,21 @@ function walkQuery(workspace: string, f: ListQuery): string {
 }
 
 /**
+ * The query text for `taskwire_walk` that reads a label's page of ids in the priority order from
+ * `task_labels_by_rank` (the status and assignee filters on the row's own columns, in forms no other index serves).
+ */
+function labelWalkQuery(workspace: string, label: string, f: ListQuery): string {
+  const lit = pg.escapeLiteral;
+  const all = [`lf.workspace = ${lit(workspace)}`, `lf.label = ${lit(label)}`];
+  if (f.status && f.status.length > 0) all.push(`(lf.status COLLATE "C") = ANY(ARRAY[${f.status.map(lit).join(', ')}]::text[])`);
+  if (f.assignee !== undefined) all.push(`(lf.assignee COLLATE "POSIX") = ${lit(f.assignee)}`);
+  const order =
+    f.order === 'asc' ? 'lf.priority_rank ASC, lf.due_date DESC NULLS FIRST, lf.task_id DESC' : 'lf.priority_rank DESC, lf.due_date ASC NULLS LAST, lf.task_id ASC';
+  const whole = (n: number) => String(Math.max(0, Math.trunc(n)));
+  return `SELECT lf.task_id FROM task_labels lf WHERE ${all.join(' AND ')} ORDER BY ${order} LIMIT ${whole(f.limit)} OFFSET ${whole(f.offset)}`;
+}
+
+/**
  * The total of a filter from the `task_counts` counters (migration 6), as a scalar subquery; undefined when they
  * cannot answer it (a label, a due-date bound, overdue, or one parent's subtasks).
  */
@@ -620,8 +635,10 @@ class PostgresRepo implements TaskWriter {
    * list_tasks with a label filter, driven from the label's rows, which carry their task's status, priority rank,
    * due date and assignee (migration 6). Each row's task is fetched by primary key in a LATERAL subquery that the
    * `OFFSET 0` fence keeps from being flattened into a join, so the loop order (label rows first) holds whatever
-   * the statistics say. Sorted by priority, the page is read in order from `task_labels_by_rank` (backwards for
-   * ascending) and stops after OFFSET + LIMIT matches; other sorts sort the label's matches. The total comes from
+   * the statistics say. Sorted by priority with no filter beyond status and assignee, the page's ids are read in
+   * order from `task_labels_by_rank` (backwards for ascending) by `taskwire_walk`, stopping after OFFSET + LIMIT
+   * matches (without statistics the planner preferred every match through `task_labels_by_status` and a sort);
+   * otherwise the label's matches are joined and sorted. The total comes from
    * `label_counts`, or is counted on the label rows (`task_labels_by_status`) when only the status and assignee
    * filters apply, else over the join.
    */
@@ -653,9 +670,18 @@ class PostgresRepo implements TaskWriter {
       query.sort === 'priority'
         ? sql.raw(asc ? 'lf.priority_rank ASC, lf.due_date DESC NULLS FIRST, lf.task_id DESC' : 'lf.priority_rank DESC, lf.due_date ASC NULLS LAST, lf.task_id ASC')
         : sql.raw(listOrder(query.sort, query.order));
-    const { rows } = await sql<TaskRow & { depends_on: number[]; total: number }>`
-      SELECT tasks.*, ${total} AS total FROM ${tasksOfLabel}
-       WHERE ${lf} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`.execute(this.db);
+    const { rows } =
+      query.sort === 'priority' && onlyLabelRows
+        ? await sql<TaskRow & { depends_on: number[]; total: number }>`
+            SELECT tasks.*, ${total} AS total
+              FROM taskwire_walk(${labelWalkQuery(workspace, label, query)}) WITH ORDINALITY AS page(id, ord)
+             CROSS JOIN LATERAL (
+               SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, ${DEPENDS_ON} AS depends_on
+                 FROM tasks WHERE tasks.workspace = ${workspace} AND tasks.id = page.id OFFSET 0) tasks
+             ORDER BY page.ord`.execute(this.db)
+        : await sql<TaskRow & { depends_on: number[]; total: number }>`
+            SELECT tasks.*, ${total} AS total FROM ${tasksOfLabel}
+             WHERE ${lf} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`.execute(this.db);
     if (rows.length > 0 || query.offset === 0) return { items: await this.hydrate(workspace, rows), total: rows.length > 0 ? Number(rows[0]?.total) : 0 };
     const { rows: counted } = await sql<{ n: number }>`SELECT ${total} AS n`.execute(this.db);
     return { items: [], total: Number(counted[0]?.n) };
