@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { PRIORITIES, TASK_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now } from './fixtures.js';
+import { appRole } from './postgres-role.js';
 import { UNDO_MIGRATION_6 } from './postgres-schema.js';
 
 /**
@@ -17,23 +17,10 @@ import { UNDO_MIGRATION_6 } from './postgres-schema.js';
 const url = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const skip = process.env.TASKWIRE_TEST_POSTGRES === 'skip';
 const admin = new pg.Pool({ connectionString: url, max: 2 });
-const freshName = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
-const appRole = freshName('tw_test_app');
-let roleCreated: Promise<unknown> | undefined;
-
-/** A connection string acting as an ordinary role that owns `schema` (created here), so row-level security applies. */
-async function appRoleSchema(): Promise<{ schema: string; connectionString: string }> {
-  roleCreated ??= admin.query(`CREATE ROLE "${appRole}" NOLOGIN NOSUPERUSER NOBYPASSRLS`);
-  await roleCreated;
-  const schema = freshName('tw_test');
-  await admin.query(`CREATE SCHEMA "${schema}" AUTHORIZATION "${appRole}"`);
-  const asRole = new URL(url);
-  asRole.searchParams.set('options', `-c role=${appRole}`);
-  return { schema, connectionString: asRole.toString() };
-}
+const role = appRole(admin, url);
 
 afterAll(async () => {
-  if (roleCreated) await admin.query(`DROP ROLE IF EXISTS "${appRole}"`);
+  await role.drop();
   await admin.end();
 });
 
@@ -179,7 +166,7 @@ async function apply(store: TaskStore, ws: string, ops: readonly Op[]): Promise<
 
 describe.skipIf(skip)('PostgreSQL counts kept on write (migration 6)', () => {
   it('equal a recount after any sequence of store writes, as an ordinary role (property test)', async () => {
-    const { schema, connectionString } = await appRoleSchema();
+    const { schema, connectionString } = await role.schema();
     const store = await openPostgresStore({ connectionString, schema });
     try {
       let run = 0;
@@ -203,7 +190,7 @@ describe.skipIf(skip)('PostgreSQL counts kept on write (migration 6)', () => {
   }, 180_000);
 
   it('are backfilled when a database with tasks in it is migrated, as an ordinary role', async () => {
-    const { schema, connectionString } = await appRoleSchema();
+    const { schema, connectionString } = await role.schema();
     let store = await openPostgresStore({ connectionString, schema });
     const ops = fc.sample(fc.array(opArb, { minLength: 60, maxLength: 60, size: 'max' }), { numRuns: 1, seed: 6 })[0] as Op[];
     try {
