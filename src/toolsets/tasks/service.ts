@@ -527,11 +527,17 @@ export class TaskService {
   async changesSinceMark(caller: Caller, name: string, limit: number): Promise<{ changes: ChangeRecord[]; since: string; first_time: boolean }> {
     const { workspace, actor } = caller;
     const now = this.clock();
-    const mark = await this.store.read((r) => r.getMark(workspace, actor.principal, name));
-    const since = mark?.at ?? new Date(now.getTime() - 86_400_000).toISOString();
-    const changes = await this.fresh(caller, (r) => r.listChanges(workspace, mark ? { after: mark.seq, limit } : { since, limit }));
-    const last = await this.store.read((r) => r.lastChangeSeq(workspace));
-    await this.store.write((w) => w.putMark(workspace, actor.principal, name, { seq: changes.at(-1)?.seq ?? mark?.seq ?? last, at: now.toISOString() }));
+    // One read: the mark, the changes after it and (when there are none to move it to) the latest seq are seen at
+    // one snapshot, so a change committed meanwhile is neither shown nor skipped by the new mark.
+    const { mark, since, changes, last } = await this.fresh(caller, async (r) => {
+      const mark = await r.getMark(workspace, actor.principal, name);
+      const since = mark?.at ?? new Date(now.getTime() - 86_400_000).toISOString();
+      const changes = await r.listChanges(workspace, mark ? { after: mark.seq, limit } : { since, limit });
+      const last = changes.length > 0 || mark ? undefined : await r.lastChangeSeq(workspace);
+      return { mark, since, changes, last };
+    });
+    const seq = changes.at(-1)?.seq ?? mark?.seq ?? last ?? 0;
+    await this.store.write((w) => w.putMark(workspace, actor.principal, name, { seq, at: now.toISOString() }));
     return { changes, since, first_time: mark === undefined };
   }
 
