@@ -14,11 +14,22 @@ function describeChar(text: string, index: number): string {
   return `U+${cp.toString(16).toUpperCase().padStart(4, '0')} at position ${index}`;
 }
 
-/** A trimmed text field of 1..max characters; `multiline` allows tabs and line breaks. */
+/**
+ * Not blank: some character other than white space. Advertised as the JSON Schema `pattern` of
+ * every required text (unanchored, so it matches anywhere: ECMA-262 and JSON Schema's regex subset alike).
+ */
+const NON_BLANK = /\S/;
+
+/**
+ * A trimmed text field of 1..max characters; `multiline` allows tabs and line breaks; `min: 0`
+ * allows empty. A required text advertises `minLength: 1` and the non-blank `pattern`; what JSON
+ * Schema cannot say portably (invisible characters, single line, length after trimming) is
+ * checked here and named in the error.
+ */
 export function text(max: number, opts: { multiline?: boolean; min?: number } = {}) {
   const min = opts.min ?? 1;
-  return z
-    .string()
+  const declared = min === 0 ? z.string() : z.string().min(1, { message: 'must not be empty', abort: true }).regex(NON_BLANK, 'must not be blank');
+  return declared
     .max(max, `must be at most ${max} characters`)
     .superRefine((value, ctx) => {
       const bad = value.search(FORBIDDEN_CHARS);
@@ -40,22 +51,35 @@ export function text(max: number, opts: { multiline?: boolean; min?: number } = 
     );
 }
 
+/** A task id: a whole number from 1, advertised as `minimum: 1` (`exclusiveMinimum` falls outside common hosts' schema subsets). */
 export const TaskId = z
   .number()
   .int({ error: (issue) => (Math.abs(Number(issue.input)) > Number.MAX_SAFE_INTEGER ? 'is larger than any task id' : 'must be a whole number') })
-  .positive('task ids start at 1');
+  .min(1, 'task ids start at 1');
 
 export const Status = z.enum(TASK_STATUSES);
 export const Priority = z.enum(PRIORITIES);
 
-/** `YYYY-MM-DD`, a real calendar date. */
+const REAL_DATE = 'YYYY-MM-DD, must be a real calendar date';
+
+/**
+ * `YYYY-MM-DD`, a real calendar date (2026-02-30 is refused). Advertised as `format: "date"`
+ * (RFC 3339 full-date: exactly this shape) with the rule in its description, not as a `pattern`
+ * (20 tokens per field of every tools/list; the format says more). `dateOnly(what)` puts the
+ * field's own wording first.
+ */
 export const DateOnly = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD, e.g. 2026-12-31')
+  // a refine, not .regex(): zod would advertise the pattern besides the format
+  .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s), { message: 'must be a date as YYYY-MM-DD, e.g. 2026-12-31', abort: true })
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'is not a real calendar date');
+  }, 'is not a real calendar date')
+  .meta({ format: 'date', description: REAL_DATE });
+
+/** `DateOnly` described as `<what>; YYYY-MM-DD, must be a real calendar date`. */
+export const dateOnly = (what: string) => DateOnly.describe(`${what}; ${REAL_DATE}`);
 
 /**
  * A label: lower-cased, trimmed, inner spaces become `-`; 1..50 characters of
@@ -89,7 +113,7 @@ export const IdempotencyKey = z
   .describe('e.g. a UUID');
 
 /** The version the caller read; a write on a task changed since fails with version_conflict (explained in the server instructions). */
-export const ExpectedVersion = z.number().int().positive();
+export const ExpectedVersion = z.number().int().min(1, 'versions start at 1');
 
 /** The fencing token claim_task returned; required to change a task you hold. */
 export const LeaseId = z

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SORT_KEYS } from '../../../store/types.js';
 import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
-import { Assignee, Cursor, DateOnly, Label, Limit, MaxTokens, Priority, Status, TaskId } from '../fields.js';
+import { Assignee, Cursor, dateOnly, Label, Limit, MaxTokens, Priority, Status, TaskId } from '../fields.js';
 import { cardLine, cardLines, pageFooter, toCard } from '../format.js';
 import { CardOut, outObject, PageOut } from '../schemas.js';
 
@@ -16,8 +16,8 @@ export const listTasks = taskTool({
     label: Label.optional(),
     assignee: Assignee.optional(),
     parent_id: TaskId.nullable().optional().describe('Its subtasks; null: top-level tasks only'),
-    due_before: DateOnly.optional().describe('Due on or before'),
-    due_after: DateOnly.optional().describe('Due on or after'),
+    due_before: dateOnly('Due on or before').optional(),
+    due_after: dateOnly('Due on or after').optional(),
     overdue: z.boolean().optional().describe('Open tasks past due'),
     sort: z.enum(SORT_KEYS).default('priority').describe('priority: highest first'),
     order: z.enum(['asc', 'desc']).optional(),
