@@ -36,7 +36,8 @@ class BodyTooLarge extends Error {}
 /**
  * Streamable HTTP on one endpoint, `/mcp`, for both protocol eras (spec
  * 2026-07-28 and 2025-11-25, basic/transports):
- * - `Host` and `Origin` checked against allowlists first (403; DNS rebinding);
+ * - a request with two `Host` lines gets 400 (RFC 9112 §3.2); `Host` and
+ *   `Origin` checked against allowlists first (403; DNS rebinding);
  *   CORS answered only for `--cors-origins` (never `*`);
  * - with `--auth`: RFC 9728 protected resource metadata at
  *   `/.well-known/oauth-protected-resource[/mcp]`; every `/mcp` request
@@ -120,6 +121,12 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // RFC 9112 §3.2: more than one Host field line is a 400. Node's parser keeps the first one, so count the raw lines.
+    if (countHeaderLines(req.rawHeaders, 'host') > 1) {
+      res.setHeader('connection', 'close');
+      sendJsonRpcError(res, 400, -32600, 'Bad Request: more than one Host header (RFC 9112 §3.2 allows exactly one). Send a single Host.');
+      return;
+    }
     const host = validateHostHeader(req.headers.host, allowedHosts);
     if (!host.ok) {
       sendJsonRpcError(res, 403, -32000, `Forbidden: ${host.message}. Add the name to --allowed-hosts if it is yours.`);
@@ -322,6 +329,13 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
  */
 function busStatus(app: App): { bus?: { kind: string; healthy: boolean } } {
   return app.bus ? { bus: { kind: app.bus.kind, healthy: app.bus.healthy() } } : {};
+}
+
+/** How many field lines named `name` (lower case) a request carried; `rawHeaders` is [name, value, name, value, ...]. */
+function countHeaderLines(rawHeaders: readonly string[], name: string): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === name) n++;
+  return n;
 }
 
 async function readBody(req: IncomingMessage, max: number): Promise<string> {
