@@ -28,7 +28,9 @@ const USAGE = `taskwire ${VERSION} — a task tracker for AI agents, as an MCP s
 
 Usage:
   taskwire [options]                      serve one client over stdio (what MCP clients spawn)
-  taskwire serve [options]                serve Streamable HTTP at http://127.0.0.1:8765/mcp
+  taskwire serve [options]                serve Streamable HTTP at http://127.0.0.1:8765/mcp (and the board at /)
+  taskwire board [options]                open the board for a stdio install: serves it on a loopback port
+                                          (any free one unless --port) over the same database; prints its URL
   taskwire install <client> [--print]     add Taskwire to a client's config (${CLIENTS.join(', ')})
 ${TOKEN_USAGE}
   taskwire doctor [serve options]         check a serving configuration (database, issuer, JWKS, audience,
@@ -91,6 +93,9 @@ export async function main(argv: string[]): Promise<void> {
       return runStdio(config);
     case 'serve':
       return runHttp(config);
+    case 'board':
+      // The stdio user's own board: no authentication, so loopback only, on the same database.
+      return runHttp({ ...config, auth: 'none', host: isLoopback(config.host) ? config.host : '127.0.0.1', port: values.port === undefined ? 0 : config.port }, true);
     case 'install':
       return runInstall(rest[0], Boolean(values.print), config, values);
     case 'token':
@@ -108,7 +113,7 @@ export async function main(argv: string[]): Promise<void> {
     case 'audit':
       return runAudit(config, values as AuditOptions);
     default:
-      fail(`unknown command "${command}"; expected serve, install, token, doctor or audit (or none for stdio). See taskwire --help.`);
+      fail(`unknown command "${command}"; expected serve, board, install, token, doctor or audit (or none for stdio). See taskwire --help.`);
   }
 }
 
@@ -186,7 +191,7 @@ async function runStdio(config: Config): Promise<void> {
   process.stdin.once('end', () => void close().finally(() => process.exit(0)));
 }
 
-async function runHttp(config: Config): Promise<void> {
+async function runHttp(config: Config, boardOnly = false): Promise<void> {
   if (config.auth === 'none' && !isLoopback(config.host)) {
     fail(
       `refusing to bind ${config.host} without authentication: with --auth none only a loopback address (127.0.0.1, ::1, localhost) is allowed. Use --auth api-key (and taskwire token create) or --auth oauth --issuer URL --public-url URL, or --host 127.0.0.1.`,
@@ -212,6 +217,12 @@ async function runHttp(config: Config): Promise<void> {
     }),
   );
   const url = config.publicUrl ?? http.url;
+  const boardUrl = new URL('/', boardOnly ? http.url : url).toString();
+  if (boardOnly) {
+    process.stdout.write(`${boardUrl}\n`);
+    process.stderr.write(`\nThe Taskwire board of ${storeName(config)} (workspace ${config.workspace}) is at ${boardUrl}\nPress Ctrl+C to stop.\n`);
+    return;
+  }
   const keyed = config.auth === 'api-key';
   const snippet = JSON.stringify(
     { mcpServers: { taskwire: { type: 'http', url, ...(keyed ? { headers: { Authorization: `Bearer \${TASKWIRE_API_KEY}` } } : {}) } } },
@@ -221,6 +232,7 @@ async function runHttp(config: Config): Promise<void> {
   const who = config.auth === 'none' ? `workspace: ${config.workspace}` : `auth: ${config.auth}${config.issuer ? ` (issuer ${config.issuer})` : ''}`;
   process.stderr.write(
     `\nTaskwire ${VERSION} is serving MCP over Streamable HTTP at ${http.url}\n` +
+      `The board for humans: ${boardUrl}\n` +
       `database: ${storeName(config)}   ${who}   toolsets: ${config.toolsets.join(',')}${config.readOnly ? '   read-only' : ''}\n\n` +
       `Connect Claude Code:  claude mcp add --transport http taskwire ${url}${keyed ? ' --header "Authorization: Bearer $TASKWIRE_API_KEY"' : ''}\n` +
       `Or add to a client's MCP config:\n${snippet}\n\nPress Ctrl+C to stop.\n\n`,

@@ -18,6 +18,7 @@ import { challenge, metadataPaths, protectedResourceMetadata } from '../auth/met
 import { ADMIN_SCOPE, missingScopes, READ_SCOPE } from '../auth/principal.js';
 import { requiredScopes } from '../auth/scopes.js';
 import { authFromConfig, type HttpAuth } from '../auth/setup.js';
+import { isBoardPath, serveBoard } from '../board/static.js';
 import type { App } from '../server/app.js';
 import { recordStream } from '../telemetry/metrics.js';
 import { headerContext, isTracing } from '../telemetry/tracing.js';
@@ -108,7 +109,13 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
   });
   const corsOrigins = new Set(config.corsOrigins.map((o) => new URL(o).origin));
   const allowedHosts = [...localhostAllowedHostnames(), ...config.allowedHosts, ...(auth?.publicUrl ? [new URL(auth.publicUrl).hostname] : [])];
-  const allowedOrigins = [...localhostAllowedOrigins(), ...config.allowedOrigins, ...[...corsOrigins].map((o) => new URL(o).hostname)];
+  // The public URL's own origin is allowed: the board served from it calls /mcp from there (same origin).
+  const allowedOrigins = [
+    ...localhostAllowedOrigins(),
+    ...config.allowedOrigins,
+    ...[...corsOrigins].map((o) => new URL(o).hostname),
+    ...(auth?.publicUrl ? [new URL(auth.publicUrl).hostname] : []),
+  ];
   const metadataDoc = auth?.publicUrl ? protectedResourceMetadata(auth.publicUrl, auth.issuer) : undefined;
   const metadataAt = new Set(auth?.publicUrl ? metadataPaths(auth.publicUrl) : []);
   /** Requests and open streams in flight per principal. */
@@ -187,6 +194,8 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
       prometheus.getMetricsRequestHandler(req, res); // Prometheus text exposition format 0.0.4
       return;
     }
+    // The board for humans (issue 14): static files only; its data comes through /mcp with the viewer's credential.
+    if (isBoardPath(path)) return serveBoard(req, res, path);
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
     // Flood limit per client address, before reading the body (README "Guardrails").
     const waitMs = await app.guard.admitHttp(req.socket.remoteAddress ?? 'unknown');
