@@ -198,6 +198,19 @@ export interface Counted<T> {
   total: number;
 }
 
+/** A task and what get_task shows beside it (see {@link TaskReader.taskDetail}). */
+export interface TaskDetailRecord {
+  task: TaskRecord;
+  /** Its newest comments (at most the limit asked for), oldest first, and how many it has. */
+  comments: Counted<CommentRecord>;
+  /** Its direct subtasks, by id. */
+  subtasks: TaskRecord[];
+  /** The tasks in its `depends_on` that exist, by id. */
+  dependencies: TaskRecord[];
+  /** The tasks whose `depends_on` contains it, by id. */
+  dependents: TaskRecord[];
+}
+
 export interface TaskStats {
   total: number;
   by_status: Record<TaskStatus, number>;
@@ -224,6 +237,12 @@ export interface TaskReader {
   listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>>;
   searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>>;
   listComments(workspace: string, taskId: number, limit: number): Promise<Counted<CommentRecord>>;
+  /**
+   * A task with its newest `commentsLimit` comments, subtasks, dependencies and dependents, as getTask, listComments,
+   * subtasks, getTasks(depends_on) and dependents answer them; undefined when the task does not exist. PostgreSQL
+   * reads it in one statement (get_task's round trips).
+   */
+  taskDetail(workspace: string, id: number, commentsLimit: number): Promise<TaskDetailRecord | undefined>;
   /** Direct subtasks of a task. */
   subtasks(workspace: string, parentId: number): Promise<TaskRecord[]>;
   /** Tasks whose `depends_on` contains `id`. */

@@ -183,6 +183,61 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(await store.read((r) => r.ancestors('a', child.id))).toEqual([c.id]);
     });
 
+    it("reads a task's detail exactly as its parts read it, per workspace", async () => {
+      await insert('b', { title: 'other workspace' }); // ids overlap with a's
+      const dep = await insert('a', { title: 'dep', status: 'done' });
+      const me = await insert('a', { title: 'me', labels: ['x', 'y'], due_date: '2026-12-24' });
+      const kids = [await insert('a', { title: 'kid 1', parent_id: me.id }), await insert('a', { title: 'kid 2', parent_id: me.id })];
+      const fans = [await insert('a', { title: 'fan 1' }), await insert('a', { title: 'fan 2' })];
+      await store.write(async (w) => {
+        await w.setDependencies('a', me.id, [dep.id]);
+        for (const f of fans) await w.setDependencies('a', f.id, [me.id]);
+        for (const body of ['one', 'two', 'three']) await w.insertComment('a', me.id, body, actor, now);
+        await w.updateTask(
+          'a',
+          me.id,
+          { lease: { lease_id: 'l1', holder: { principal: 'bo', client: 'c', client_version: '1' }, expires_at: '2026-11-21T11:00:00.000Z' } },
+          actor,
+          now,
+        );
+        await w.updateTask('a', kids[1]?.id ?? 0, { status: 'done', completed_at: '2026-11-21T10:30:00.000Z' }, actor, now);
+      });
+      const parts = await store.read(async (r) => {
+        const task = await r.getTask('a', me.id);
+        return {
+          task,
+          comments: await r.listComments('a', me.id, 2),
+          subtasks: await r.subtasks('a', me.id),
+          dependencies: await r.getTasks('a', task?.depends_on ?? []),
+          dependents: await r.dependents('a', me.id),
+        };
+      });
+      const detail = await store.read((r) => r.taskDetail('a', me.id, 2));
+      expect(detail).toEqual(parts);
+      expect(detail?.comments).toMatchObject({ total: 3, items: [{ body: 'two' }, { body: 'three' }] });
+      expect(detail?.subtasks.map((t) => t.completed_at)).toEqual([null, '2026-11-21T10:30:00.000Z']);
+      expect(detail?.task.lease?.expires_at).toBe('2026-11-21T11:00:00.000Z');
+      expect(detail?.dependents.map((t) => t.title)).toEqual(['fan 1', 'fan 2']);
+      expect((await store.read((r) => r.taskDetail('a', me.id, 0)))?.comments).toEqual({ items: [], total: 3 });
+      expect(await store.read((r) => r.taskDetail('a', 999, 5))).toBeUndefined();
+    });
+
+    it('finds the dependents of tasks created in the same write, and of an id an edge named before it existed', async () => {
+      const early = await insert('a', { title: 'early' });
+      await store.write((w) => w.setDependencies('a', early.id, [early.id + 1]));
+      const seen = await store.write(async (w) => {
+        const later = await w.insertTask('a', task({ title: 'later' }), actor, now);
+        const x = await w.insertTask('a', task({ title: 'x' }), actor, now);
+        const y = await w.insertTask('a', task({ title: 'y' }), actor, now);
+        const before = await w.dependents('a', x.id);
+        await w.setDependencies('a', y.id, [x.id]);
+        return { later: await w.dependents('a', later.id), before, after: await w.dependents('a', x.id) };
+      });
+      expect(seen.later.map((t) => t.title)).toEqual(['early']);
+      expect(seen.before).toEqual([]);
+      expect(seen.after.map((t) => t.title)).toEqual(['y']);
+    });
+
     it('deletes a task with its comments, edges and search entry', async () => {
       const a = await insert('a', { title: 'searchable thing' });
       const b = await insert('a');

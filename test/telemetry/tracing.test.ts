@@ -74,9 +74,9 @@ describe.each(ERAS)('request spans (%s era)', (era) => {
       // Store spans are children of the request span, in the same trace.
       const read = named('sqlite read');
       expect(read.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
-      const get = named('sqlite getTask');
+      const get = named('sqlite taskDetail');
       expect(get.parentSpanContext?.spanId).toBe(read.spanContext().spanId);
-      expect(get.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'db.operation.name': 'getTask' });
+      expect(get.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'db.operation.name': 'taskDetail' });
       expect(get.spanContext().traceId).toBe(TRACE_ID);
 
       // The audit row carries the trace id, linking the trail to the agent's run.

@@ -33,6 +33,7 @@ import {
   type SearchQuery,
   StoreError,
   TASK_STATUSES,
+  type TaskDetailRecord,
   type TaskFilter,
   type TaskPatch,
   type TaskRecord,
@@ -43,6 +44,7 @@ import {
   type TrashRecord,
 } from '../types.js';
 import { postgresAudit } from './audit.js';
+import { DEFER, foldedPool } from './folded-pool.js';
 import * as history from './history.js';
 import { FTS_CONFIG, migrate } from './migrations.js';
 
@@ -210,7 +212,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
-      pool,
+      pool: foldedPool(pool),
       onCreateConnection:
         schema === undefined ? undefined : async (connection) => void (await connection.executeQuery(CompiledQuery.raw(`SET search_path TO ${quoteIdent(schema)}`))),
     }),
@@ -268,9 +270,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 }
 
 /**
- * Run `fn` as one transaction on one pooled connection. The transaction begins lazily, with the
- * first port call's workspace setting (and lock) in the same round trip (see PostgresRepo.scoped);
- * a `fn` that makes no call costs no round trip at all. COMMIT after `fn` resolves, ROLLBACK if it throws.
+ * Run `fn` as one transaction on one pooled connection. The transaction begins lazily: BEGIN, the
+ * first port call's workspace setting (and lock) ride in the round trip of that call's first statement
+ * (see PostgresRepo.scoped and folded-pool.ts); a `fn` that makes no call costs no round trip at all. COMMIT after `fn` resolves, ROLLBACK if it throws.
  */
 async function inTransaction<T>(db: Kysely<Database>, origin: string, writable: boolean, fn: (repo: PostgresRepo) => Promise<T>): Promise<T> {
   return db.connection().execute(async (connection) => {
@@ -518,6 +520,13 @@ class PostgresRepo implements TaskWriter {
   private readonly locked = new Set<string>();
   /** Whether BEGIN was sent (with the first port call); COMMIT or ROLLBACK only then. */
   private begun = false;
+  /**
+   * Tasks of this transaction known to have no dependents (`workspace` NUL `id`): ones it inserted when no edge
+   * pointed at them (insertTask reads that in its own statement). Edges are only ever added by setDependencies,
+   * which drops its targets from here; other writers of the workspace wait for this one's advisory lock. So
+   * `dependents` of a task just created (create_tasks asks for every one) answers without a round trip.
+   */
+  private readonly withoutDependents = new Set<string>();
 
   /** The same connection, for the raw statements of `history.ts`. */
   private readonly raw: Kysely<unknown>;
@@ -539,20 +548,14 @@ class PostgresRepo implements TaskWriter {
   private scoped<T>(workspace: string, fn: () => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
       const lock = this.writable && !this.locked.has(workspace);
-      if (!this.begun) {
-        // One round trip for BEGIN, the setting and the lock: a simple-protocol query of two statements,
-        // run in order before anything else, with the workspace as an escaped literal (no parameters there).
+      if (!this.begun || lock || this.current !== workspace) {
+        // BEGIN (first call only), the setting and the lock are deferred (see folded-pool.ts): they go out in front of
+        // this call's first statement, in its round trip, and run before it. The workspace is an escaped literal.
         const ws = pg.escapeLiteral(workspace);
-        const begin = this.writable ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+        const begin = this.begun ? '' : this.writable ? 'BEGIN ISOLATION LEVEL READ COMMITTED;\n' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n';
         const lockSql = lock ? `, pg_advisory_xact_lock(${WORKSPACE_LOCK}, hashtext(current_schema() || '/' || ${ws}))` : '';
-        await this.db.executeQuery(CompiledQuery.raw(`${begin}; SELECT set_config('taskwire.workspace', ${ws}, true)${lockSql}`));
+        await this.db.executeQuery(CompiledQuery.raw(`${DEFER}${begin}SELECT set_config('taskwire.workspace', ${ws}, true)${lockSql}`));
         this.begun = true;
-        this.current = workspace;
-        if (lock) this.locked.add(workspace);
-      } else if (lock || this.current !== workspace) {
-        await sql`SELECT set_config('taskwire.workspace', ${workspace}, true)${
-          lock ? sql`, pg_advisory_xact_lock(${WORKSPACE_LOCK}, hashtext(current_schema() || '/' || ${workspace}))` : sql``
-        }`.execute(this.db);
         this.current = workspace;
         if (lock) this.locked.add(workspace);
       }
@@ -585,6 +588,45 @@ class PostgresRepo implements TaskWriter {
 
   getTask(workspace: string, id: number): Promise<TaskRecord | undefined> {
     return this.scoped(workspace, () => this.fetchTask(workspace, id));
+  }
+
+  /**
+   * get_task's read in one statement: the task, then its comments (the newest `commentsLimit`, oldest first, and
+   * their count), subtasks, dependencies and dependents as json arrays by id, each from its own index (comments_by_task
+   * backwards, tasks_by_parent, the primary key, task_deps_reverse then the primary key through a fenced LATERAL).
+   * json renders timestamptz with an offset; the records get ISO-8601 UTC like every other read.
+   */
+  taskDetail(workspace: string, id: number, commentsLimit: number): Promise<TaskDetailRecord | undefined> {
+    return this.scoped(workspace, async () => {
+      const columns = sql.join(TASK_COLUMNS.map((c) => sql.ref(c)));
+      const tasksJson = (from: RawBuilder<unknown>) =>
+        sql`(SELECT coalesce(json_agg(s ORDER BY s.id), '[]'::json) FROM (SELECT ${columns}, ${DEPENDS_ON} AS depends_on FROM ${from}) s)`;
+      const { rows } = await sql<
+        TaskRow & { depends_on: number[]; comments_total: number; comments: CommentJson[]; subtasks: TaskJson[]; dependencies: TaskJson[]; dependents: TaskJson[] }
+      >`
+        WITH me AS (
+          SELECT ${columns}, ${DEPENDS_ON} AS depends_on FROM tasks WHERE tasks.workspace = ${workspace} AND tasks.id = ${id}::integer
+        )
+        SELECT me.*,
+               (SELECT count(*) FROM comments c WHERE c.workspace = ${workspace} AND c.task_id = me.id) AS comments_total,
+               (SELECT coalesce(json_agg(c ORDER BY c.id), '[]'::json) FROM (
+                  SELECT id, task_id, body, author, author_client, created_at FROM comments
+                   WHERE workspace = ${workspace} AND task_id = me.id ORDER BY id DESC LIMIT ${Math.max(0, Math.trunc(commentsLimit))}::integer) c) AS comments,
+               ${tasksJson(sql`tasks WHERE tasks.workspace = ${workspace} AND tasks.parent_id = me.id`)} AS subtasks,
+               ${tasksJson(sql`tasks WHERE tasks.workspace = ${workspace} AND tasks.id = ANY(me.depends_on)`)} AS dependencies,
+               ${tasksJson(sql`task_deps d CROSS JOIN LATERAL (SELECT * FROM tasks WHERE tasks.workspace = d.workspace AND tasks.id = d.task_id OFFSET 0) tasks
+                                WHERE d.workspace = ${workspace} AND d.depends_on = me.id`)} AS dependents
+          FROM me`.execute(this.db);
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        task: toTask(row, row.depends_on),
+        comments: { items: row.comments.map((c) => toComment({ ...c, workspace, created_at: isoTime(c.created_at) as string })), total: Number(row.comments_total) },
+        subtasks: row.subtasks.map(fromTaskJson),
+        dependencies: row.dependencies.map(fromTaskJson),
+        dependents: row.dependents.map(fromTaskJson),
+      };
+    });
   }
 
   getTasks(workspace: string, ids: readonly number[]): Promise<TaskRecord[]> {
@@ -779,6 +821,7 @@ class PostgresRepo implements TaskWriter {
   }
 
   dependents(workspace: string, id: number): Promise<TaskRecord[]> {
+    if (this.withoutDependents.has(`${workspace}\0${id}`)) return Promise.resolve([]);
     return this.scoped(workspace, async () => {
       const rows = await this.selectTasks()
         .innerJoin('task_deps as d', (join) => join.onRef('d.workspace', '=', 'tasks.workspace').onRef('d.task_id', '=', 'tasks.id'))
@@ -1009,8 +1052,12 @@ class PostgresRepo implements TaskWriter {
           INSERT INTO task_labels (workspace, task_id, label, status, priority_rank, due_date, assignee)
           SELECT ${workspace}, t.id, x, t.status, t.priority_rank, t.due_date, t.assignee FROM t, unnest(${task.labels}::text[]) AS x
         )
-        SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', ''))))} FROM t`.execute(this.db);
-      return toTask(rows[0] as TaskRow, []);
+        SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', ''))))},
+               NOT EXISTS (SELECT 1 FROM task_deps d WHERE d.workspace = ${workspace} AND d.depends_on = t.id) AS no_dependents
+          FROM t`.execute(this.db);
+      const row = rows[0] as TaskRow & { no_dependents: boolean };
+      if (row.no_dependents) this.withoutDependents.add(`${workspace}\0${row.id}`);
+      return toTask(row, []);
     });
   }
 
@@ -1061,6 +1108,7 @@ class PostgresRepo implements TaskWriter {
   }
 
   setDependencies(workspace: string, id: number, dependsOn: readonly number[]): Promise<void> {
+    for (const target of dependsOn) this.withoutDependents.delete(`${workspace}\0${target}`);
     return this.scoped(workspace, async () => {
       await this.db.deleteFrom('task_deps').where('workspace', '=', workspace).where('task_id', '=', id).execute();
       if (dependsOn.length === 0) return;
@@ -1243,6 +1291,28 @@ class PostgresRepo implements TaskWriter {
     }
     return rows.map((r) => toTask(r, deps.get(r.id) ?? []));
   }
+}
+
+/** A task row as `json_agg` renders it: timestamps with an offset instead of ISO-8601 UTC. */
+type TaskJson = TaskRow & { depends_on: number[] };
+type CommentJson = Omit<Selectable<Database['comments']>, 'workspace'>;
+
+/** A json timestamp (`2026-12-01T11:19:25.123+00:00`) as the pool's timestamptz parser gives it: ISO-8601 UTC. */
+function isoTime(value: string | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}
+
+function fromTaskJson(r: TaskJson): TaskRecord {
+  return toTask(
+    {
+      ...r,
+      created_at: isoTime(r.created_at) as string,
+      updated_at: isoTime(r.updated_at) as string,
+      completed_at: isoTime(r.completed_at),
+      lease_expires_at: isoTime(r.lease_expires_at),
+    },
+    r.depends_on,
+  );
 }
 
 function toTask(r: TaskRow, dependsOn: number[]): TaskRecord {

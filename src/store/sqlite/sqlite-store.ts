@@ -22,6 +22,7 @@ import {
   type SearchQuery,
   StoreError,
   TASK_STATUSES,
+  type TaskDetailRecord,
   type TaskPatch,
   type TaskRecord,
   type TaskStats,
@@ -260,6 +261,18 @@ class SqliteRepo implements TaskWriter {
     if (ids.length === 0) return [];
     const rows = this.all('SELECT * FROM tasks WHERE workspace = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id', workspace, JSON.stringify(ids));
     return this.hydrate(workspace, rows);
+  }
+
+  async taskDetail(workspace: string, id: number, commentsLimit: number): Promise<TaskDetailRecord | undefined> {
+    const task = await this.getTask(workspace, id);
+    if (!task) return undefined;
+    const [comments, subtasks, dependencies, dependents] = await Promise.all([
+      this.listComments(workspace, id, commentsLimit),
+      this.subtasks(workspace, id),
+      this.getTasks(workspace, task.depends_on),
+      this.dependents(workspace, id),
+    ]);
+    return { task, comments, subtasks, dependencies, dependents };
   }
 
   async listTasks(workspace: string, query: ListQuery): Promise<Counted<TaskRecord>> {

@@ -271,14 +271,12 @@ export class TaskService {
   async getTask(caller: Caller, id: number, commentsLimit = 20, historyLimit = 0): Promise<TaskDetail> {
     const { workspace } = caller;
     return this.fresh(caller, async (r) => {
-      const task = await this.mustGet(r, workspace, id);
-      const [comments, subtasks, deps, dependents, changes] = await Promise.all([
-        r.listComments(workspace, id, commentsLimit),
-        r.subtasks(workspace, id),
-        r.getTasks(workspace, task.depends_on),
-        r.dependents(workspace, id),
+      const [detail, changes] = await Promise.all([
+        r.taskDetail(workspace, id, commentsLimit),
         historyLimit > 0 ? r.listChanges(workspace, { task_id: id, newest_first: true, limit: HISTORY_SCAN }) : Promise.resolve(undefined),
       ]);
+      if (!detail) return this.notFound(r, workspace, id);
+      const { task, comments, subtasks, dependencies: deps, dependents } = detail;
       const ref = (t: TaskRecord) => ({ id: t.id, title: t.title, status: t.status });
       const provenance = changes && { history: changes.slice(0, historyLimit), last_writers: lastWriters(changes) };
       return {
@@ -980,20 +978,21 @@ export class TaskService {
   }
 
   private async mustGet(r: TaskReader, workspace: string, id: number): Promise<TaskRecord> {
-    const task = await r.getTask(workspace, id);
-    if (!task) {
-      const [gone] = await r.trashed(workspace, [id]);
-      if (gone) {
-        const days = this.options.trashRetentionDays;
-        throw new ToolError('not_found', `Task ${id} is in the trash (deleted by ${gone.deleted_by} at ${gone.deleted_at}).`, {
-          hint: `Restore it with revert_changes {"seqs":[${gone.seq}]}${days ? `; the trash is emptied after ${days} days` : ''}.`,
-        });
-      }
-      throw new ToolError('not_found', `Task ${id} not found.`, {
-        hint: 'Check the id with list_tasks or search_tasks.',
+    return (await r.getTask(workspace, id)) ?? this.notFound(r, workspace, id);
+  }
+
+  /** The not_found error for a task that does not exist: in the trash (how to restore it), or never there. */
+  private async notFound(r: TaskReader, workspace: string, id: number): Promise<never> {
+    const [gone] = await r.trashed(workspace, [id]);
+    if (gone) {
+      const days = this.options.trashRetentionDays;
+      throw new ToolError('not_found', `Task ${id} is in the trash (deleted by ${gone.deleted_by} at ${gone.deleted_at}).`, {
+        hint: `Restore it with revert_changes {"seqs":[${gone.seq}]}${days ? `; the trash is emptied after ${days} days` : ''}.`,
       });
     }
-    return task;
+    throw new ToolError('not_found', `Task ${id} not found.`, {
+      hint: 'Check the id with list_tasks or search_tasks.',
+    });
   }
 
   private checkVersion(current: TaskRecord, expected: number | undefined): void {
