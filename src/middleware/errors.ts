@@ -1,6 +1,7 @@
 import { StoreError } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ToolError } from '../toolkit/errors.js';
+import { MAX_MESSAGE_DEPTH } from '../transport/message-limits.js';
 import type { Middleware, ToolResult } from './types.js';
 
 /**
@@ -20,8 +21,38 @@ export function errorBoundary(logger: Logger): Middleware {
   };
 }
 
+/**
+ * The outermost layer of the tool pipeline: whatever a middleware outside
+ * {@link errorBoundary} throws (telemetry, the audit trail) is shaped by the
+ * same rules instead of reaching the SDK, which would send its bare message
+ * ("Maximum call stack size exceeded") as the result text.
+ */
+export function lastResort(logger: Logger): Middleware {
+  return async function lastResort(call, next) {
+    try {
+      return await next(call);
+    } catch (error) {
+      return errorResult(toToolError(error, logger, call.tool.name, call.requestId));
+    }
+  };
+}
+
+/**
+ * A thrown value as the tool error the caller gets: a {@link ToolError} as is;
+ * a `RangeError` (stack overflow on a deeply nested argument, an array or
+ * string too large to build) as `invalid_input`, since only the input can
+ * cause it; a store outage as `unavailable`; anything else as `internal`
+ * (logged whole).
+ */
 export function toToolError(error: unknown, logger: Logger, tool: string, requestId: string | number): ToolError {
   if (error instanceof ToolError) return error;
+  if (error instanceof RangeError) {
+    logger.warn({ err: error, tool, requestId }, 'tool arguments too deeply nested or too large to process');
+    return new ToolError('invalid_input', `Invalid arguments: too deeply nested or too large to process (${error.message}).`, {
+      fields: [{ field: '(arguments)', message: `nest arrays/objects at most ${MAX_MESSAGE_DEPTH} levels deep and keep the call within the size limit` }],
+      hint: 'Send a flatter, smaller value; the input schema in tools/list gives the shape each argument takes.',
+    });
+  }
   if (error instanceof StoreError && error.code === 'unavailable') {
     logger.warn({ err: error.details?.cause ?? error, tool, requestId }, 'store unavailable');
     return new ToolError('unavailable', 'The database is busy or unreachable; nothing was written.', {

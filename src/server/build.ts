@@ -2,7 +2,7 @@ import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, McpServer, type ServerContext
 import { missingScopes, READ_SCOPE } from '../auth/principal.js';
 import { auditTrail } from '../middleware/audit.js';
 import { compose } from '../middleware/compose.js';
-import { errorBoundary } from '../middleware/errors.js';
+import { errorBoundary, lastResort } from '../middleware/errors.js';
 import { callLogging } from '../middleware/logging.js';
 import { toolTracing } from '../middleware/tracing.js';
 import type { Middleware, ToolHandler } from '../middleware/types.js';
@@ -80,6 +80,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   // Onion order, outermost first: telemetry and the call log see every outcome, including errors the
   // boundary shaped (rate_limited, timeout); then the guardrails: rateLimit → timeout → loopDetect → resultBudget → handler.
   const middleware: Middleware<RequestContext>[] = [
+    lastResort(deps.logger) as Middleware<RequestContext>,
     toolTracing({ content: deps.traceContent ?? true }),
     ...(deps.audit ? [auditTrail(deps.audit)] : []),
     callLogging(deps.logger),

@@ -23,6 +23,9 @@ import type { App } from '../server/app.js';
 import { recordStream } from '../telemetry/metrics.js';
 import { headerContext, isTracing } from '../telemetry/tracing.js';
 import { type Caller, LegacySessions } from './legacy-sessions.js';
+import { INVALID_REQUEST, limitData, MAX_MESSAGE_DEPTH, nestsDeeperThan, tooDeepMessage } from './message-limits.js';
+import { DEFAULT_STREAM_RECHECK_MS, OpenStreams } from './open-streams.js';
+import { noteCause, withRequestScope } from './request-scope.js';
 import { sendJson, sendJsonRpcError } from './responses.js';
 
 export interface HttpServing {
@@ -30,6 +33,12 @@ export interface HttpServing {
   /** `http://host:port/mcp` as bound (the real port when 0 was asked). */
   url: string;
   close(): Promise<void>;
+}
+
+/** Options tests (and embedders) set; production takes the defaults. */
+export interface HttpServingOptions {
+  /** How often an open stream re-verifies its credential, ms (default {@link DEFAULT_STREAM_RECHECK_MS}). */
+  streamRecheckMs?: number;
 }
 
 class BodyTooLarge extends Error {}
@@ -48,7 +57,13 @@ class BodyTooLarge extends Error {}
  *   needs, gets 403 `insufficient_scope` naming the scope (step-up); requests
  *   and open streams capped per principal (429);
  * - a flood from one client address gets 429 with `Retry-After` before its body is read;
- * - body capped (413), JSON parsed once (400 on a parse error);
+ * - body capped (413), nesting capped ({@link MAX_MESSAGE_DEPTH} levels, 400
+ *   -32600 naming the limit, checked on the raw text), JSON parsed once (400 on
+ *   a parse error);
+ * - open streams ({@link OpenStreams}) re-verify their credential and end
+ *   when it fails, or when `notifications/cancelled` names them; an ended
+ *   stream no longer counts against the per-principal cap;
+ * - every 5xx answer is logged with its cause (request-scope.ts);
  * - the SDK's classifier routes 2025-era traffic to sessionful serving
  *   ({@link LegacySessions}, 404 for unknown sessions) and everything else to
  *   the stateless 2026 handler (`createMcpHandler`, one server instance per
@@ -64,7 +79,7 @@ class BodyTooLarge extends Error {}
  *   describes (`null` = none); omitted in production.
  * @throws AuthConfigError when the config asks for oauth without --public-url or --issuer.
  */
-export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promise<HttpServing> {
+export async function serveHttp(app: App, authOverride?: HttpAuth | null, options: HttpServingOptions = {}): Promise<HttpServing> {
   const { config, logger } = app;
   const auth = authOverride === undefined ? authFromConfig(config, app.store.apiKeys) : (authOverride ?? undefined);
   const local: Caller = { workspace: config.workspace, principal: app.principal };
@@ -78,7 +93,10 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
         (ctx) => app.factory({ ...((ctx.authInfo?.extra?.caller as Caller | undefined) ?? local), era: 'modern', longLived: false, transport: 'tcp' }),
         {
           legacy: 'reject',
-          onerror: (error) => logger.debug({ err: error }, 'modern-era request rejected'),
+          onerror: (error) => {
+            noteCause(error); // logged with the request if it ends in a 5xx (request-scope.ts)
+            logger.debug({ err: error }, 'modern-era request rejected');
+          },
         },
       );
       entry = { handler, node: toNodeHandler(handler, { maxRequestBodySize: config.maxBodyBytes }) };
@@ -120,6 +138,11 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
   const metadataAt = new Set(auth?.publicUrl ? metadataPaths(auth.publicUrl) : []);
   /** Requests and open streams in flight per principal. */
   const inFlight = new Map<string, number>();
+  const streams = new OpenStreams({
+    ...(auth ? { verify: (authorization: string | undefined) => auth.authenticator.authenticate(authorization) } : {}),
+    recheckMs: options.streamRecheckMs ?? DEFAULT_STREAM_RECHECK_MS,
+    logger,
+  });
 
   const refuse = (res: ServerResponse, error: AuthError): void => {
     res.setHeader('www-authenticate', challenge(error.code, error.message, auth?.resourceMetadataUrl, error.scopes));
@@ -207,10 +230,12 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
 
     let caller = local;
     let granted: ReadonlySet<string> | undefined;
+    let expiresAt: number | undefined;
     if (auth) {
       try {
         const principal = await auth.authenticator.authenticate(req.headers.authorization);
         granted = principal.scopes;
+        expiresAt = principal.expiresAt;
         caller = { workspace: principal.workspace, principal: principal.id, scopes: principal.scopes };
       } catch (error) {
         if (error instanceof AuthError) return refuse(res, error);
@@ -246,10 +271,14 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           res.setHeader('connection', 'close');
-          sendJsonRpcError(res, 413, -32000, `Request body larger than ${config.maxBodyBytes} bytes.`);
+          sendJsonRpcError(res, 413, -32000, `Request body larger than ${config.maxBodyBytes} bytes (--max-body-bytes).`, limitData('max_bytes', config.maxBodyBytes));
           return;
         }
         throw error;
+      }
+      if (nestsDeeperThan(raw)) {
+        sendJsonRpcError(res, 400, INVALID_REQUEST, tooDeepMessage(), limitData('max_depth', MAX_MESSAGE_DEPTH));
+        return;
       }
       try {
         body = JSON.parse(raw);
@@ -273,11 +302,23 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
       mcpNameHeader: header('mcp-name'),
       body,
     });
+    const message = body as { method?: unknown; id?: unknown; params?: { requestId?: unknown } } | undefined;
     // Open server-to-client streams: a 2025 GET stream or a 2026 subscriptions/listen response.
-    if (req.method === 'GET' || (body as { method?: unknown } | undefined)?.method === 'subscriptions/listen') {
+    if (req.method === 'GET' || message?.method === 'subscriptions/listen') {
       recordStream(1);
       res.once('close', () => recordStream(-1));
+      const requestId = typeof message?.id === 'string' || typeof message?.id === 'number' ? message.id : undefined;
+      streams.track(res, {
+        principal: caller.principal,
+        workspace: caller.workspace,
+        ...(requestId !== undefined ? { requestId } : {}),
+        ...(auth ? { authorization: req.headers.authorization } : {}),
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+      });
     }
+    // A cancelled listen ends its stream here; the SDK still gets the notification (and answers 202).
+    const cancelled = message?.method === 'notifications/cancelled' && message.id === undefined ? message.params?.requestId : undefined;
+    if (typeof cancelled === 'string' || typeof cancelled === 'number') streams.cancel(caller.principal, caller.workspace, cancelled);
     const dispatch = async (): Promise<void> => {
       if (inbound.kind === 'legacy') return legacy.handle(req, res, body, caller);
       // The SDK passes `req.auth` through to the factory as `authInfo` (never derived from headers by it).
@@ -293,10 +334,14 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
 
   const checkMs = Math.min(1000, config.requestTimeoutMs);
   const server = createServer({ connectionsCheckingInterval: checkMs }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      logger.error({ err: error, url: req.url, method: req.method }, 'HTTP request failed');
-      sendJsonRpcError(res, 500, -32603, 'Internal server error');
-    });
+    // A 5xx is logged once with its cause, by the scope (the error thrown here, or the one the SDK reported).
+    withRequestScope(
+      req,
+      res,
+      logger,
+      () => handle(req, res),
+      () => sendJsonRpcError(res, 500, -32603, 'Internal server error'),
+    );
   });
   // An accept error (EMFILE under many open streams) must not become an uncaught exception.
   server.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
@@ -320,6 +365,7 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null): Promi
     close: async () => {
       stopForwarding();
       stopListForwarding();
+      streams.closeAll();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await legacy.closeAll();
       await Promise.allSettled([...modernByWorkspace.values()].map(({ handler }) => handler.close()));

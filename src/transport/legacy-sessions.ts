@@ -5,6 +5,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/server';
 import type { Connection, ServerFactory } from '../server/build.js';
 import type { Logger } from '../telemetry/logger.js';
 import { openSession } from '../telemetry/metrics.js';
+import { noteCause } from './request-scope.js';
 import { sendJsonRpcError } from './responses.js';
 
 interface Session {
@@ -142,6 +143,11 @@ export class LegacySessions {
     };
     try {
       await server.connect(transport);
+      const reported = transport.onerror;
+      transport.onerror = (error) => {
+        noteCause(error); // logged with the request if it ends in a 5xx (request-scope.ts)
+        reported?.(error);
+      };
       await transport.handleRequest(req, res, body);
     } finally {
       this.opening--;
