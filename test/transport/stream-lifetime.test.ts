@@ -3,7 +3,7 @@ import { createApiKey } from '../../src/auth/api-keys.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
-import { eventually, tempDir, testConfig } from '../harness.js';
+import { eventually, RAW_INITIALIZE, RAW_JSON_HEADERS, tempDir, testConfig } from '../harness.js';
 
 /**
  * Issue 13 items 5 and 6: 2026 `subscriptions/listen` streams over real HTTP
@@ -133,6 +133,42 @@ describe('open streams end with their credential or their cancellation (2026 sub
     expect(last.error?.message).toMatch(/no longer valid/);
     // New requests with the key are refused as before.
     expect((await createTask(url, key.token, 'after revocation')).status).toBe(401);
+  });
+
+  it('ends a 2025 session GET stream once its API key is revoked', async () => {
+    const { app, url } = await serve();
+    const key = await createApiKey(app.store.apiKeys, { workspace: 'acme', name: 'legacy', scopes: ['tasks:read'] });
+    const auth = { authorization: `Bearer ${key.token}` };
+    const init = await fetch(url, { method: 'POST', headers: { ...RAW_JSON_HEADERS, ...auth }, body: RAW_INITIALIZE });
+    const session = init.headers.get('mcp-session-id') as string;
+    await init.text();
+    const legacyHeaders = { ...auth, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+    const initialized = await fetch(url, {
+      method: 'POST',
+      headers: { ...RAW_JSON_HEADERS, ...legacyHeaders },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    expect(initialized.status).toBe(202);
+    const controller = new AbortController();
+    const get = await fetch(url, { headers: { accept: 'text/event-stream', ...legacyHeaders }, signal: controller.signal });
+    expect(get.status).toBe(200);
+    let ended = false;
+    void (async () => {
+      try {
+        for await (const _ of get.body as AsyncIterable<Uint8Array>);
+      } catch {
+        // aborted by the test
+      }
+      ended = true;
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect(ended).toBe(false);
+      await app.store.apiKeys.revoke(key.record.id, new Date().toISOString());
+      await eventually(() => ended, 3000, 'the GET stream to end after revocation');
+    } finally {
+      controller.abort();
+    }
   });
 
   it('ends a stream when its API key expires, and keeps a valid key streaming past several re-checks', async () => {
