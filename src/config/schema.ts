@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { cidrProblem } from '../guard/client-address.js';
 
 /**
  * Every configuration key, declared once: its CLI flag, environment variable,
@@ -351,9 +352,32 @@ export const CONFIG = {
   httpRateLimit: {
     flag: 'http-rate-limit',
     env: 'TASKWIRE_HTTP_RATE_LIMIT',
-    doc: 'HTTP requests to /mcp allowed per client address per minute (0 = unlimited); beyond it 429 with Retry-After.',
+    doc: 'HTTP requests to /mcp allowed per authenticated principal per minute, counted after authentication (0 = unlimited); beyond it 429 with Retry-After. Without --auth every caller is the one local principal.',
     defaultDoc: '3000',
     schema: int(0, 10_000_000).default(3000),
+    commands: ['serve'],
+  },
+  httpUnauthenticatedRateLimit: {
+    flag: 'http-unauthenticated-rate-limit',
+    env: 'TASKWIRE_HTTP_UNAUTHENTICATED_RATE_LIMIT',
+    doc: 'Requests to /mcp failing authentication (401) allowed per client address per minute (0 = unlimited); beyond it that address gets 429 with Retry-After for its unauthenticated requests, while valid credentials from the same address keep working. The address is the socket peer, or the forwarded client behind --trust-proxy.',
+    defaultDoc: '300',
+    schema: int(0, 10_000_000).default(300),
+    commands: ['serve'],
+  },
+  trustProxy: {
+    flag: 'trust-proxy',
+    env: 'TASKWIRE_TRUST_PROXY',
+    doc: 'Comma-separated addresses or CIDRs of your reverse proxies (e.g. `127.0.0.1/32,10.0.0.0/8`). Only a request whose socket peer is one of them has its client address taken from `Forwarded` (RFC 7239) or `X-Forwarded-For`, read right to left past the trusted hops; from anyone else those headers are ignored.',
+    defaultDoc: '(none)',
+    schema: csv
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          const problem = cidrProblem(entry);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }
+      })
+      .default([]),
     commands: ['serve'],
   },
   rateLimitStore: {

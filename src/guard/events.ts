@@ -7,8 +7,11 @@
 export type GuardrailEvent =
   /** A call refused by a per-principal budget (`budget`) or the concurrency cap (`concurrency`). */
   | { type: 'rate_limited'; tool: string; principal: string; limit: 'read' | 'write' | 'concurrency'; retryAfterMs: number }
-  /** An HTTP request answered 429 before parsing. */
-  | { type: 'http_rate_limited'; client: string; retryAfterMs: number }
+  /**
+   * An HTTP request answered 429 before its body is read: `client` is the principal
+   * (`budget: 'principal'`) or, for a failed authentication, the client address.
+   */
+  | { type: 'http_rate_limited'; budget: 'principal' | 'unauthenticated'; client: string; retryAfterMs: number }
   /** A call cut off by its time limit (ms). */
   | { type: 'timeout'; tool: string; timeoutMs: number }
   /** A read page cut short by its token budget: `shown` of `total` records. */

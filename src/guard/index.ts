@@ -14,17 +14,25 @@ import { type BudgetKind, type Budgets, openBudgets } from './limiters.js';
  * The guardrails of one process (issue 4; README "Guardrails"): the tool-call
  * middleware, in onion order after the error boundary,
  *   rateLimit → timeout → loopDetect → resultBudget → handler,
- * and the HTTP-layer flood limit. Rate limits come first so a refused call
+ * and the HTTP-layer flood limits (per principal; per client address for failed authentication). Rate limits come first so a refused call
  * costs nothing else; the timeout wraps only work actually admitted; loop
  * detection sees the final result; the budget default is applied innermost.
  */
 export interface Guardrails {
   middleware: Middleware<RequestContext>[];
   /**
-   * HTTP flood limit for one client key (address, later principal):
-   * `null` when admitted, else ms until it may retry (answer 429 + Retry-After).
+   * HTTP flood limit of one authenticated principal (`--http-rate-limit`), taken
+   * after authentication: `null` when admitted, else ms until it may retry
+   * (answer 429 + Retry-After).
    */
-  admitHttp(client: string): Promise<number | null>;
+  admitHttp(principal: string): Promise<number | null>;
+  /**
+   * The separate budget of requests that failed authentication, per client
+   * address (`--http-unauthenticated-rate-limit`; see client-address.ts): taken
+   * only for a failed attempt, so a flood of bad credentials never spends a
+   * valid principal's budget. `null` = answer the 401, else ms until retry (429).
+   */
+  admitUnauthenticated(address: string): Promise<number | null>;
   gate: ConcurrencyGate;
   /** Resolves to the counter store in use once it is set up: the configured one, or `memory` after a fallback. */
   ready: Promise<'memory' | 'redis' | 'postgres'>;
@@ -51,11 +59,17 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
       gate: new ConcurrencyGate(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 0),
       ready: Promise.resolve('memory'),
       admitHttp: async () => null,
+      admitUnauthenticated: async () => null,
       close: async () => {},
     };
   }
   const emit = emitter(options.onGuardrail);
-  const perMinute: Record<BudgetKind, number> = { read: config.rateLimitReads, write: config.rateLimitWrites, http: config.httpRateLimit };
+  const perMinute: Record<BudgetKind, number> = {
+    read: config.rateLimitReads,
+    write: config.rateLimitWrites,
+    http: config.httpRateLimit,
+    http_unauthenticated: config.httpUnauthenticatedRateLimit,
+  };
   const store = config.rateLimitStore ?? (config.redisUrl ? 'redis' : 'memory');
   const memory = () => openBudgets({ perMinute, store: 'memory' });
   const opened: Promise<Budgets> = openBudgets({
@@ -91,9 +105,14 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
     middleware,
     gate,
     ready: opened.then((b) => b.store),
-    admitHttp: async (client) => {
-      const wait = await budgets.take('http', client);
-      if (wait !== null) emit({ type: 'http_rate_limited', client, retryAfterMs: wait });
+    admitHttp: async (principal) => {
+      const wait = await budgets.take('http', principal);
+      if (wait !== null) emit({ type: 'http_rate_limited', budget: 'principal', client: principal, retryAfterMs: wait });
+      return wait;
+    },
+    admitUnauthenticated: async (address) => {
+      const wait = await budgets.take('http_unauthenticated', address);
+      if (wait !== null) emit({ type: 'http_rate_limited', budget: 'unauthenticated', client: address, retryAfterMs: wait });
       return wait;
     },
     close: () => budgets.close(),

@@ -14,7 +14,7 @@ const RateLimiterRes = require('rate-limiter-flexible/lib/RateLimiterRes.js') as
  * in-memory insurance limiter (the library's `insuranceLimiter`), so a Redis
  * or PostgreSQL outage degrades to per-process limits instead of refusing calls.
  */
-export type BudgetKind = 'read' | 'write' | 'http';
+export type BudgetKind = 'read' | 'write' | 'http' | 'http_unauthenticated';
 
 export interface Budgets {
   /** The backend actually used. */
@@ -28,8 +28,8 @@ export interface Budgets {
 }
 
 export interface BudgetOptions {
-  /** Points per minute per key; 0 = unlimited. */
-  perMinute: Record<BudgetKind, number>;
+  /** Points per minute per key; 0 or absent = unlimited. */
+  perMinute: Partial<Record<BudgetKind, number>>;
   store: 'memory' | 'redis' | 'postgres';
   redisUrl?: string;
   databaseUrl?: string;
@@ -124,8 +124,8 @@ export async function openBudgets(options: BudgetOptions): Promise<Budgets> {
   }
 
   const limiters = new Map<BudgetKind, RateLimiterAbstract>();
-  for (const kind of ['read', 'write', 'http'] as const) {
-    const points = options.perMinute[kind];
+  for (const kind of ['read', 'write', 'http', 'http_unauthenticated'] as const) {
+    const points = options.perMinute[kind] ?? 0;
     if (points > 0) limiters.set(kind, await make(kind, points));
   }
   return {

@@ -19,6 +19,7 @@ import { ADMIN_SCOPE, missingScopes, READ_SCOPE } from '../auth/principal.js';
 import { requiredScopes } from '../auth/scopes.js';
 import { authFromConfig, type HttpAuth } from '../auth/setup.js';
 import { isBoardPath, serveBoard } from '../board/static.js';
+import { clientAddressResolver } from '../guard/client-address.js';
 import type { App } from '../server/app.js';
 import { recordStream } from '../telemetry/metrics.js';
 import { headerContext, isTracing } from '../telemetry/tracing.js';
@@ -56,7 +57,9 @@ class BodyTooLarge extends Error {}
  *   principal without scopes, or a `tools/call`/read lacking the scope it
  *   needs, gets 403 `insufficient_scope` naming the scope (step-up); requests
  *   and open streams capped per principal (429);
- * - a flood from one client address gets 429 with `Retry-After` before its body is read;
+ * - flood limits, 429 with `Retry-After` before the body is read: per
+ *   principal after authentication; requests failing authentication per client
+ *   address (the socket peer, or the forwarded client behind `--trust-proxy`);
  * - body capped (413), nesting capped ({@link MAX_MESSAGE_DEPTH} levels, 400
  *   -32600 naming the limit, checked on the raw text), JSON parsed once (400 on
  *   a parse error);
@@ -136,6 +139,7 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
   ];
   const metadataDoc = auth?.publicUrl ? protectedResourceMetadata(auth.publicUrl, auth.issuer) : undefined;
   const metadataAt = new Set(auth?.publicUrl ? metadataPaths(auth.publicUrl) : []);
+  const clientAddressOf = clientAddressResolver(config.trustProxy);
   /** Requests and open streams in flight per principal. */
   const inFlight = new Map<string, number>();
   const streams = new OpenStreams({
@@ -220,13 +224,6 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
     // The board for humans (issue 14): static files only; its data comes through /mcp with the viewer's credential.
     if (isBoardPath(path)) return serveBoard(req, res, path);
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
-    // Flood limit per client address, before reading the body (README "Guardrails").
-    const waitMs = await app.guard.admitHttp(req.socket.remoteAddress ?? 'unknown');
-    if (waitMs !== null) {
-      res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
-      sendJsonRpcError(res, 429, -32000, `Too many requests; retry after ${Math.ceil(waitMs / 1000)} s.`);
-      return;
-    }
 
     let caller = local;
     let granted: ReadonlySet<string> | undefined;
@@ -238,7 +235,12 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
         expiresAt = principal.expiresAt;
         caller = { workspace: principal.workspace, principal: principal.id, scopes: principal.scopes };
       } catch (error) {
-        if (error instanceof AuthError) return refuse(res, error);
+        if (error instanceof AuthError) {
+          // Failed authentication spends its client address's own, smaller budget, never a principal's (README "Guardrails").
+          const waitMs = await app.guard.admitUnauthenticated(clientAddressOf(req.socket.remoteAddress, req.headers));
+          if (waitMs !== null) return tooManyRequests(res, waitMs, 'Too many failed authentication attempts from this address');
+          return refuse(res, error);
+        }
         if (error instanceof AuthUnavailable) {
           logger.warn({ err: error }, 'cannot verify access tokens: authorization server unavailable');
           res.setHeader('retry-after', '5');
@@ -246,6 +248,11 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
         }
         throw error;
       }
+    }
+    // Flood limit per principal, after authentication and before the body is read (README "Guardrails").
+    const waitMs = await app.guard.admitHttp(caller.principal);
+    if (waitMs !== null) return tooManyRequests(res, waitMs, 'Too many requests');
+    if (auth && granted) {
       if (granted.size === 0) {
         return refuse(res, new AuthError('insufficient_scope', 'The token grants no Taskwire scope, so it may do nothing.', [READ_SCOPE]));
       }
@@ -384,6 +391,12 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
  */
 function busStatus(app: App): { bus?: { kind: string; healthy: boolean } } {
   return app.bus ? { bus: { kind: app.bus.kind, healthy: app.bus.healthy() } } : {};
+}
+
+function tooManyRequests(res: ServerResponse, waitMs: number, what: string): void {
+  const seconds = Math.ceil(waitMs / 1000);
+  res.setHeader('retry-after', String(seconds));
+  sendJsonRpcError(res, 429, -32000, `${what}; retry after ${seconds} s.`);
 }
 
 /** How many field lines named `name` (lower case) a request carried; `rawHeaders` is [name, value, name, value, ...]. */
