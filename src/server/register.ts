@@ -84,9 +84,13 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
   const templateCompleters = new Map(reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, r.complete ?? {}]));
 
   return (server, context, grant = ALL) => {
+    const apps = () => declaresApps(server);
     for (const { tool, config } of tools) {
       if (!grant.tool(tool.scopes)) continue;
-      server.registerTool(tool.name, config, ((args: unknown, sdk: ServerContext) => pipeline({ tool, args, ctx: context(sdk), requestId: sdk.mcpReq.id })) as never);
+      const registered = server.registerTool(tool.name, config, ((args: unknown, sdk: ServerContext) =>
+        pipeline({ tool, args, ctx: context(sdk), requestId: sdk.mcpReq.id })) as never);
+      // Read when tools/list is answered, so hosts without MCP Apps get exactly the listing they had.
+      if (tool.ui) onlyForApps(registered, '_meta', apps, { ui: { resourceUri: tool.ui } }, undefined);
     }
     if (!grant.read) return;
     for (const { res, meta, template } of resources) {
@@ -101,7 +105,8 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       if (template) {
         server.registerResource(res.name, template, meta, (uri, vars, sdk) => read(uri, vars as Record<string, string | string[]>, sdk as ServerContext));
       } else {
-        server.registerResource(res.name, res.uri, meta, (uri, sdk) => read(uri, {}, sdk as ServerContext));
+        const registered = server.registerResource(res.name, res.uri, meta, (uri, sdk) => read(uri, {}, sdk as ServerContext));
+        if (res.appsOnly) onlyForApps(registered, 'enabled', apps, true, false);
       }
     }
     for (const { prompt, config } of prompts) {
@@ -128,6 +133,23 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       return { completion: { values, total: all.length, hasMore: all.length > values.length } };
     });
   };
+}
+
+/** The MCP Apps extension id (SEP-1865), as clients declare it under `capabilities.extensions`. */
+export const APPS_EXTENSION = 'io.modelcontextprotocol/ui';
+
+/**
+ * Whether the client of this server instance declared MCP Apps: from the 2026 request envelope (the SDK seeds
+ * it per request) or the 2025 `initialize` capabilities.
+ */
+function declaresApps(server: McpServer): boolean {
+  const capabilities = server.server.getClientCapabilities() as { extensions?: Record<string, unknown> } | undefined;
+  return Boolean(capabilities?.extensions?.[APPS_EXTENSION]);
+}
+
+/** Make `key` of an SDK registration answer `yes` for MCP Apps clients and `no` for others, decided when read. */
+function onlyForApps(registered: object, key: string, apps: () => boolean, yes: unknown, no: unknown): void {
+  Object.defineProperty(registered, key, { get: () => (apps() ? yes : no), set: () => undefined, configurable: true, enumerable: true });
 }
 
 /** Resource and prompt callbacks have no `isError` channel: map domain errors to JSON-RPC errors. */

@@ -54,6 +54,11 @@ export interface ToolDef<Ctx = unknown, I extends z.ZodType = z.ZodType, O exten
   taskSupport?: 'optional' | 'required';
   /** With `taskSupport`: whether this call becomes an async operation (default yes); `false` answers in-call (e.g. an input round first). */
   runAsync?: (ctx: Ctx) => boolean;
+  /**
+   * MCP Apps (extension `io.modelcontextprotocol/ui`, SEP-1865): the `ui://` resource a host may render this
+   * tool's results with, listed as `_meta.ui.resourceUri` only to clients that declare the extension.
+   */
+  ui?: string;
 }
 
 /** An already-shaped MCP `CallToolResult`, for fixtures that need exact content blocks. */
@@ -74,6 +79,8 @@ export interface ResourceContents {
   mimeType: string;
   text?: string;
   blob?: string;
+  /** Per-content metadata (e.g. MCP Apps `_meta.ui`: the view's CSP and border preference). */
+  _meta?: Record<string, unknown>;
 }
 
 export interface ResourceDef<Ctx = unknown> {
@@ -87,6 +94,8 @@ export interface ResourceDef<Ctx = unknown> {
   complete?: Record<string, Completer<Ctx>>;
   /** Read one URI; `vars` holds the template's variables. Throw `ToolError('not_found')` for a miss. */
   read: (uri: string, vars: Record<string, string>, ctx: Ctx) => Promise<ResourceContents[]>;
+  /** An MCP Apps view (`ui://`): listed and readable only for clients that declare the `io.modelcontextprotocol/ui` extension. */
+  appsOnly?: boolean;
 }
 
 export interface PromptMessage {

@@ -1,3 +1,4 @@
+import { boardAppResource } from '../../board/app-resource.js';
 import type { RequestContext } from '../../server/context.js';
 import type { Toolset } from '../../toolkit/define.js';
 import { taskPrompts } from './prompts.js';
@@ -42,7 +43,7 @@ export const tasksToolset: Toolset<RequestContext> = {
     exportTasks,
     importTasks,
   ],
-  resources: taskResources,
+  resources: [...taskResources, boardAppResource],
   prompts: taskPrompts,
   instructions: [
     'Taskwire is a persistent task tracker shared across conversations.',

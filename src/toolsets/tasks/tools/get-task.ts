@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BOARD_APP_URI } from '../../../board/app-view.js';
 import { countTokens, fitCount } from '../../../guard/tokens.js';
 import type { CommentRecord } from '../../../store/types.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
@@ -31,6 +32,7 @@ export const getTask = taskTool({
   }),
   annotations: READ_ONLY,
   scopes: READ,
+  ui: BOARD_APP_URI,
   handler: async (args, ctx) => {
     const full = await ctx.tasks.getTask(ctx.caller, args.id, args.comments_limit, args.history);
     const d = { ...full, task: showTask(full.task), comments: fitComments(full, ctx.resultTokens), history: full.history?.map(showChange) };

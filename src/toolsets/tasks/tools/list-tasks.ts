@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BOARD_APP_URI } from '../../../board/app-view.js';
 import { SORT_KEYS } from '../../../store/types.js';
 import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
@@ -28,6 +29,7 @@ export const listTasks = taskTool({
   output: outObject({ tasks: z.array(CardOut), ...PageOut }),
   annotations: READ_ONLY,
   scopes: READ,
+  ui: BOARD_APP_URI,
   handler: async (args, ctx) => {
     const { max_tokens, ...query } = args;
     const keep = max_tokens === undefined ? undefined : tokenFit(max_tokens, toCard, cardLine);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BOARD_APP_URI } from '../../../board/app-view.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Assignee, Label } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
@@ -20,6 +21,7 @@ export const nextTask = taskTool({
   }),
   annotations: READ_ONLY,
   scopes: READ,
+  ui: BOARD_APP_URI,
   handler: async (args, ctx) => {
     const r = await ctx.tasks.nextTask(ctx.caller, args);
     const lines = [r.reason];
