@@ -197,7 +197,8 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
       try {
         await app.store.ping();
         return sendJson(res, 200, { status: 'ready', store: app.store.engine, ...busStatus(app) });
-      } catch {
+      } catch (error) {
+        noteCause(error); // the 503 is logged with it
         return sendJson(res, 503, { status: 'unavailable', store: app.store.engine, ...busStatus(app) });
       }
     }

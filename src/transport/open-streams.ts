@@ -21,7 +21,8 @@ export interface StreamSpec {
 
 interface Tracked extends StreamSpec {
   res: ServerResponse;
-  timers: NodeJS.Timeout[];
+  interval?: NodeJS.Timeout;
+  expiryTimer?: NodeJS.Timeout | undefined;
   ended: boolean;
 }
 
@@ -36,7 +37,7 @@ export interface OpenStreamOptions {
 /**
  * The open streams of the HTTP entry, so that a stream ends when its reason
  * to exist does (issue 13):
- * - its credential is re-verified every `recheckMs` and at its expiry; when
+ * - its credential is re-verified every `recheckMs` and just after its expiry; when
  *   the key is revoked or expired, the token expired, the principal changed
  *   or it lost `tasks:read`, the stream gets a final JSON-RPC error (for a
  *   listen stream) and ends;
@@ -58,11 +59,11 @@ export class OpenStreams {
 
   /** Track `res` until it closes. */
   track(res: ServerResponse, spec: StreamSpec): void {
-    const stream: Tracked = { ...spec, res, timers: [], ended: false };
+    const stream: Tracked = { ...spec, res, ended: false };
     this.open.add(stream);
     res.once('close', () => this.forget(stream));
     if (this.options.verify && spec.authorization !== undefined) {
-      stream.timers.push(setInterval(() => void this.recheck(stream), this.options.recheckMs).unref());
+      stream.interval = setInterval(() => void this.recheck(stream), this.options.recheckMs).unref();
       this.armExpiry(stream, spec.expiresAt);
     }
   }
@@ -89,17 +90,25 @@ export class OpenStreams {
   }
 
   private forget(stream: Tracked): void {
-    for (const timer of stream.timers) clearTimeout(timer);
-    stream.timers = [];
+    clearInterval(stream.interval);
+    clearTimeout(stream.expiryTimer);
     this.open.delete(stream);
   }
 
-  /** End the stream at the credential's expiry when that comes before the next periodic re-check. */
+  /**
+   * Re-check just after the credential's expiry when that comes before the
+   * next periodic re-check. The verifier decides, with the leeway it gives
+   * new requests (JWT clock skew), so a stream never ends while a new request
+   * with the same credential would be accepted (a client would reconnect in a loop).
+   */
   private armExpiry(stream: Tracked, expiresAt: number | undefined): void {
-    if (expiresAt === undefined) return;
+    if (expiresAt === undefined || stream.expiryTimer) return;
     const inMs = expiresAt * 1000 - Date.now();
-    if (inMs > this.options.recheckMs) return;
-    stream.timers.push(setTimeout(() => this.fail(stream, 'The credential of this stream expired.'), Math.max(0, inMs)).unref());
+    if (inMs <= 0 || inMs > this.options.recheckMs) return;
+    stream.expiryTimer = setTimeout(() => {
+      stream.expiryTimer = undefined;
+      void this.recheck(stream);
+    }, inMs + 10).unref();
   }
 
   private async recheck(stream: Tracked): Promise<void> {

@@ -3,6 +3,8 @@ import { createApiKey } from '../../src/auth/api-keys.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
+import { startAuthorizationServer } from '../auth/authorization-server.js';
+import { PUBLIC_URL } from '../auth/served.js';
 import { eventually, RAW_INITIALIZE, RAW_JSON_HEADERS, tempDir, testConfig } from '../harness.js';
 
 /**
@@ -184,6 +186,32 @@ describe('open streams end with their credential or their cancellation (2026 sub
     expect((await createTask(url, lasting.token, 'still heard')).status).toBe(200);
     await eventually(() => updates(staying).length > 0, 3000, 'the valid stream to keep delivering');
     expect(staying.isEnded()).toBe(false);
+  });
+
+  it('keeps an OAuth (JWT) stream open across re-checks while its token is valid', async () => {
+    const as = await startAuthorizationServer({ audience: PUBLIC_URL, workspaces: ['acme'] });
+    try {
+      const { url } = await serve({ auth: 'api-key,oauth', 'public-url': PUBLIC_URL, issuer: as.issuer, 'workspace-claim': 'org_id' });
+      const token = await as.token('acme', 'tasks:read tasks:write');
+      const stream = await open(url, token, 'jwt');
+      expect(stream.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1000)); // five re-checks
+      expect(stream.isEnded()).toBe(false);
+      expect((await createTask(url, token, 'heard over oauth')).status).toBe(200);
+      await eventually(() => updates(stream).length > 0, 3000, 'an update on the JWT stream');
+
+      // Past its exp but within the verifier's 60 s clock skew, a token is still accepted for new requests: its
+      // stream stays open too (ending it would make the client reconnect, be accepted, and loop).
+      const nowS = Math.floor(Date.now() / 1000);
+      const claims = { iss: as.issuer, aud: PUBLIC_URL, sub: 'acme', client_id: 'acme', org_id: 'acme', scope: 'tasks:read', iat: nowS, exp: nowS + 1 };
+      const skewed = await open(url, await as.sign(claims), 'skewed');
+      expect(skewed.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(skewed.isEnded()).toBe(false);
+    } finally {
+      for (const l of opened.splice(0)) l.abort();
+      await as.close();
+    }
   });
 
   it('ends the stream a notifications/cancelled names, and only that one', async () => {
