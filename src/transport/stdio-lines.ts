@@ -23,9 +23,9 @@ const NEWLINE = 0x0a;
  *   passed (never buffering more), the rest of the line skipped;
  * - nesting deeper than {@link MAX_MESSAGE_DEPTH}: -32600, `id: null`, before parsing;
  * - not JSON: -32700, `id: null`;
- * - a request whose `params` is not an object (or is otherwise malformed):
- *   -32602 with its id; any other malformed request: -32600 with its id
- *   when it has a usable one, else `id: null`;
+ * - a request whose `params` (or `params._meta`) is not an object: -32602
+ *   with its id; a wrong `jsonrpc` or `method`: -32600 with its id; an id
+ *   that is not a string or an integer: -32600 with `id: null`;
  * - a malformed notification or response cannot be answered: reported to
  *   `onProblem` and dropped.
  * Only JSON-RPC messages are ever written to stdout. stdin ending closes the transport.
@@ -156,29 +156,35 @@ export class LineTransport implements Transport {
     this.onmessage?.(message);
   }
 
-  /** Answer (or report) a parsed value that is not a valid JSON-RPC message. */
+  /** Answer (or report) a parsed value that is not a valid JSON-RPC message, naming what is wrong. */
   private refuse(value: unknown): void {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       const what = Array.isArray(value) ? 'a batch (arrays are not accepted; send one message per line)' : 'not a JSON object';
       this.answer(null, INVALID_REQUEST, `Invalid Request: the message is ${what}.`);
       return;
     }
-    const { id, method, params } = value as { id?: unknown; method?: unknown; params?: unknown };
-    const usableId = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
-    if (typeof method === 'string' && id !== undefined) {
-      const name = JSON.stringify(method.slice(0, 100));
-      if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params)) && usableId !== null) {
-        this.answer(usableId, INVALID_PARAMS, `Invalid params: "params" of ${name} must be an object (named parameters), or omitted.`);
-        return;
-      }
-      if (usableId !== null && (value as { jsonrpc?: unknown }).jsonrpc === '2.0') {
-        this.answer(usableId, INVALID_PARAMS, `Invalid params of ${name}: "params" or its "_meta" has the wrong shape.`);
-        return;
-      }
-      this.answer(usableId, INVALID_REQUEST, 'Invalid Request: needs "jsonrpc": "2.0", a string or number "id" and a string "method".');
+    const message = value as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
+    const { id, method, params } = message;
+    if (id === undefined || 'result' in message || 'error' in message) {
+      // A notification or a response: JSON-RPC answers neither.
+      this.problem(new Error(`dropped a malformed ${typeof method === 'string' ? 'notification' : 'message'} on stdio (it cannot be answered)`));
       return;
     }
-    this.problem(new Error(`dropped a malformed ${typeof method === 'string' ? 'notification' : 'message'} on stdio (it cannot be answered)`));
+    if (!(typeof id === 'string' || Number.isSafeInteger(id))) {
+      this.answer(null, INVALID_REQUEST, 'Invalid Request: "id" must be a string or an integer.');
+      return;
+    }
+    const requestId = id as string | number;
+    if (message.jsonrpc !== '2.0' || typeof method !== 'string') {
+      this.answer(requestId, INVALID_REQUEST, 'Invalid Request: needs "jsonrpc": "2.0" and a string "method".');
+      return;
+    }
+    const name = JSON.stringify(method.slice(0, 100));
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+      this.answer(requestId, INVALID_PARAMS, `Invalid params: "params" of ${name} must be an object (named parameters), or omitted.`);
+      return;
+    }
+    this.answer(requestId, INVALID_PARAMS, `Invalid params of ${name}: "_meta" must be an object of the shape the protocol defines.`);
   }
 
   private answer(id: string | number | null, code: number, message: string, data?: unknown): void {

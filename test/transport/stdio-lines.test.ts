@@ -82,7 +82,7 @@ describe('stdio line transport (in process, both eras)', () => {
     await handle.close();
   });
 
-  it('2025 era: -32602 for non-object params, -32600 for too deep, -32700 for non-JSON, -32600 for a batch; each with the id JSON-RPC prescribes', async () => {
+  it('2025 era: -32602 for non-object params, -32600 for too deep, a batch or a bad id or version, -32700 for non-JSON; each with the id JSON-RPC prescribes', async () => {
     const io = pipes();
     const handle = serveOverStdio(app, { stdin: io.stdin, stdout: io.stdout });
     io.send(INITIALIZE);
@@ -95,12 +95,19 @@ describe('stdio line transport (in process, both eras)', () => {
     io.send({ jsonrpc: '2.0', id: 7, method: 'ping', params: { deep } });
     io.send('{"jsonrpc": "2.0", "id": 8, "method": ');
     io.send([{ jsonrpc: '2.0', id: 9, method: 'ping' }]);
+    io.send({ jsonrpc: '2.0', id: 1.5, method: 'ping' });
+    io.send({ jsonrpc: '1.0', id: 11, method: 'ping' });
+    io.send({ jsonrpc: '2.0', id: 12, method: 'tools/list', params: { _meta: 5 } });
+    io.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: 5 });
     io.send({ jsonrpc: '2.0', id: 10, method: 'tools/list' });
     await io.waitFor((m) => m.id === 10, 'to the last request');
     expect(io.messages.find((m) => m.id === 5)?.error?.code).toBe(-32602);
     expect(io.messages.find((m) => m.id === 6)?.error?.code).toBe(-32602);
+    expect(io.messages.find((m) => m.id === 11)?.error?.code).toBe(-32600);
+    expect(io.messages.find((m) => m.id === 12)?.error?.code).toBe(-32602);
+    // Too deep, not JSON, a batch, a fractional id; the malformed notification is not answered.
     const nulls = io.messages.filter((m) => m.id === null).map((m) => m.error?.code);
-    expect(nulls).toEqual([-32600, -32700, -32600]);
+    expect(nulls).toEqual([-32600, -32700, -32600, -32600]);
     expect(io.messages.find((m) => m.id === null && m.error?.code === -32600)?.error?.data).toEqual({ limit: 'max_depth', max: MAX_MESSAGE_DEPTH });
     expect(io.messages.find((m) => m.id === 10)?.result?.tools).toBeInstanceOf(Array);
     await handle.close();
