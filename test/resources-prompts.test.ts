@@ -19,7 +19,15 @@ describe.each(ERAS)('resources, prompts and completion (%s era)', (era) => {
 
   it('lists the resources and the task template', async () => {
     const { resources } = await h.client.listResources();
-    expect(resources.map((r) => r.uri).sort()).toEqual(['tasks://activity', 'tasks://board', 'tasks://changes', 'tasks://schema', 'tasks://stats', 'tasks://trash']);
+    expect(resources.map((r) => r.uri).sort()).toEqual([
+      'tasks://activity',
+      'tasks://all',
+      'tasks://board',
+      'tasks://changes',
+      'tasks://schema',
+      'tasks://stats',
+      'tasks://trash',
+    ]);
     const { resourceTemplates } = await h.client.listResourceTemplates();
     expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['tasks://{id}']);
   });

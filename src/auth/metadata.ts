@@ -1,5 +1,4 @@
 import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/server';
-import { SCOPES } from './principal.js';
 
 /**
  * OAuth 2.0 Protected Resource Metadata (RFC 9728) for the MCP endpoint, as
@@ -14,11 +13,11 @@ export interface ProtectedResourceMetadata {
   resource_name: string;
 }
 
-export function protectedResourceMetadata(publicUrl: string, issuer: string | undefined): ProtectedResourceMetadata {
+export function protectedResourceMetadata(publicUrl: string, issuer: string | undefined, scopes: readonly string[]): ProtectedResourceMetadata {
   return {
     resource: publicUrl,
     authorization_servers: issuer ? [issuer] : [],
-    scopes_supported: [...SCOPES],
+    scopes_supported: [...scopes],
     bearer_methods_supported: ['header'],
     resource_name: 'Taskwire',
   };

@@ -1,12 +1,11 @@
 /**
- * Scopes Taskwire understands (OAuth 2.1 `scope` values, also granted to API
- * keys). Each is independent: `tasks:admin` does not imply `tasks:write`.
- * - `tasks:read`: read tools, resources, resource templates and their completions, prompts, subscriptions;
- * - `tasks:write`: tools that change tasks without destroying them;
- * - `tasks:admin`: deletion and destructive bulk operations.
+ * A scope token as credentials may carry it: `<toolset>:<permission>`
+ * (RFC 6749 §3.3 scope-token, narrowed). Which scopes exist is declared by the
+ * toolsets (`Toolset.scopes`); auth keeps every well-formed one, and a scope
+ * no tool or resource requires grants nothing.
  */
-export const SCOPES = ['tasks:read', 'tasks:write', 'tasks:admin'] as const;
-export type Scope = (typeof SCOPES)[number];
+export const SCOPE_TOKEN = /^[a-z][a-z0-9_-]{0,31}:[a-z][a-z0-9_-]{0,31}$/;
+export type Scope = string;
 
 /**
  * A workspace name as Taskwire accepts it from a verified credential: 1-200
@@ -30,17 +29,17 @@ export interface Principal {
   /** Stable principal id: `key:<id>` for an API key, the JWT `sub` (or `client_id`) otherwise. */
   id: string;
   workspace: string;
-  /** Granted scopes known to Taskwire; unknown ones are dropped. Empty = may do nothing. */
+  /** Granted `<toolset>:<permission>` scopes; other tokens are dropped. Empty = may do nothing. */
   scopes: ReadonlySet<Scope>;
   via: 'api-key' | 'oauth';
   /** Expiry in seconds since the epoch, when the credential has one. */
   expiresAt?: number;
 }
 
-/** Keep the scopes Taskwire knows, from a space-separated string or an array. */
+/** Keep the well-formed `<toolset>:<permission>` scopes (at most 64), from a space-separated string or an array; others (`openid`, `email`) are dropped. */
 export function knownScopes(raw: unknown): Set<Scope> {
   const list = typeof raw === 'string' ? raw.split(/\s+/) : Array.isArray(raw) ? raw : [];
-  return new Set(list.filter((s): s is Scope => typeof s === 'string' && (SCOPES as readonly string[]).includes(s)));
+  return new Set(list.filter((s): s is Scope => typeof s === 'string' && SCOPE_TOKEN.test(s)).slice(0, 64));
 }
 
 /** The scopes in `required` that `granted` lacks (empty = allowed). */

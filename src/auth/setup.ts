@@ -12,6 +12,8 @@ export interface HttpAuth {
   issuer?: string;
   /** The RFC 9728 document's URL, advertised in `WWW-Authenticate` (when there is a public URL). */
   resourceMetadataUrl?: string;
+  /** Every scope the served toolsets declare (RFC 9728 `scopes_supported`). */
+  scopesSupported: readonly string[];
 }
 
 /** A combination of settings that cannot work; the message says what to add. */
@@ -21,7 +23,7 @@ export class AuthConfigError extends Error {}
  * Build the authenticator `serve` uses, or `undefined` for `--auth none`.
  * @throws AuthConfigError when oauth lacks --public-url or --issuer.
  */
-export function authFromConfig(config: Config, keys: ApiKeyStore): HttpAuth | undefined {
+export function authFromConfig(config: Config, keys: ApiKeyStore, scopesSupported: readonly string[]): HttpAuth | undefined {
   if (config.auth === 'none') return undefined;
   const mode = config.auth as Exclude<Config['auth'], 'none'>;
   const publicUrl = config.publicUrl;
@@ -41,6 +43,7 @@ export function authFromConfig(config: Config, keys: ApiKeyStore): HttpAuth | un
     : undefined;
   return {
     authenticator: createAuthenticator(mode, keys, verifyJwt),
+    scopesSupported,
     ...(publicUrl ? { publicUrl, resourceMetadataUrl: metadataUrl(publicUrl) } : {}),
     ...(config.issuer ? { issuer: config.issuer } : {}),
   };

@@ -1,8 +1,9 @@
 import { createApiKey, parseLifetime } from '../auth/api-keys.js';
-import { SCOPES, type Scope } from '../auth/principal.js';
+import type { Scope } from '../auth/principal.js';
 import type { Config } from '../config/schema.js';
 import { openConfiguredStore } from '../store/open.js';
 import type { TaskStore } from '../store/types.js';
+import { declaredScopes } from '../toolsets/index.js';
 
 /**
  * `taskwire token create|list|revoke`: API keys for `serve --auth api-key`.
@@ -56,9 +57,10 @@ async function create(store: TaskStore, values: Record<string, unknown>, fail: F
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  const known = Object.keys(declaredScopes());
+  const unknown = scopes.filter((s) => !known.includes(s));
   if (scopes.length === 0 || unknown.length > 0) {
-    fail(`token create needs --scopes from ${SCOPES.join(', ')} (comma-separated)${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+    fail(`token create needs --scopes from ${known.join(', ')} (comma-separated)${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
   }
   let ttlMs: number | undefined;
   try {

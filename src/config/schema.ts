@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { cidrProblem } from '../guard/client-address.js';
+import { WEATHER_CONFIG } from '../toolsets/weather/config.js';
 
 /**
  * Every configuration key, declared once: its CLI flag, environment variable,
@@ -539,6 +540,8 @@ export const CONFIG = {
     schema: int(0, 36_500).default(30),
     commands: both,
   },
+  // Keys a toolset owns live in its folder.
+  ...WEATHER_CONFIG,
 } as const satisfies Record<string, ConfigKey>;
 
 export type ConfigName = keyof typeof CONFIG;

@@ -34,7 +34,14 @@ export function generateReference(): string {
     out.push('| tool | what it does | arguments (**required**) | annotations | scopes |', '|---|---|---|---|---|');
     for (const t of set.tools) {
       const a = t.annotations;
-      const hints = [a.readOnlyHint ? 'read-only' : 'writes', a.destructiveHint ? 'destructive' : '', a.idempotentHint ? 'idempotent' : ''].filter(Boolean).join(', ');
+      const hints = [
+        a.readOnlyHint ? 'read-only' : 'writes',
+        a.destructiveHint ? 'destructive' : '',
+        a.idempotentHint ? 'idempotent' : '',
+        a.openWorldHint ? 'open-world' : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       out.push(`| \`${t.name}\` | ${cell(t.description)} | ${argsOf(toJsonSchema(t.input))} | ${hints} | ${t.scopes.join(' ')} |`);
     }
     out.push('', '| resource | what it is | MIME type |', '|---|---|---|');

@@ -32,7 +32,7 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
   const graceMs = options.graceMs;
   const withSignal = options.withSignal ?? ((ctx: Ctx, signal: AbortSignal): Ctx => ({ ...ctx, signal }));
   return async function timeoutCall(call, next) {
-    const ms = options.perTool?.[call.tool.name] ?? options.defaultMs;
+    const ms = options.perTool?.[call.tool.name] ?? call.tool.timeoutMs ?? options.defaultMs;
     const grace = graceMs ?? Math.min(1000, ms);
     // One controller aborted by the client's signal or the deadline (cheaper than AbortSignal.any on Node 20).
     const deadline = new AbortController();

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { SCOPE_TOKEN } from '../auth/principal.js';
+import type { ScopeTable } from '../auth/scopes.js';
 import { type BusChangeKind, bridge, type ChangeBus, channelName } from '../cluster/bus.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -13,13 +15,16 @@ import { recordGuardrail } from '../telemetry/guardrail-metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/setup.js';
 import { isTracing } from '../telemetry/tracing.js';
+import type { Toolset } from '../toolkit/define.js';
 import { TOOLSETS } from '../toolsets/index.js';
 import { scheduleRetention } from '../toolsets/tasks/retention.js';
 import { TaskService } from '../toolsets/tasks/service.js';
 import { VERSION } from '../version.js';
 import { createServerFactory, type ServerFactory } from './build.js';
 import { ChangeHub } from './changes.js';
+import type { RequestContext } from './context.js';
 import { filterTools, selectToolsets } from './select.js';
+import { ResourceWatches } from './watches.js';
 
 /** The assembled application: what both transports serve. */
 export interface App {
@@ -32,6 +37,10 @@ export interface App {
   principal: string;
   /** Scopes of every served tool by name (what `tools/call` of it needs), for the HTTP layer's scope challenge. */
   toolScopes: ReadonlyMap<string, readonly string[]>;
+  /** Tools', prompts' and resource schemes' scopes, for the HTTP layer's scope challenge. */
+  scopeTable: ScopeTable;
+  /** Every scope the served toolsets declare (RFC 9728 `scopes_supported`). */
+  scopes: readonly string[];
   /** The cross-process change bus, when {@link openApp} opened one (several replicas, or processes on one SQLite file). */
   bus?: ChangeBus;
   /** Rate limits, timeouts, result budgets, loop hints (README "Guardrails"). */
@@ -55,6 +64,8 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     tools: config.tools,
     excludeTools: config.excludeTools,
   });
+  const scopes = checkScopes(toolsets);
+  const toolsetDeps = buildToolsetDeps(toolsets, config);
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
   // Store spans only when spans are recorded at all: untraced serving keeps the bare store.
@@ -63,12 +74,20 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const guard = createGuardrails(config, logger, { onGuardrail: recordGuardrail, pgSchema: config.databaseSchema, ...guardOptions });
   const audit = config.audit ? new AuditWriter(db.audit, logger) : undefined;
   const stopPrune = config.audit ? scheduleAuditPrune(db.audit, config.auditRetentionDays, logger) : () => undefined;
+  const watches = new ResourceWatches(
+    toolsets.flatMap((t) => t.resources),
+    toolsetDeps,
+    hub,
+    logger,
+  );
   const operations = new AsyncOperations({ ttlMs: config.asyncOpTtlMs, maxPerOwner: config.maxAsyncOpsPerPrincipal });
   const factory = createServerFactory({
     version: VERSION,
     tasks,
     hub,
     toolsets,
+    toolsetDeps,
+    watches,
     logger,
     guardrails: guard.middleware,
     traceContent: config.traceContent,
@@ -76,6 +95,11 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     operations,
   });
   const toolScopes = new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const)));
+  const scopeTable: ScopeTable = {
+    tools: toolScopes,
+    prompts: new Map(toolsets.flatMap((t) => t.prompts.filter((p) => p.scopes).map((p) => [p.name, p.scopes as readonly string[]] as const))),
+    schemes: new Map(toolsets.flatMap((t) => t.resources.filter((r) => r.scopes).map((r) => [r.uri.split(':')[0] as string, r.scopes as readonly string[]] as const))),
+  };
   const close = async () => {
     await operations.close(); // aborts running operations (an import in flight rolls back) and waits for them
     stopPrune();
@@ -83,8 +107,42 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     await guard.close();
     await audit?.close(); // buffered rows reach the store before it closes
     await db.close();
+    watches.close();
+    await closeToolsetDeps(toolsetDeps);
   };
-  return { store: db, hub, factory, config, logger, principal, toolScopes, guard, audit, operations, close };
+  return { store: db, hub, factory, config, logger, principal, toolScopes, scopeTable, scopes, guard, audit, operations, close };
+}
+
+/**
+ * The scopes the toolsets declare.
+ * @throws ConfigError when a tool, resource or prompt requires a scope its toolset does not declare (no credential could be issued for it).
+ */
+export function checkScopes(toolsets: ReadonlyArray<Toolset<RequestContext>>): string[] {
+  const declared = new Set(toolsets.flatMap((t) => Object.keys(t.scopes)));
+  for (const set of toolsets) {
+    const required = [...set.tools.map((t) => [t.name, t.scopes] as const), ...[...set.resources, ...set.prompts].map((r) => [r.name, r.scopes ?? []] as const)];
+    for (const [name, needs] of required) {
+      const missing = needs.filter((s) => !declared.has(s) || !SCOPE_TOKEN.test(s));
+      if (missing.length) throw new ConfigError(`toolset ${set.id}: ${name} requires ${missing.join(', ')}, which no toolset declares as <toolset>:<permission>`);
+    }
+  }
+  return [...declared];
+}
+
+/** Each selected toolset's dependencies, by id. @throws the toolset's configuration error. */
+function buildToolsetDeps(toolsets: ReadonlyArray<Toolset<RequestContext>>, config: Config): Record<string, unknown> {
+  const built: Record<string, unknown> = {};
+  try {
+    for (const set of toolsets) if (set.createDeps) built[set.id] = set.createDeps({ config });
+  } catch (error) {
+    void closeToolsetDeps(built);
+    throw error;
+  }
+  return built;
+}
+
+async function closeToolsetDeps(deps: Record<string, unknown>): Promise<void> {
+  for (const dep of Object.values(deps)) await (dep as { close?: () => Promise<void> | void })?.close?.();
 }
 
 /**

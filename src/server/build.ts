@@ -18,6 +18,7 @@ import { type RequestContext, withCallSignal } from './context.js';
 import { instrumentRequests } from './instrument.js';
 import { invokeTool, prepareRegistration } from './register.js';
 import { requestState } from './request-state.js';
+import type { ResourceWatches } from './watches.js';
 
 /** Long-lived parts shared by every request: built once at start-up. */
 export interface AppDeps {
@@ -27,6 +28,10 @@ export interface AppDeps {
   hub: ChangeHub;
   /** Already selected (see `select.ts`). */
   toolsets: ReadonlyArray<Toolset<RequestContext>>;
+  /** Watches of resources that change outside the server, started while a 2025-era connection subscribes. */
+  watches?: ResourceWatches<RequestContext>;
+  /** The selected toolsets' dependencies by toolset id (`Toolset.createDeps`), handed to every handler as `ctx.deps`. */
+  toolsetDeps?: Readonly<Record<string, unknown>>;
   logger: Logger;
   /** Guardrail middleware (src/guard/index.ts), run inside the error boundary in this order. */
   guardrails?: ReadonlyArray<Middleware<RequestContext>>;
@@ -92,6 +97,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
     .filter(Boolean)
     .join('\n\n');
   const serverInfo = { name: 'taskwire', title: 'Taskwire', version: deps.version };
+  const toolsetDeps = deps.toolsetDeps ?? {};
   const knownNames = { tools: new Set(tools.map((t) => t.name)), prompts: new Set(prompts.map((p) => p.name)) };
   const register = prepareRegistration<RequestContext>({ tools, resources, prompts, middleware });
   const pipeline = compose(middleware, invokeTool as ToolHandler<RequestContext>);
@@ -117,6 +123,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       clientVersion: clientVersion(server, sdk),
       ...(clientAskedForLogs(server, sdk) ? { clientLog: (level, data) => sdk.mcpReq.log(level, data, 'taskwire') } : {}),
       tasks: deps.tasks,
+      deps: toolsetDeps,
       announceListChanged: (kind) => deps.hub.listChanged(kind),
       signal: sdk.mcpReq.signal,
       progress: async (progress, total, message) => {
@@ -192,12 +199,19 @@ function clientVersion(server: McpServer, sdk: ServerContext): string | null {
  */
 function registerSubscriptions(server: McpServer, connection: Connection, deps: AppDeps): void {
   const subscribed = new Set<string>();
+  // Watches this connection holds (resources an upstream changes), released on unsubscribe or close.
+  const releases = new Map<string, () => void>();
   server.server.setRequestHandler('resources/subscribe', async (request) => {
-    subscribed.add(request.params.uri);
+    const { uri } = request.params;
+    if (connection.longLived && deps.watches && !releases.has(uri)) releases.set(uri, deps.watches.acquire(uri, connection.workspace));
+    subscribed.add(uri);
     return {};
   });
   server.server.setRequestHandler('resources/unsubscribe', async (request) => {
-    subscribed.delete(request.params.uri);
+    const { uri } = request.params;
+    subscribed.delete(uri);
+    releases.get(uri)?.();
+    releases.delete(uri);
     return {};
   });
   if (!connection.longLived) return;
@@ -220,6 +234,8 @@ function registerSubscriptions(server: McpServer, connection: Connection, deps: 
   server.server.onclose = () => {
     unsubscribe();
     unlisten();
+    for (const release of releases.values()) release();
+    releases.clear();
     previous?.();
   };
 }

@@ -30,6 +30,14 @@ export class ChangeHub implements ChangeSink {
     this.emitter.emit('change', { workspace, uris: [...uris], remote: true } satisfies ChangeEvent);
   }
 
+  /**
+   * Resources changed outside the server (a watched upstream, see `watches.ts`): delivered to this process's
+   * subscribers only, like a bus delivery, never published to other processes (each watches for its own).
+   */
+  resourceUpdated(workspace: string, uris: readonly string[]): void {
+    this.emitter.emit('change', { workspace, uris: [...uris], remote: true } satisfies ChangeEvent);
+  }
+
   /** A list of tools, prompts or resources changed (delivered like resource updates, as list_changed). */
   listChanged(kind: 'tools' | 'prompts' | 'resources'): void {
     this.emitter.emit('list', kind);

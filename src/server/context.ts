@@ -11,6 +11,8 @@ export interface RequestContext {
   /** `clientInfo.version` of the MCP client, when it sent one (for the audit trail). */
   clientVersion?: string | null;
   tasks: TaskService;
+  /** Each selected toolset's dependencies (`Toolset.createDeps`), by toolset id; built once per app. */
+  deps: Readonly<Record<string, unknown>>;
   /** Aborted when the client cancels the request or the server shuts down. */
   signal: AbortSignal;
   /** The call's result budget in o200k_base tokens, set by the result-budget middleware; tools without a `max_tokens` argument fit their result to it (get_task's comments). */

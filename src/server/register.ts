@@ -43,10 +43,14 @@ export interface Registration<Ctx> {
  */
 export interface Grant {
   tool: (scopes: readonly string[]) => boolean;
+  /** The core read scope: resources and prompts that declare no scopes of their own, and completions. */
   read: boolean;
 }
 
 const ALL: Grant = { tool: () => true, read: true };
+
+/** May this caller see a resource or prompt (its own scopes, else the core read scope)? */
+const granted = (grant: Grant, scopes: readonly string[] | undefined) => (scopes ? grant.tool(scopes) : grant.read);
 
 /** Builds the handler context for one request from the SDK's. */
 export type ContextOf<Ctx> = (sdk: ServerContext) => Ctx;
@@ -80,8 +84,11 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
     prompt,
     config: { title: prompt.title, description: prompt.description, ...(prompt.args ? { argsSchema: advertise(prompt.args) } : {}) },
   }));
-  const promptCompleters = new Map(reg.prompts.map((p) => [p.name, p.complete ?? {}]));
-  const templateCompleters = new Map(reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, r.complete ?? {}]));
+  type Completers = { complete: Record<string, Completer<Ctx>>; scopes?: readonly string[] };
+  const promptCompleters = new Map<string, Completers>(reg.prompts.map((p) => [p.name, { complete: p.complete ?? {}, scopes: p.scopes }]));
+  const templateCompleters = new Map<string, Completers>(
+    reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, { complete: r.complete ?? {}, scopes: r.scopes }]),
+  );
 
   return (server, context, grant = ALL) => {
     const apps = () => declaresApps(server);
@@ -92,8 +99,10 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       // Read when tools/list is answered, so hosts without MCP Apps get exactly the listing they had.
       if (tool.ui) onlyForApps(registered, '_meta', apps, { ui: { resourceUri: tool.ui } }, undefined);
     }
-    if (!grant.read) return;
+    let any = false;
     for (const { res, meta, template } of resources) {
+      if (!granted(grant, res.scopes)) continue;
+      any = true;
       const read = async (uri: URL, vars: Record<string, string | string[]>, sdk: ServerContext) => {
         const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
         try {
@@ -110,6 +119,8 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       }
     }
     for (const { prompt, config } of prompts) {
+      if (!granted(grant, prompt.scopes)) continue;
+      any = true;
       const get = async (args: unknown, sdk: ServerContext) => {
         try {
           const parsed = prompt.args ? parseInput(prompt.args, args, `arguments for prompt ${prompt.name}`) : {};
@@ -121,11 +132,14 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       if (prompt.args) server.registerPrompt(prompt.name, config, ((args: unknown, sdk: ServerContext) => get(args, sdk)) as never);
       else server.registerPrompt(prompt.name, config, ((sdk: ServerContext) => get({}, sdk)) as never);
     }
+    if (!any && !grant.read) return;
     // completion/complete (spec: server/utilities/completion) for prompt arguments and resource-template
     // variables; unknown references complete to nothing rather than erroring, so clients can ask freely.
+    // Only for what this caller was granted: a prompt or template it may not see completes to nothing.
     server.server.setRequestHandler('completion/complete', async (request, sdk) => {
       const { ref, argument, context: completionContext } = request.params;
-      const table: Record<string, Completer<Ctx>> | undefined = ref.type === 'ref/prompt' ? promptCompleters.get(ref.name) : templateCompleters.get(ref.uri);
+      const entry = ref.type === 'ref/prompt' ? promptCompleters.get(ref.name) : templateCompleters.get(ref.uri);
+      const table = entry && granted(grant, entry.scopes) ? entry.complete : undefined;
       const complete = table?.[argument.name];
       if (!complete) return { completion: { values: [], total: 0, hasMore: false } };
       const all = await complete(argument.value, context(sdk as ServerContext), completionContext?.arguments ?? {});

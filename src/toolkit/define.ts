@@ -42,8 +42,10 @@ export interface ToolDef<Ctx = unknown, I extends z.ZodType = z.ZodType, O exten
   /** When absent, the tool returns unstructured content only (conformance fixtures). */
   output?: O;
   annotations: Annotations;
-  /** OAuth scopes a caller needs (enforced once auth lands; listed in the docs already). */
+  /** OAuth scopes a caller needs, each declared in its toolset's `scopes`. */
   scopes: readonly string[];
+  /** This tool's time limit (ms) when `--tool-timeouts` does not name it; default `--tool-timeout-ms`. For tools that wait on outside services. */
+  timeoutMs?: number;
   handler: (args: z.output<I>, ctx: Ctx) => Promise<ToolOutput<z.output<O>> | RawToolResult>;
   /**
    * MCP Tasks extension (`io.modelcontextprotocol/tasks`, async operations; not
@@ -92,6 +94,15 @@ export interface ResourceDef<Ctx = unknown> {
   uri: string;
   /** For templates: completion per variable. */
   complete?: Record<string, Completer<Ctx>>;
+  /** Scopes a caller needs to list and read it; default the core's read scope (`tasks:read`). */
+  scopes?: readonly string[];
+  /**
+   * For resources whose content changes outside the server (an upstream): start watching one concrete URI while
+   * anyone is subscribed to it, calling `changed()` whenever its content changes; returns the function that stops.
+   * `deps` are the toolsets' dependencies by id (as `ctx.deps`). Resources changed by writes through the server
+   * need no watch: the change hub announces them.
+   */
+  watch?: (uri: string, vars: Record<string, string>, deps: Readonly<Record<string, unknown>>, changed: () => void) => () => void;
   /** Read one URI; `vars` holds the template's variables. Throw `ToolError('not_found')` for a miss. */
   read: (uri: string, vars: Record<string, string>, ctx: Ctx) => Promise<ResourceContents[]>;
   /** An MCP Apps view (`ui://`): listed and readable only for clients that declare the `io.modelcontextprotocol/ui` extension. */
@@ -110,6 +121,8 @@ export interface PromptDef<Ctx = unknown, A extends z.ZodType = z.ZodType> {
   /** A `z.object` of string arguments (prompt arguments are strings on the wire). */
   args?: A;
   complete?: Record<string, Completer<Ctx>>;
+  /** Scopes a caller needs to list and get it; default the core's read scope (`tasks:read`). */
+  scopes?: readonly string[];
   get: (args: z.output<A>, ctx: Ctx) => Promise<{ description?: string; messages: PromptMessage[] }>;
 }
 
@@ -137,4 +150,22 @@ export interface Toolset<Ctx = unknown> {
   prompts: ReadonlyArray<PromptDef<Ctx, any>>;
   /** A paragraph for the server's `instructions`, telling an agent how this toolset's parts fit together. */
   instructions?: string;
+  /**
+   * The scopes its tools, resources and prompts require, each with what it grants
+   * (published as `scopes_supported`, accepted by `token create`). A required scope
+   * not declared here is a start-up error.
+   */
+  scopes: Readonly<Record<string, string>>;
+  /**
+   * Its dependencies (API clients, caches), built once per app when the toolset
+   * is selected; handlers find them in the request context under the toolset's
+   * id. May throw a configuration error, which stops start-up. A `close()` on the
+   * result is called when the app closes.
+   */
+  createDeps?: (env: ToolsetEnv) => unknown;
+}
+
+/** What a toolset's `createDeps` receives: the resolved configuration (every key, by name). */
+export interface ToolsetEnv {
+  config: Readonly<Record<string, unknown>>;
 }

@@ -35,6 +35,11 @@ export const ERROR_CODES = {
   timeout: { retryable: true, doc: 'The call ran past its time limit and was cancelled; a write was rolled back. Narrow the request or retry.' },
   cancelled: { retryable: false, doc: 'The client cancelled the call; a write was rolled back, nothing was written.' },
   unavailable: { retryable: true, doc: 'The database is busy or unreachable. Retry after `retryAfterMs`.' },
+  upstream_unavailable: {
+    retryable: true,
+    doc: 'An outside service a tool depends on is failing or refusing; nothing of its answer is passed on. Retry after `retryAfterMs` when given.',
+  },
+  upstream_timeout: { retryable: true, doc: 'An outside service a tool depends on did not answer in time. Retry later.' },
   internal: { retryable: true, doc: 'An unexpected server error; details are in the server log, never in the result.' },
 } as const;
 

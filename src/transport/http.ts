@@ -84,7 +84,7 @@ class BodyTooLarge extends Error {}
  */
 export async function serveHttp(app: App, authOverride?: HttpAuth | null, options: HttpServingOptions = {}): Promise<HttpServing> {
   const { config, logger } = app;
-  const auth = authOverride === undefined ? authFromConfig(config, app.store.apiKeys) : (authOverride ?? undefined);
+  const auth = authOverride === undefined ? authFromConfig(config, app.store.apiKeys, app.scopes) : (authOverride ?? undefined);
   const local: Caller = { workspace: config.workspace, principal: app.principal };
 
   /** One 2026 handler per workspace, created on first use: its event bus only ever carries that workspace's changes. */
@@ -137,7 +137,7 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
     ...[...corsOrigins].map((o) => new URL(o).hostname),
     ...(auth?.publicUrl ? [new URL(auth.publicUrl).hostname] : []),
   ];
-  const metadataDoc = auth?.publicUrl ? protectedResourceMetadata(auth.publicUrl, auth.issuer) : undefined;
+  const metadataDoc = auth?.publicUrl ? protectedResourceMetadata(auth.publicUrl, auth.issuer, auth.scopesSupported) : undefined;
   const metadataAt = new Set(auth?.publicUrl ? metadataPaths(auth.publicUrl) : []);
   const clientAddressOf = clientAddressResolver(config.trustProxy);
   /** Requests and open streams in flight per principal. */
@@ -294,7 +294,7 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
         sendJsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
         return;
       }
-      const lacking = missingScopes(granted, requiredScopes(body, app.toolScopes));
+      const lacking = missingScopes(granted, requiredScopes(body, app.scopeTable));
       if (lacking.length > 0) {
         return refuse(res, new AuthError('insufficient_scope', `This request needs scope ${lacking.join(' ')}.`, lacking));
       }

@@ -44,11 +44,21 @@ describe('auth building blocks', () => {
     expect(missingScopes(undefined, ['tasks:admin'])).toEqual([]); // unauthenticated local serving
     expect(missingScopes(new Set(['tasks:read']), ['tasks:read', 'tasks:write'])).toEqual(['tasks:write']);
     const tools = new Map([['delete_task', ['tasks:admin']]]);
-    expect(requiredScopes({ method: 'tools/call', params: { name: 'delete_task' } }, tools)).toEqual(['tasks:admin']);
-    expect(requiredScopes({ method: 'tools/call', params: { name: 'nope' } }, tools)).toEqual([]);
-    expect(requiredScopes({ method: 'resources/read', params: { uri: 'tasks://1' } }, tools)).toEqual(['tasks:read']);
-    expect(requiredScopes({ method: 'tools/list' }, tools)).toEqual([]);
-    expect(requiredScopes([{ method: 'prompts/get' }, { method: 'tools/call', params: { name: 'delete_task' } }], tools).sort()).toEqual(['tasks:admin', 'tasks:read']);
+    expect(requiredScopes({ method: 'tools/call', params: { name: 'delete_task' } }, { tools })).toEqual(['tasks:admin']);
+    expect(requiredScopes({ method: 'tools/call', params: { name: 'nope' } }, { tools })).toEqual([]);
+    expect(requiredScopes({ method: 'resources/read', params: { uri: 'tasks://1' } }, { tools })).toEqual(['tasks:read']);
+    expect(requiredScopes({ method: 'tools/list' }, { tools })).toEqual([]);
+    // A toolset's own read scope, by prompt name and by resource scheme (the core read scope otherwise).
+    const table = { tools, prompts: new Map([['emergency_summary', ['weather:read']]]), schemes: new Map([['alerts', ['weather:read']]]) };
+    expect(requiredScopes({ method: 'resources/read', params: { uri: 'alerts://CA/active' } }, table)).toEqual(['weather:read']);
+    expect(requiredScopes({ method: 'resources/read', params: { uri: 'tasks://board' } }, table)).toEqual(['tasks:read']);
+    expect(requiredScopes({ method: 'prompts/get', params: { name: 'emergency_summary' } }, table)).toEqual(['weather:read']);
+    expect(requiredScopes({ method: 'completion/complete', params: { ref: { type: 'ref/resource', uri: 'alerts://{state}/active' } } }, table)).toEqual(['weather:read']);
+    expect(requiredScopes({ method: 'completion/complete', params: { ref: { type: 'ref/prompt', name: 'daily_standup' } } }, table)).toEqual(['tasks:read']);
+    expect(requiredScopes([{ method: 'prompts/get' }, { method: 'tools/call', params: { name: 'delete_task' } }], { tools }).sort()).toEqual([
+      'tasks:admin',
+      'tasks:read',
+    ]);
   });
 });
 

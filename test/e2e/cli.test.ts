@@ -22,10 +22,11 @@ describe('taskwire command line', () => {
 
   it.each([
     [['serve', '--port', '99999'], /--port \(TASKWIRE_PORT\)/],
-    [['--toolsets', 'tasks,bogus'], /unknown toolset "bogus"; available: tasks, conformance, all/],
+    [['--toolsets', 'tasks,bogus'], /unknown toolset "bogus"; available: tasks, weather, conformance, all/],
     [['--frobnicate'], /Unknown option '--frobnicate'/],
     [['launch'], /unknown command "launch"/],
     [['--sqlite-synchronous', 'MAYBE'], /--sqlite-synchronous/],
+    [['--toolsets', 'tasks,weather'], /the weather toolset needs --weather-user-agent/],
   ])('rejects bad configuration %j with one clear line and exit 2', async (args, message) => {
     const r = await runCli([...args, '--db', join(tmp.dir, 'x.db')]);
     expect(r.code).toBe(2);

@@ -44,6 +44,7 @@ export const conformanceToolset: Toolset<RequestContext> = {
   id: 'conformance',
   description: 'Fixtures for the official MCP conformance suite (test_* tools, test:// resources and prompts). Off by default.',
   default: false,
+  scopes: {},
   tools: [
     fixture('test_simple_text', 'Returns simple text content', async () => raw([text('This is a simple text response for testing.')])),
     fixture('test_image_content', 'Returns image content', async () => raw([{ type: 'image', data: PNG_1PX, mimeType: 'image/png' }])),

@@ -25,6 +25,12 @@ export const tasksToolset: Toolset<RequestContext> = {
   id: 'tasks',
   description: 'The task tracker: create, plan, list, search, update, comment on and complete tasks.',
   default: true,
+  // Each independent: tasks:admin does not imply tasks:write.
+  scopes: {
+    'tasks:read': 'Read tools, resources, resource templates and their completions, prompts, subscriptions.',
+    'tasks:write': 'Tools that change tasks without destroying them.',
+    'tasks:admin': 'Deletion, destructive bulk operations, lease overrides (force), and /metrics.',
+  },
   tools: [
     createTasks,
     listTasks,

@@ -1,11 +1,35 @@
 import type { RequestContext } from '../../server/context.js';
 import { defineResource, type ResourceDef } from '../../toolkit/define.js';
 import { ERROR_CODES, ResourceMiss } from '../../toolkit/errors.js';
-import { showTask, toCard } from './format.js';
+import { tokenFit } from './budget.js';
+import { cardLine, showTask, toCard } from './format.js';
 import { showChange } from './history.js';
 import { encodeFeedCursor } from './service.js';
 
 const BOARD_COLUMN_LIMIT = 50;
+/** `tasks://all` pages: the cards that fit this many o200k_base tokens, at most ALL_LIMIT of them. */
+const ALL_TOKENS = 8_000;
+const ALL_LIMIT = 100;
+const EVERY_STATUS = ['todo', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
+
+/**
+ * `tasks://all`, the resource the task tutorials read: every task of the workspace, any status, as compact cards,
+ * cut to a token budget (highest priority first). When more exist, `next` says how to page on with list_tasks.
+ */
+export const allTasksResource = defineResource<RequestContext>({
+  name: 'all_tasks',
+  title: 'All tasks',
+  description: `Every task in the workspace, any status, highest priority first, as compact JSON cards: the first that fit ${ALL_TOKENS} tokens (at most ${ALL_LIMIT}); total counts all. Page on with list_tasks.`,
+  mimeType: 'application/json',
+  uri: 'tasks://all',
+  read: async (uri, _vars, ctx) => {
+    const page = await ctx.tasks.listTasks(ctx.caller, { status: [...EVERY_STATUS], sort: 'priority', limit: ALL_LIMIT }, tokenFit(ALL_TOKENS, toCard, cardLine));
+    const next = page.next_cursor
+      ? { tool: 'list_tasks', arguments: { status: EVERY_STATUS, sort: 'priority', cursor: page.next_cursor }, why: `${page.tasks.length} of ${page.total} shown` }
+      : null;
+    return [{ uri, mimeType: 'application/json', text: JSON.stringify({ tasks: page.tasks.map(toCard), total: page.total, truncated: page.truncated, next }) }];
+  },
+});
 
 /** `tasks://board`: open tasks grouped by status, compact cards, at most 50 per column. */
 export const boardResource = defineResource<RequestContext>({
@@ -188,6 +212,7 @@ ${Object.entries(ERROR_CODES)
 
 export const taskResources: ReadonlyArray<ResourceDef<RequestContext>> = [
   boardResource,
+  allTasksResource,
   taskResource,
   statsResource,
   schemaResource,

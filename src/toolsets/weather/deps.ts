@@ -1,0 +1,44 @@
+import { ConfigError } from '../../config/load.js';
+import { OutboundClient } from '../../outbound/client.js';
+import type { RequestContext } from '../../server/context.js';
+import type { WeatherSettings } from './config.js';
+import { NwsApi } from './nws.js';
+
+/** What the weather toolset's handlers share, built once per app by {@link createWeatherDeps}. */
+export interface WeatherDeps {
+  nws: NwsApi;
+  http: OutboundClient;
+  close(): Promise<void>;
+}
+
+/** The toolset's id, and the key of its dependencies in `RequestContext.deps`. */
+export const WEATHER = 'weather';
+
+/**
+ * Build the NWS client from the settings.
+ * @throws ConfigError when no User-Agent is configured (NWS answers 403 without one).
+ */
+export function createWeatherDeps(settings: WeatherSettings): WeatherDeps {
+  if (!settings.weatherUserAgent) {
+    throw new ConfigError(
+      'the weather toolset needs --weather-user-agent (TASKWIRE_WEATHER_USER_AGENT): an application name and a contact address, e.g. "myapp/1.0 (ops@example.com)"; the NWS API refuses requests without one',
+    );
+  }
+  const http = new OutboundClient({
+    name: 'the NWS API',
+    userAgent: settings.weatherUserAgent,
+    connectTimeoutMs: 5_000,
+    responseTimeoutMs: settings.weatherTimeoutMs,
+    totalTimeoutMs: settings.weatherTimeoutMs + 10_000,
+    retries: settings.weatherRetries,
+    cache: { maxEntries: 1_000, maxBytes: 16 * 1024 * 1024 },
+  });
+  return { nws: new NwsApi(http, settings.weatherApiUrl), http, close: () => http.close() };
+}
+
+/** The weather dependencies of this request's app. */
+export function weatherOf(ctx: RequestContext): WeatherDeps {
+  const deps = ctx.deps[WEATHER] as WeatherDeps | undefined;
+  if (!deps) throw new Error('weather toolset used without its dependencies');
+  return deps;
+}
