@@ -136,7 +136,7 @@ describe.each(ERAS)('weather toolset through a real client (%s era)', (era) => {
 
   it('emergency_summary groups the alerts by severity for a county manager', async () => {
     const prompt = await h.client.getPrompt({ name: 'emergency_summary', arguments: { state: 'CA' } });
-    const text = (prompt.messages[0]?.content as { text: string }).text;
+    const text = ((prompt.messages[0]?.content ?? {}) as { text?: string }).text ?? '';
     expect(text).toMatch(/three-sentence executive summary/);
     expect(text).toMatch(/## Severe/);
     expect(text).toMatch(/Extreme Heat Warning/);
