@@ -451,33 +451,53 @@ function filtered(f: TaskFilter): boolean {
 }
 
 /**
- * The ids of a list page, read by walking the sort's own index in order: the query text for `taskwire_walk`
- * (migration 7), values inlined as escaped literals (it is run with EXECUTE). Each filter term is written in a form
- * no other index matches (a status compared under "C" collation, a date plus zero days, a coalesced parent), so
- * the sort's index is the one ordered path left. Exceptions that are that index, or as good: in the priority
- * order, one priority seeks the rank column of `tasks_rank`, and one assignee reads `tasks_by_assignee` in the
- * same order.
+ * The filter terms of `f` as SQL text on (unaliased) `tasks`, values inlined as escaped literals, each in a form no
+ * index matches (a status compared under "C" collation, a date plus zero days, a coalesced parent, a label looked up
+ * in the row's own `labels` array), so the query that carries them is read through the one index its caller means.
+ * With `byPriority` (a walk of the priority order) one priority seeks the rank column of `tasks_rank` and an assignee
+ * reads `tasks_by_assignee` in the same order: those indexes are that order.
  */
-function walkQuery(workspace: string, f: ListQuery): string {
+function opaqueTerms(f: TaskFilter, byPriority: boolean): string[] {
   const lit = pg.escapeLiteral;
   const list = (values: readonly string[]) => `ARRAY[${values.map(lit).join(', ')}]::text[]`;
-  const byPriority = f.sort === 'priority';
-  const all = [`tasks.workspace = ${lit(workspace)}`];
+  const all: string[] = [];
   if (f.status && f.status.length > 0) all.push(`(tasks.status COLLATE "C") = ANY(${list(f.status)})`);
   if (f.priority && f.priority.length > 0) {
     const ranks = f.priority.map((p) => PRIORITY_RANK[p]);
     all.push(byPriority && ranks.length === 1 ? `tasks.priority_rank = ${ranks[0]}` : `(tasks.priority_rank + 0) IN (${ranks.join(', ')})`);
   }
+  if (f.label !== undefined) all.push(`${lit(f.label)}::text = ANY(tasks.labels)`);
   if (f.assignee !== undefined) all.push(byPriority ? `tasks.assignee = ${lit(f.assignee)}` : `(tasks.assignee COLLATE "POSIX") = ${lit(f.assignee)}`);
-  if (f.parent_id === null) all.push('coalesce(tasks.parent_id, 0) = 0'); // ids start at 1
+  if (f.parent_id === null)
+    all.push('coalesce(tasks.parent_id, 0) = 0'); // ids start at 1
+  else if (f.parent_id !== undefined) all.push(`coalesce(tasks.parent_id, 0) = ${Math.trunc(f.parent_id)}`);
   if (f.due_before !== undefined) all.push(`(tasks.due_date + 0) <= ${lit(f.due_before)}::date`);
   if (f.due_after !== undefined) all.push(`(tasks.due_date + 0) >= ${lit(f.due_after)}::date`);
   if (f.overdue) {
     all.push(`(tasks.status COLLATE "C") = ANY(${list(OPEN_STATUSES)})`);
     all.push(`(tasks.due_date + 0) < ${lit(f.today ?? new Date().toISOString().slice(0, 10))}::date`);
   }
+  return all;
+}
+
+/**
+ * The ids of a list page, read by walking the sort's own index in order: the query text for `taskwire_walk`
+ * (migration 7), the filters as {@link opaqueTerms} so the sort's index is the one ordered path left.
+ */
+function walkQuery(workspace: string, f: ListQuery): string {
+  const all = [`tasks.workspace = ${pg.escapeLiteral(workspace)}`, ...opaqueTerms(f, f.sort === 'priority')];
   const whole = (n: number) => String(Math.max(0, Math.trunc(n)));
   return `SELECT tasks.id FROM tasks WHERE ${all.join(' AND ')} ORDER BY ${listOrder(f.sort, f.order)} LIMIT ${whole(f.limit)} OFFSET ${whole(f.offset)}`;
+}
+
+/**
+ * The ids of every task of the workspace matching a tsquery and the filters: the query text for `taskwire_match`
+ * (migration 8), read from the GIN index `tasks_search` alone (the workspace and the filters as {@link opaqueTerms}).
+ */
+function matchQuery(workspace: string, tsquery: string, f: TaskFilter): string {
+  const lit = pg.escapeLiteral;
+  const all = [`tasks.search @@ to_tsquery(${lit(FTS_CONFIG)}, ${lit(tsquery)})`, `(tasks.workspace COLLATE "POSIX") = ${lit(workspace)}`, ...opaqueTerms(f, false)];
+  return `SELECT tasks.id FROM tasks WHERE ${all.join(' AND ')}`;
 }
 
 /**
@@ -573,15 +593,6 @@ class PostgresRepo implements TaskWriter {
 
   private selectTasks() {
     return this.db.selectFrom('tasks').select(TASK_COLUMNS).select(DEPENDS_ON.as('depends_on'));
-  }
-
-  private async count(where: Expression<SqlBool>): Promise<number> {
-    const row = await this.db
-      .selectFrom('tasks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where(where)
-      .executeTakeFirstOrThrow();
-    return row.n;
   }
 
   // ---- reads ----
@@ -734,10 +745,14 @@ class PostgresRepo implements TaskWriter {
       const every = toTsQuery(query.text, '&');
       const some = toTsQuery(query.text, '|');
       if (every === undefined || some === undefined) return { items: [], total: 0 };
-      const where = taskFilter(workspace, query);
-      const match = sql`tasks.search @@ to_tsquery(${FTS_CONFIG}, ${every})`;
+      // The matches' ids, once (`m`), from the GIN index whatever the statistics: read by taskwire_match (migration 8),
+      // which leaves the planner bitmap scans only, and the workspace and filters in forms no other index serves (without
+      // statistics it bitmap-scanned a btree for the workspace's every row and checked the words on each). Row-level
+      // security (an ordinary role) adds the policy's workspace test, which PostgreSQL evaluates before the words, as
+      // `@@` is not LEAKPROOF: there the GIN index cannot be used at all and the workspace's rows are checked.
+      const matched = matchQuery(workspace, every, query);
       const rank = (search: RawBuilder<unknown>) => sql<number>`ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', ${search}, to_tsquery(${FTS_CONFIG}, ${every}))`;
-      // The matches' ids, once (`m`; no ORDER BY or LIMIT there to pull the planner off the GIN index). The newest RANKED_MATCHES of them are ranked, by score then id; older matches follow, newest first
+      // The newest RANKED_MATCHES of them are ranked, by score then id; older matches follow, newest first
       // (as on SQLite: a word that matches a large part of the workspace does not rank every match), and are only
       // listed when the page reaches past the ranked ones; the ranked ones' tsvectors are fetched by primary key (fenced
       // LATERAL subqueries: carrying every match's tsvector through the sort cost more). Only the page's rows are then
@@ -745,7 +760,7 @@ class PostgresRepo implements TaskWriter {
       // snippet look for any of the words, as SQLite's highlight() does. `total` counts every match.
       const { rows } = await sql<TaskRow & { depends_on: number[]; total: number; score: number; snippet: string; matched_in: SearchHit['matched_in'] }>`
         WITH m AS MATERIALIZED (
-          SELECT tasks.id FROM tasks WHERE ${match} AND ${where}
+          SELECT id FROM taskwire_match(${matched}) AS m(id)
         ), win AS MATERIALIZED (
           SELECT id FROM m ORDER BY id DESC LIMIT ${RANKED_MATCHES}
         ), ordered AS (
@@ -772,7 +787,12 @@ class PostgresRepo implements TaskWriter {
                            CASE hit.matched_in WHEN 'title' THEN hit.title WHEN 'description' THEN hit.description ELSE hit.comment_text END,
                            hit.words, ${HEADLINE_OPTIONS}) AS snippet
           FROM hit ORDER BY hit.ord`.execute(this.db);
-      const total = rows.length > 0 ? Number(rows[0]?.total) : query.offset === 0 ? 0 : await this.count(sql<SqlBool>`${match} AND ${where}`);
+      const total =
+        rows.length > 0
+          ? Number(rows[0]?.total)
+          : query.offset === 0
+            ? 0
+            : Number((await sql<{ n: number }>`SELECT count(*) AS n FROM taskwire_match(${matched})`.execute(this.db)).rows[0]?.n ?? 0);
       const tasks = await this.hydrate(workspace, rows);
       const items = rows.map((row, i) => ({
         task: tasks[i] as TaskRecord,
