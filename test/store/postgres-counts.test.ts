@@ -62,15 +62,27 @@ async function drift(schema: string, ws: string): Promise<Record<string, unknown
         AND NOT EXISTS (SELECT 1 FROM ${s}.task_labels l WHERE l.workspace = t.workspace AND l.task_id = t.id AND l.label = x)`,
     [ws],
   );
-  return { task_counts: tasks.rows, label_counts: labels.rows, label_rows: rows.rows, missing_label_rows: missing.rows };
+  const days = await admin.query(
+    `WITH want AS (SELECT 'due' AS kind, due_date AS day, count(*)::int AS n FROM ${s}.tasks
+                    WHERE workspace = $1 AND status IN ('todo','in_progress','blocked') AND due_date IS NOT NULL GROUP BY 2
+                   UNION ALL
+                   SELECT 'done', (completed_at AT TIME ZONE 'UTC')::date, count(*)::int FROM ${s}.tasks
+                    WHERE workspace = $1 AND completed_at IS NOT NULL GROUP BY 2),
+          kept AS (SELECT kind, day, n FROM ${s}.day_counts WHERE workspace = $1)
+     SELECT coalesce(k.kind, w.kind) AS kind, coalesce(k.day, w.day)::text AS day, k.n AS kept, coalesce(w.n, 0) AS want
+       FROM kept k FULL JOIN want w USING (kind, day)
+      WHERE coalesce(k.n, -1) <> coalesce(w.n, 0)`,
+    [ws],
+  );
+  return { task_counts: tasks.rows, label_counts: labels.rows, label_rows: rows.rows, missing_label_rows: missing.rows, day_counts: days.rows };
 }
 
-const noDrift = { task_counts: [], label_counts: [], label_rows: [], missing_label_rows: [] };
+const noDrift = { task_counts: [], label_counts: [], label_rows: [], missing_label_rows: [], day_counts: [] };
 
 /** Store-level writes touching every column the counters and the label rows follow. */
 type Op =
   | { op: 'insert'; status: TaskStatus; priority: number; assignee: number; labels: number[]; due: number; parent: number }
-  | { op: 'patch'; task: number; status?: TaskStatus; priority?: number; assignee?: number; labels?: number[]; due?: number; parent?: number }
+  | { op: 'patch'; task: number; status?: TaskStatus; priority?: number; assignee?: number; labels?: number[]; due?: number; parent?: number; completed?: number }
   | { op: 'delete'; task: number }
   | { op: 'restore'; which: number };
 
@@ -99,6 +111,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
         labels: labelsArb,
         due: fc.nat(4),
         parent: fc.nat(15),
+        completed: fc.nat(3),
       },
       { requiredKeys: ['op', 'task'] },
     ),
@@ -110,7 +123,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 /** 0 → no assignee / due date, else one of a few values. */
 const assigneeOf = (n: number) => (n === 0 ? null : `a${n}`);
-const dueOf = (n: number) => (n === 0 ? null : `2026-12-0${n}`);
+const dueOf = (n: number) => (n === 0 ? null : n % 2 === 1 ? `2026-11-1${n}` : `2026-12-0${n}`); // odd: overdue at `now`
+/** Around the 7-day window's start at `now` (2026-11-14T10:00Z): before it, later on its first day, the day before `now`. */
+const completedOf = (n: number) => [null, '2026-11-14T09:00:00.000Z', '2026-11-14T11:00:00.000Z', '2026-11-20T23:30:00.000Z'][n] ?? null;
 
 async function apply(store: TaskStore, ws: string, ops: readonly Op[]): Promise<void> {
   const trash: TaskRecord[] = [];
@@ -146,6 +161,7 @@ async function apply(store: TaskStore, ws: string, ops: readonly Op[]): Promise<
             ...(o.labels === undefined ? {} : { labels: o.labels.map((l) => `l${l}`) }),
             ...(o.due === undefined ? {} : { due_date: dueOf(o.due) }),
             ...(parent === undefined || parent === t.id ? {} : { parent_id: parent }),
+            ...(o.completed === undefined ? {} : { completed_at: completedOf(o.completed) }),
           },
           actor,
           now,
@@ -180,6 +196,11 @@ describe.skipIf(skip)('PostgreSQL counts kept on write (migration 6)', () => {
           const stats = await store.read((r) => r.stats(ws, new Date(now)));
           expect(stats.total).toBe(records.length);
           for (const s of TASK_STATUSES) expect(stats.by_status[s]).toBe(records.filter((t) => t.status === s).length);
+          const open = records.filter((t) => ['todo', 'in_progress', 'blocked'].includes(t.status));
+          expect(stats.overdue).toBe(open.filter((t) => t.due_date !== null && t.due_date < now.slice(0, 10)).length);
+          const since = (days: number) => new Date(Date.parse(now) - days * 86_400_000).toISOString();
+          expect(stats.completed_last_7_days).toBe(records.filter((t) => t.completed_at !== null && t.completed_at >= since(7)).length);
+          expect(stats.completed_last_30_days).toBe(records.filter((t) => t.completed_at !== null && t.completed_at >= since(30)).length);
         }),
         { numRuns: 50 },
       );

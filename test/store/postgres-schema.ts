@@ -1,9 +1,13 @@
 /**
- * SQL that takes a PostgreSQL schema back to version 5 with its data kept (undoing migrations 7 and 6), as a database
+ * SQL that takes a PostgreSQL schema back to version 5 with its data kept (undoing migrations 9 to 6), as a database
  * migrated before migration 6 (counters, list columns on label rows, order indexes) looks; run by the schema's owner with
  * `search_path` set to it. The migration tests use it to check the backfill of a database that has tasks in it.
  */
 export const UNDO_MIGRATION_6 = `
+  DROP TRIGGER tasks_tallies_insert ON tasks; DROP TRIGGER tasks_tallies_delete ON tasks; DROP TRIGGER tasks_tallies_update ON tasks;
+  DROP FUNCTION taskwire_tasks_tallies(), taskwire_count_day(text, text, date, integer); DROP TABLE day_counts, waiting_counts;
+  DELETE FROM taskwire_migrations WHERE version = 9;
+  DROP FUNCTION taskwire_match(text); ALTER INDEX tasks_search RESET (fastupdate); DELETE FROM taskwire_migrations WHERE version = 8;
   DROP FUNCTION taskwire_walk(text); DELETE FROM taskwire_migrations WHERE version = 7;
   DROP TRIGGER tasks_counts ON tasks; DROP TRIGGER tasks_counts_update ON tasks; DROP TRIGGER tasks_label_columns ON tasks;
   DROP TRIGGER task_labels_counts ON task_labels; DROP TRIGGER task_labels_counts_update ON task_labels;

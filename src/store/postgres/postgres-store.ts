@@ -14,7 +14,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { Mutex } from '../mutex.js';
-import { escapeLike, OPEN_STATUS_SQL, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
+import { escapeLike, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
 import {
   type Actor,
   type ApiKeyRecord,
@@ -895,19 +895,19 @@ class PostgresRepo implements TaskWriter {
     });
   }
 
-  /** Todo tasks with an open dependency, counted from the partial index `tasks_waiting` (migration 5). */
+  /** Todo tasks with an open dependency, from the counter kept on write (`waiting_counts`, migration 9). */
   countWaitingOnDependencies(workspace: string): Promise<number> {
     return this.scoped(workspace, async () => {
-      const { rows } = await sql<{ n: number }>`
-        SELECT count(*) AS n FROM tasks WHERE workspace = ${workspace} AND status = 'todo' AND open_deps > 0`.execute(this.db);
+      const { rows } = await sql<{ n: number }>`SELECT coalesce(sum(n), 0)::integer AS n FROM waiting_counts WHERE workspace = ${workspace}`.execute(this.db);
       return rows[0]?.n ?? 0;
     });
   }
 
   /**
-   * Counts from the counters kept on write (migration 6), in one round trip, plus three range counts: overdue from
-   * the partial index `tasks_open_due`, completions from `tasks_by_completed` (completed_at is set exactly while a
-   * task is done).
+   * Counts from the counters kept on write (migrations 6 and 9), in one round trip: by status, priority, label and
+   * assignee from `task_counts` and `label_counts`; overdue and the completions of the last 7 and 30 days from
+   * `day_counts`, plus the completions of the first, partial day counted from `tasks_by_completed` (completed_at is
+   * set exactly while a task is done).
    */
   stats(workspace: string, now: Date): Promise<TaskStats> {
     return this.scoped(workspace, async () => {
@@ -918,6 +918,13 @@ class PostgresRepo implements TaskWriter {
       const open = sql`status = ANY(${OPEN_STATUSES}::text[])`;
       const today = now.toISOString().slice(0, 10);
       const since = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+      // completions at or after `from`: the `done` days after its UTC day, plus that day's own from tasks_by_completed
+      const completedSince = (from: string) => {
+        const day = from.slice(0, 10);
+        const nextDay = new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString();
+        return sql<number>`((SELECT coalesce(sum(n), 0) FROM day_counts WHERE workspace = ${workspace} AND kind = 'done' AND day > ${day}::date)
+          + (SELECT count(*) FROM tasks WHERE workspace = ${workspace} AND completed_at >= ${from}::timestamptz AND completed_at < ${nextDay}::timestamptz))::integer`;
+      };
       // `ord` ranks the label and assignee rows (most first, then by name), whatever order UNION ALL returns them in
       const { rows } = await sql<{ kind: string; k: string; n: number; ord: number }>`
         SELECT 's' AS kind, status AS k, sum(n)::integer AS n, 0::bigint AS ord FROM task_counts WHERE workspace = ${workspace} GROUP BY status
@@ -931,12 +938,11 @@ class PostgresRepo implements TaskWriter {
            SELECT CASE assignee WHEN '' THEN '(unassigned)' ELSE assignee END AS a, sum(n)::integer AS n FROM task_counts
             WHERE workspace = ${workspace} AND ${open} GROUP BY 1 HAVING sum(n) > 0) x ORDER BY n DESC, a LIMIT 50)
         UNION ALL
-        SELECT 'o', '', count(*)::integer, 0 FROM tasks
-         WHERE workspace = ${workspace} AND ${sql.raw(`status IN ${OPEN_STATUS_SQL}`)} AND due_date IS NOT NULL AND due_date < ${today}::date
+        SELECT 'o', '', coalesce(sum(n), 0)::integer, 0 FROM day_counts WHERE workspace = ${workspace} AND kind = 'due' AND day < ${today}::date
         UNION ALL
-        SELECT 'c7', '', count(*)::integer, 0 FROM tasks WHERE workspace = ${workspace} AND completed_at >= ${since(7)}::timestamptz
+        SELECT 'c7', '', ${completedSince(since(7))}, 0
         UNION ALL
-        SELECT 'c30', '', count(*)::integer, 0 FROM tasks WHERE workspace = ${workspace} AND completed_at >= ${since(30)}::timestamptz`.execute(this.db);
+        SELECT 'c30', '', ${completedSince(since(30))}, 0`.execute(this.db);
       rows.sort((a, b) => a.ord - b.ord);
       let total = 0;
       let overdue = 0;
