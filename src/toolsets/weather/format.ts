@@ -9,10 +9,14 @@ export function alertLine(a: Alert): string {
 
 /**
  * The alerts that fit in `budget` tokens (o200k_base), most severe first,
- * each counted once as its JSON (structured content) plus its text line.
+ * each counted once as its JSON (structured content) plus its text line
+ * (counted only when their bytes exceed the budget).
  */
 export function fitAlerts(alerts: readonly Alert[], budget: number): Alert[] {
   const sorted = [...alerts].sort((a, b) => rank(a.severity) - rank(b.severity));
+  // A token is at least one byte: when the bytes fit, the tokens do, and nothing needs counting.
+  const bytes = sorted.reduce((n, a) => n + Buffer.byteLength(JSON.stringify(a)) + Buffer.byteLength(alertLine(a)), 0);
+  if (bytes <= budget) return sorted;
   const keep = fitCount(sorted, (a) => countTokens(JSON.stringify(a)) + countTokens(alertLine(a)), budget, 1);
   return sorted.slice(0, keep);
 }
