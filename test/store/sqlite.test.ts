@@ -2,11 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { SQLITE_MIGRATIONS, type SqliteMigration } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore, RANKED_MATCHES } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreError } from '../../src/store/types.js';
 import { tempDir } from '../harness.js';
 import { storeContract } from './contract.js';
+
+/** The SQL of a migration (the function ones, e.g. 9, are never among the steps these tests replay). */
+const sqlOf = (m: SqliteMigration): string => (typeof m === 'string' ? m : '');
 
 storeContract('sqlite', async () => {
   const tmp = tempDir();
@@ -86,9 +89,9 @@ describe('SQLite engine', () => {
   it('upgrades a database from before the label list columns, filling them from the tasks', async () => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'old.db');
-    const step = SQLITE_MIGRATIONS.findIndex((m) => m.includes('task_labels_by_priority'));
+    const step = SQLITE_MIGRATIONS.findIndex((m) => sqlOf(m).includes('task_labels_by_priority'));
     const raw = new Database(path);
-    for (const m of SQLITE_MIGRATIONS.slice(0, step)) raw.exec(m);
+    for (const m of SQLITE_MIGRATIONS.slice(0, step)) raw.exec(sqlOf(m));
     raw.pragma(`user_version = ${step}`);
     const insert = raw.prepare(
       `INSERT INTO tasks (workspace, id, title, status, priority, priority_rank, labels, assignee, created_at, updated_at, created_by, updated_by)
@@ -111,9 +114,9 @@ describe('SQLite engine', () => {
   it('upgrades a database of the previous release: readiness, counts and search facets are filled from its rows', async () => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'v4.db');
-    const step = SQLITE_MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE task_changes'));
+    const step = SQLITE_MIGRATIONS.findIndex((m) => sqlOf(m).includes('CREATE TABLE task_changes'));
     const raw = new Database(path);
-    for (const m of SQLITE_MIGRATIONS.slice(0, step)) raw.exec(m);
+    for (const m of SQLITE_MIGRATIONS.slice(0, step)) raw.exec(sqlOf(m));
     raw.pragma(`user_version = ${step}`);
     const insert = raw.prepare(
       `INSERT INTO tasks (workspace, id, title, status, priority, priority_rank, labels, assignee, parent_id, created_at, updated_at, created_by, updated_by)

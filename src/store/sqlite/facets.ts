@@ -2,9 +2,10 @@ import type { TaskFilter, TaskStatus } from '../types.js';
 import type { SqlRunner } from './list.js';
 
 /**
- * The `facets` column of `tasks_fts` (migration 8): one token `f<id>` per workspace, status, assignee and label of
- * a task, ids from the `facet_ids` table, so FTS5 itself applies search filters and the workspace. Ids are
- * permanent (rows are never deleted); a connection caches the ones it knows are committed.
+ * The `facets` column of a workspace's FTS5 table (migrations 8 and 9): one token `f<id>` per status, assignee and
+ * label of a task, ids from the `facet_ids` table, so FTS5 itself applies search filters. A workspace's own id names
+ * its table (search-index.ts). Ids are permanent (rows are never deleted); a connection caches the ones it knows are
+ * committed.
  */
 export class Facets {
   private readonly known = new Map<string, number>();
@@ -14,18 +15,30 @@ export class Facets {
   constructor(private readonly db: SqlRunner) {}
 
   /** The tokens of a task's facets, creating ids for values never seen (call inside a write transaction). */
-  tokens(workspace: string, task: { status: TaskStatus; assignee: string | null; labels: readonly string[] }): string {
-    const ids = [this.id('w', workspace, true), this.id('s', task.status, true)];
+  tokens(task: { status: TaskStatus; assignee: string | null; labels: readonly string[] }): string {
+    const ids = [this.id('s', task.status, true)];
     if (task.assignee !== null) ids.push(this.id('a', task.assignee, true));
     for (const label of task.labels) ids.push(this.id('l', label, true));
     return ids.map((id) => `f${id}`).join(' ');
   }
 
+  /** A workspace's id (its FTS5 table's number), created when `create` (inside a write transaction). */
+  workspaceId(workspace: string, create: true): number;
+  workspaceId(workspace: string, create: false): number | undefined;
+  workspaceId(workspace: string, create: boolean): number | undefined {
+    return create ? this.id('w', workspace, true) : this.id('w', workspace, false);
+  }
+
+  /** Whether the workspace's id is known committed (not made in the open write transaction). */
+  isCommitted(workspace: string): boolean {
+    return !this.created.has(`w\0${workspace}`);
+  }
+
   /**
-   * The FTS5 condition for a search's workspace (omitted when `wholeFile`) and its status, assignee and label
-   * filters; `null` when a value was never indexed (nothing can match).
+   * The FTS5 condition for a search's status, assignee and label filters: `''` without them, `null` when a value was
+   * never indexed (nothing can match).
    */
-  match(workspace: string, f: TaskFilter, wholeFile: boolean): string | null {
+  match(f: TaskFilter): string | null {
     const terms: string[] = [];
     const one = (kind: string, values: readonly string[]) => {
       const ids = values.map((v) => this.id(kind, v, false)).filter((id): id is number => id !== undefined);
@@ -33,7 +46,6 @@ export class Facets {
       terms.push(`facets : (${ids.map((id) => `f${id}`).join(' OR ')})`);
       return true;
     };
-    if (!wholeFile && !one('w', [workspace])) return null;
     if (f.status && f.status.length > 0 && !one('s', f.status)) return null;
     if (f.assignee !== undefined && !one('a', [f.assignee])) return null;
     if (f.label !== undefined && !one('l', [f.label])) return null;

@@ -1,9 +1,15 @@
+import type Database from 'better-sqlite3';
+import { splitSearchIndex } from './search-index.js';
+
+/** A migration: SQL, or a function for steps SQL cannot express (DDL per workspace), run on the migrating connection. */
+export type SqliteMigration = string | ((db: Database.Database) => void);
+
 /**
  * SQLite schema migrations, applied in order on open inside one transaction each.
  * `PRAGMA user_version` records the last applied index (1-based). Never edit a
  * shipped migration: append a new one.
  */
-export const SQLITE_MIGRATIONS: readonly string[] = [
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   /* 1: tasks, dependencies, labels, comments, full-text index, idempotency keys */ `
   CREATE TABLE workspaces (
     name TEXT PRIMARY KEY,
@@ -291,4 +297,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP TABLE tasks_fts;
   ALTER TABLE tasks_fts_new RENAME TO tasks_fts;
   `,
+  /* 9: one FTS5 table per workspace (issue 13: bm25 statistics were the whole file's, so another workspace's writes
+        changed a workspace's scores and order; issue 12: a small workspace's search walked a big one's doclists).
+        `tasks_fts` is split into `tasks_fts_<workspace facet id>` and dropped (search-index.ts). */
+  splitSearchIndex,
 ];

@@ -32,10 +32,11 @@ import {
   type TrashRecord,
 } from '../types.js';
 import { sqliteAudit } from './audit.js';
-import { Facets, hasNonFacetFilters } from './facets.js';
+import { Facets } from './facets.js';
 import { SqliteHistory } from './history.js';
 import { filterSql, labelCount, listOrder, listPage, type SqlRunner } from './list.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { SearchTables, searchPage } from './search-index.js';
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -138,10 +139,12 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
             writeRepo.flushSearchIndex();
             writer.exec('COMMIT');
             writeRepo.facets.committed();
+            writeRepo.searchTables.committed();
             return result;
           } catch (error) {
             writeRepo.discardSearchIndex();
             writeRepo.facets.rolledBack();
+            writeRepo.searchTables.rolledBack();
             if (writer.inTransaction) writer.exec('ROLLBACK');
             throw error;
           }
@@ -180,7 +183,9 @@ function migrate(db: Database.Database): void {
     db.transaction(() => {
       // Re-read under the write lock: another process may have applied it since we looked.
       if ((db.pragma('user_version', { simple: true }) as number) > i) return;
-      db.exec(SQLITE_MIGRATIONS[i] as string);
+      const step = SQLITE_MIGRATIONS[i];
+      if (typeof step === 'function') step(db);
+      else db.exec(step as string);
       db.pragma(`user_version = ${i + 1}`);
     }).immediate();
   }
@@ -206,17 +211,18 @@ export function toFtsQuery(text: string): string | undefined {
 class SqliteRepo implements TaskWriter {
   private readonly statements = new Map<string, Database.Statement>();
   /**
-   * Full-text rows of tasks inserted in the current write transaction, not yet in `tasks_fts`.
+   * Full-text rows of tasks inserted in the current write transaction, not yet in their workspace's FTS5 table.
    * FTS5 writes its pending terms to disk as a new segment whenever a later statement opens a
    * statement savepoint (any write that may abort, e.g. the next task's INSERT): indexing each new
    * task at once made one segment per task and merge work that grew with the index. Indexed in one
    * run before COMMIT ({@link flushSearchIndex}) and before anything in the transaction reads or
-   * rewrites `tasks_fts`, so no statement ever sees the index without them.
+   * rewrites a full-text table, so no statement ever sees the index without them.
    */
-  private pendingSearchRows: Array<[rid: number | bigint, title: string, description: string, facets: string]> = [];
+  private pendingSearchRows: Array<[table: string, rid: number | bigint, title: string, description: string, facets: string]> = [];
 
   readonly history: SqliteHistory;
   readonly facets: Facets;
+  readonly searchTables: SearchTables;
 
   constructor(
     private readonly db: Database.Database,
@@ -224,6 +230,7 @@ class SqliteRepo implements TaskWriter {
   ) {
     this.history = new SqliteHistory((sql) => this.stmt(sql), origin);
     this.facets = new Facets(this.runner);
+    this.searchTables = new SearchTables(db, this.facets);
   }
 
   private stmt(sql: string): Database.Statement {
@@ -330,72 +337,22 @@ class SqliteRepo implements TaskWriter {
   }
 
   /**
-   * Full-text search. The workspace and the status, assignee and label filters are terms of the FTS5 query on
-   * the `facets` column (migration 8), so matches are counted and ranked by the index alone; only other filters
-   * (not offered by search_tasks) join each match to its task. The workspace term is left out when it is the
-   * only one in the file.
+   * Full-text search in the workspace's own FTS5 table (search-index.ts: scores use only its statistics); the
+   * status, assignee and label filters are terms of the FTS5 query (facets.ts).
    */
   async searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>> {
     const text = toFtsQuery(query.text);
     if (!text) return { items: [], total: 0 };
     this.flushSearchIndex(); // inside a write transaction, see its own new tasks
-    // (Read in the caller's transaction: the set of workspaces cannot change under it.)
-    const only = this.get('SELECT count(*) AS n, min(name) AS name FROM workspaces');
-    const facets = this.facets.match(workspace, query, only?.n === 1 && only.name === workspace);
-    if (facets === null) return { items: [], total: 0 };
-    const match = `{title description comments} : (${text})${facets ? ` AND ${facets}` : ''}`;
-    const joined = hasNonFacetFilters(query);
-    const scoped = filterSql(workspace, { ...query, status: undefined, assignee: undefined, label: undefined }, 't');
-    const { where, params } = joined ? scoped : { where: '1', params: [] as unknown[] };
-    const from = joined ? 'tasks_fts CROSS JOIN tasks t ON t.rid = tasks_fts.rowid' : 'tasks_fts'; // FTS first, whatever the statistics say
-    const total = this.get(`SELECT count(*) AS n FROM ${from} WHERE tasks_fts MATCH ? AND ${where}`, match, ...params)?.n as number;
-    // Phase 1 ranks the newest RANKED_MATCHES matches on bm25 alone (FTS5 walks the index newest first and stops
-    // there); matches past them follow, newest first. Snippets and highlights re-read each document, so phase 2
-    // makes them only for the page. At 1M tasks a common word matches ~16k tasks: ranking all of them cost
-    // 40-90 ms a search here; bm25 costs ~3.4 µs a match at that size, so the 2,000-match window ~7 ms.
-    const window = Math.min(total, RANKED_MATCHES);
-    // Matches newest first, the first `span` of them from the `skip`th, then ordered by `order` and paged.
-    const matches = (span: number, skip: number, order: string, limit: number, offset: number) =>
-      this.all(
-        `SELECT * FROM (SELECT tasks_fts.rowid AS rid, bm25(tasks_fts, 10.0, 3.0, 1.0, 0.0) AS score FROM ${from}
-           WHERE tasks_fts MATCH ? AND ${where} ORDER BY tasks_fts.rowid DESC LIMIT ? OFFSET ?) ORDER BY ${order} LIMIT ? OFFSET ?`,
-        match,
-        ...params,
-        span,
-        skip,
-        limit,
-        offset,
-      );
-    const ranked: Row[] = query.offset < window ? matches(window, 0, 'score ASC, rid ASC', query.limit, query.offset) : [];
-    const fromTail = query.offset + query.limit - Math.max(query.offset, window);
-    if (fromTail > 0 && total > window) ranked.push(...matches(fromTail, Math.max(query.offset, window), 'rid DESC', fromTail, 0));
-    if (ranked.length === 0) return { items: [], total };
-    // One pass over the matches (`+rowid`: not a constraint FTS5 sees). With `rowid IN (...)` FTS5 re-ran the
-    // whole query once per row, and a prefix term's doclist merge costs ~20 ms at 1M tasks. The snippet comes from
-    // the first text column that matched (never the facets).
-    const detail = new Map<number, Row>();
-    for (const row of this.all(
-      `SELECT t.*, instr(highlight(tasks_fts, 0, char(1), char(2)), char(1)) > 0 AS in_title,
-              instr(highlight(tasks_fts, 1, char(1), char(2)), char(1)) > 0 AS in_description,
-              CASE WHEN instr(highlight(tasks_fts, 0, char(1), char(2)), char(1)) > 0 THEN snippet(tasks_fts, 0, '**', '**', '…', 16)
-                   WHEN instr(highlight(tasks_fts, 1, char(1), char(2)), char(1)) > 0 THEN snippet(tasks_fts, 1, '**', '**', '…', 16)
-                   ELSE snippet(tasks_fts, 2, '**', '**', '…', 16) END AS snippet
-         FROM tasks_fts CROSS JOIN tasks t ON t.rid = tasks_fts.rowid
-        WHERE tasks_fts MATCH ? AND +tasks_fts.rowid IN (SELECT value FROM json_each(?))`,
-      match,
-      JSON.stringify(ranked.map((r) => r.rid)),
-    )) {
-      detail.set(row.rid as number, row);
-    }
-    const rows = ranked.map((r) => detail.get(r.rid as number) as Row);
-    const tasks = this.hydrate(workspace, rows);
-    const items = rows.map((row, i) => ({
-      task: tasks[i] as TaskRecord,
-      score: Math.round(-(ranked[i]?.score as number) * 1000) / 1000,
-      snippet: row.snippet as string,
-      matched_in: (row.in_title ? 'title' : row.in_description ? 'description' : 'comments') as SearchHit['matched_in'],
-    }));
-    return { items, total };
+    const table = this.searchTables.find(workspace);
+    const facets = this.facets.match(query);
+    if (table === undefined || facets === null) return { items: [], total: 0 };
+    const { hits, total } = searchPage(this.runner, table, workspace, text, facets, query);
+    const tasks = this.hydrate(
+      workspace,
+      hits.map((h) => h.row),
+    );
+    return { items: hits.map((h, i) => ({ task: tasks[i] as TaskRecord, score: h.score, snippet: h.snippet, matched_in: h.matched_in })), total };
   }
 
   async listComments(workspace: string, taskId: number, limit: number): Promise<Counted<CommentRecord>> {
@@ -612,7 +569,7 @@ class SqliteRepo implements TaskWriter {
     };
     const rid = this.writeRow(workspace, record);
     // A new task has no comments yet: its full-text row is title and description, indexed before COMMIT.
-    this.pendingSearchRows.push([rid, task.title, task.description, this.facets.tokens(workspace, task)]);
+    this.pendingSearchRows.push([this.searchTables.ensure(workspace), rid, task.title, task.description, this.facets.tokens(task)]);
     return record;
   }
 
@@ -706,7 +663,8 @@ class SqliteRepo implements TaskWriter {
     const row = this.get('SELECT rid FROM tasks WHERE workspace = ? AND id = ?', workspace, id);
     if (!row) return false;
     this.flushSearchIndex();
-    this.run('DELETE FROM tasks_fts WHERE rowid = ?', row.rid);
+    const table = this.searchTables.find(workspace);
+    if (table !== undefined) this.run(`DELETE FROM ${table} WHERE rowid = ?`, row.rid);
     this.run('DELETE FROM task_deps WHERE workspace = ? AND (task_id = ? OR depends_on = ?)', workspace, id, id);
     this.run('DELETE FROM task_labels WHERE workspace = ? AND task_id = ?', workspace, id);
     this.run('DELETE FROM comments WHERE workspace = ? AND task_id = ?', workspace, id);
@@ -788,8 +746,8 @@ class SqliteRepo implements TaskWriter {
     if (this.pendingSearchRows.length === 0) return;
     const rows = this.pendingSearchRows;
     this.pendingSearchRows = [];
-    for (const [rid, title, description, facets] of rows) {
-      this.run('INSERT INTO tasks_fts (rowid, title, description, comments, facets) VALUES (?, ?, ?, ?, ?)', rid, title, description, '', facets);
+    for (const [table, rid, title, description, facets] of rows) {
+      this.run(`INSERT INTO ${table} (rowid, title, description, comments, facets) VALUES (?, ?, ?, ?, ?)`, rid, title, description, '', facets);
     }
   }
 
@@ -848,14 +806,15 @@ class SqliteRepo implements TaskWriter {
     );
     if (!row) return;
     this.flushSearchIndex();
-    this.run('DELETE FROM tasks_fts WHERE rowid = ?', row.rid);
-    const facets = this.facets.tokens(workspace, {
+    const table = this.searchTables.ensure(workspace);
+    this.run(`DELETE FROM ${table} WHERE rowid = ?`, row.rid);
+    const facets = this.facets.tokens({
       status: row.status as TaskStatus,
       assignee: (row.assignee as string | null) ?? null,
       labels: JSON.parse(row.labels as string) as string[],
     });
     this.run(
-      'INSERT INTO tasks_fts (rowid, title, description, comments, facets) VALUES (?, ?, ?, ?, ?)',
+      `INSERT INTO ${table} (rowid, title, description, comments, facets) VALUES (?, ?, ?, ?, ?)`,
       row.rid,
       row.title,
       row.description,
@@ -939,8 +898,4 @@ function toComment(r: Row): CommentRecord {
   };
 }
 
-/**
- * Matches ranked by relevance in one search: the newest this many (by creation); older matches follow them,
- * newest first. `total` always counts every match.
- */
-export const RANKED_MATCHES = 2000;
+export { RANKED_MATCHES } from './search-index.js';
