@@ -35,11 +35,15 @@ export class SearchTables {
   private readonly known = new Map<string, string>();
   /** Tables this connection made in the open write transaction: cached only once it commits. */
   private readonly created = new Map<string, string>();
+  private readonly statements = new Map<string, Database.Statement>();
 
+  /** Call outside any transaction (a rolled-back one would take `temp.search_page` with it). */
   constructor(
     private readonly db: Database.Database,
     private readonly facets: Facets,
-  ) {}
+  ) {
+    db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_page USING fts5(title, description, comments, tokenize = 'porter unicode61 remove_diacritics 2')");
+  }
 
   /** The workspace's table, or `undefined` when it has none yet. */
   find(workspace: string): string | undefined {
@@ -62,6 +66,43 @@ export class SearchTables {
     this.db.exec(ftsTableSql(name));
     this.created.set(workspace, name);
     return name;
+  }
+
+  /**
+   * Highlights and snippets of a page's documents for the FTS5 query `words`: the documents are indexed in this
+   * connection's one-page table `temp.search_page` (the same tokenizer), matched there, and removed. highlight() and
+   * snippet() read only the document, so they give what they give on the workspace's table; but there the query
+   * would walk every match's doclists once more (one more pass: ~8 ms at 1M tasks for a common word, the same with
+   * `rowid IN (...)`, and ~1 s with `rowid = ?` per row). The snippet is from the first text column that matched.
+   */
+  marks(words: string, docs: Row[]): Map<number, { in_title: boolean; in_description: boolean; snippet: string }> {
+    const out = new Map<number, { in_title: boolean; in_description: boolean; snippet: string }>();
+    const insert = this.stmt('INSERT INTO temp.search_page (rowid, title, description, comments) VALUES (?, ?, ?, ?)');
+    try {
+      for (const d of docs) insert.run(d.rid, d.title, d.description, d.comments);
+      for (const row of this.stmt(
+        `SELECT rowid AS rid, instr(highlight(search_page, 0, char(1), char(2)), char(1)) > 0 AS in_title,
+                instr(highlight(search_page, 1, char(1), char(2)), char(1)) > 0 AS in_description,
+                CASE WHEN instr(highlight(search_page, 0, char(1), char(2)), char(1)) > 0 THEN snippet(search_page, 0, '**', '**', '…', 16)
+                     WHEN instr(highlight(search_page, 1, char(1), char(2)), char(1)) > 0 THEN snippet(search_page, 1, '**', '**', '…', 16)
+                     ELSE snippet(search_page, 2, '**', '**', '…', 16) END AS snippet
+           FROM temp.search_page WHERE search_page MATCH ?`,
+      ).all(words) as Row[]) {
+        out.set(row.rid as number, { in_title: row.in_title === 1, in_description: row.in_description === 1, snippet: row.snippet as string });
+      }
+    } finally {
+      this.stmt('DELETE FROM temp.search_page').run();
+    }
+    return out;
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
   }
 
   /** After COMMIT: the tables made in the transaction exist for good. */
@@ -115,23 +156,36 @@ export interface SearchPageHit {
  * A page of a workspace's search in its table `table`: `text` is the FTS5 query of the words (toFtsQuery), `facets`
  * the FTS5 condition of the status, assignee and label filters (`''` without them). Other filters (not offered by
  * search_tasks) join each match to its task. `total` counts every match.
+ *
+ * Each statement that MATCHes walks every match's doclist entries (a prefix term's terms merged first; bm25() walks
+ * each term's whole doclist once more for its statistics): at 1M tasks ~5-8 ms a pass for a word in 12% of tasks.
+ * So a search makes as few passes as it can: the ranked window also counts its matches (the count is a pass of its
+ * own only past RANKED_MATCHES), and snippets come from a one-page index ({@link SearchTables.marks}).
  */
-export function searchPage(db: SqlRunner, table: string, workspace: string, text: string, facets: string, query: SearchQuery): { hits: SearchPageHit[]; total: number } {
-  const match = `{title description comments} : (${text})${facets ? ` AND ${facets}` : ''}`;
+export function searchPage(
+  db: SqlRunner,
+  tables: SearchTables,
+  table: string,
+  workspace: string,
+  text: string,
+  facets: string,
+  query: SearchQuery,
+): { hits: SearchPageHit[]; total: number } {
+  const words = `{title description comments} : (${text})`;
+  const match = facets ? `${words} AND ${facets}` : words;
   const joined = hasNonFacetFilters(query);
   const scoped = filterSql(workspace, { ...query, status: undefined, assignee: undefined, label: undefined }, 't');
   const { where, params } = joined ? scoped : { where: '1', params: [] as unknown[] };
   const from = joined ? `${table} CROSS JOIN tasks t ON t.rid = ${table}.rowid` : table; // FTS first, whatever the statistics say
-  const total = db.get(`SELECT count(*) AS n FROM ${from} WHERE ${table} MATCH ? AND ${where}`, match, ...params)?.n as number;
-  // Phase 1 ranks the newest RANKED_MATCHES matches on bm25 alone (FTS5 walks the index newest first and stops
-  // there); matches past them follow, newest first. Snippets and highlights re-read each document, so phase 2
-  // makes them only for the page. At 1M tasks a common word matches ~16k tasks: ranking all of them cost
-  // 40-90 ms a search here; bm25 costs ~3.4 µs a match at that size, so the 2,000-match window ~7 ms.
-  const window = Math.min(total, RANKED_MATCHES);
-  // Matches newest first, the first `span` of them from the `skip`th, then ordered by `order` and paged.
+  const count = () => db.get(`SELECT count(*) AS n FROM ${from} WHERE ${table} MATCH ? AND ${where}`, match, ...params)?.n as number;
+  // The newest RANKED_MATCHES matches are ranked on bm25 (FTS5 walks the index newest first and stops there); matches
+  // past them follow, newest first. At 1M tasks a common word matches ~120k tasks: ranking all of them cost 40-90 ms
+  // a search here; bm25 costs ~3.4 µs a match at that size, so the 2,000-match window ~7 ms.
+  // Matches newest first, the first `span` of them from the `skip`th, then ordered by `order` and paged; `n` = how
+  // many the span held.
   const matches = (span: number, skip: number, order: string, limit: number, offset: number) =>
     db.all(
-      `SELECT * FROM (SELECT ${table}.rowid AS rid, bm25(${table}, 10.0, 3.0, 1.0, 0.0) AS score FROM ${from}
+      `SELECT rid, score, count(*) OVER () AS n FROM (SELECT ${table}.rowid AS rid, bm25(${table}, 10.0, 3.0, 1.0, 0.0) AS score FROM ${from}
          WHERE ${table} MATCH ? AND ${where} ORDER BY ${table}.rowid DESC LIMIT ? OFFSET ?) ORDER BY ${order} LIMIT ? OFFSET ?`,
       match,
       ...params,
@@ -140,35 +194,24 @@ export function searchPage(db: SqlRunner, table: string, workspace: string, text
       limit,
       offset,
     );
-  const ranked: Row[] = query.offset < window ? matches(window, 0, 'score ASC, rid ASC', query.limit, query.offset) : [];
-  const fromTail = query.offset + query.limit - Math.max(query.offset, window);
-  if (fromTail > 0 && total > window) ranked.push(...matches(fromTail, Math.max(query.offset, window), 'rid DESC', fromTail, 0));
+  const ranked: Row[] = query.offset < RANKED_MATCHES ? matches(RANKED_MATCHES, 0, 'score ASC, rid ASC', query.limit, query.offset) : [];
+  const inWindow = ranked.length > 0 ? (ranked[0]?.n as number) : undefined;
+  const total = inWindow !== undefined && inWindow < RANKED_MATCHES ? inWindow : count();
+  const fromTail = query.offset + query.limit - Math.max(query.offset, RANKED_MATCHES);
+  if (fromTail > 0 && total > RANKED_MATCHES) ranked.push(...matches(fromTail, Math.max(query.offset, RANKED_MATCHES), 'rid DESC', fromTail, 0));
   if (ranked.length === 0) return { hits: [], total };
-  // One pass over the matches (`+rowid`: not a constraint FTS5 sees). With `rowid IN (...)` FTS5 re-ran the
-  // whole query once per row, and a prefix term's doclist merge costs ~20 ms at 1M tasks. The snippet comes from
-  // the first text column that matched (never the facets).
-  const detail = new Map<number, Row>();
-  for (const row of db.all(
-    `SELECT t.*, instr(highlight(${table}, 0, char(1), char(2)), char(1)) > 0 AS in_title,
-            instr(highlight(${table}, 1, char(1), char(2)), char(1)) > 0 AS in_description,
-            CASE WHEN instr(highlight(${table}, 0, char(1), char(2)), char(1)) > 0 THEN snippet(${table}, 0, '**', '**', '…', 16)
-                 WHEN instr(highlight(${table}, 1, char(1), char(2)), char(1)) > 0 THEN snippet(${table}, 1, '**', '**', '…', 16)
-                 ELSE snippet(${table}, 2, '**', '**', '…', 16) END AS snippet
-       FROM ${table} CROSS JOIN tasks t ON t.rid = ${table}.rowid
-      WHERE ${table} MATCH ? AND +${table}.rowid IN (SELECT value FROM json_each(?))`,
-    match,
-    JSON.stringify(ranked.map((r) => r.rid)),
-  )) {
-    detail.set(row.rid as number, row);
-  }
+  const ids = JSON.stringify(ranked.map((r) => r.rid));
+  const rows = new Map<number, Row>();
+  for (const row of db.all('SELECT * FROM tasks WHERE rid IN (SELECT value FROM json_each(?))', ids)) rows.set(row.rid as number, row);
+  const marks = tables.marks(words, db.all(`SELECT rowid AS rid, title, description, comments FROM ${table} WHERE rowid IN (SELECT value FROM json_each(?))`, ids));
   const hits = ranked.map((r) => {
-    const row = detail.get(r.rid as number) as Row;
+    const mark = marks.get(r.rid as number);
     return {
-      row,
+      row: rows.get(r.rid as number) as Row,
       score: Math.round(-(r.score as number) * 1000) / 1000,
-      snippet: row.snippet as string,
-      matched_in: (row.in_title ? 'title' : row.in_description ? 'description' : 'comments') as SearchHit['matched_in'],
-    };
+      snippet: mark?.snippet ?? '',
+      matched_in: mark?.in_title ? 'title' : mark?.in_description ? 'description' : 'comments',
+    } satisfies SearchPageHit;
   });
   return { hits, total };
 }

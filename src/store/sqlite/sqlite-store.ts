@@ -347,7 +347,7 @@ class SqliteRepo implements TaskWriter {
     const table = this.searchTables.find(workspace);
     const facets = this.facets.match(query);
     if (table === undefined || facets === null) return { items: [], total: 0 };
-    const { hits, total } = searchPage(this.runner, table, workspace, text, facets, query);
+    const { hits, total } = searchPage(this.runner, this.searchTables, table, workspace, text, facets, query);
     const tasks = this.hydrate(
       workspace,
       hits.map((h) => h.row),
