@@ -41,6 +41,8 @@ export interface App {
   scopeTable: ScopeTable;
   /** Every scope the served toolsets declare (RFC 9728 `scopes_supported`). */
   scopes: readonly string[];
+  /** Watches of resources an upstream changes, held while someone subscribes (2025 subscribe, 2026 listen). */
+  watches: ResourceWatches<RequestContext>;
   /** The cross-process change bus, when {@link openApp} opened one (several replicas, or processes on one SQLite file). */
   bus?: ChangeBus;
   /** Rate limits, timeouts, result budgets, loop hints (README "Guardrails"). */
@@ -110,7 +112,7 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     watches.close();
     await closeToolsetDeps(toolsetDeps);
   };
-  return { store: db, hub, factory, config, logger, principal, toolScopes, scopeTable, scopes, guard, audit, operations, close };
+  return { store: db, hub, factory, config, logger, principal, toolScopes, scopeTable, scopes, watches, guard, audit, operations, close };
 }
 
 /**

@@ -323,6 +323,9 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
         ...(auth ? { authorization: req.headers.authorization } : {}),
         ...(expiresAt !== undefined ? { expiresAt } : {}),
       });
+      // Resources an upstream changes are watched while a stream subscribes to them (2025 streams subscribe per session instead).
+      const releases = listenedUris(body).map((uri) => app.watches.acquire(uri, caller.workspace));
+      if (releases.length) res.once('close', () => releases.forEach((release) => release()));
     }
     // A cancelled listen ends its stream here; the SDK still gets the notification (and answers 202).
     const cancelled = message?.method === 'notifications/cancelled' && message.id === undefined ? message.params?.requestId : undefined;
@@ -418,4 +421,10 @@ async function readBody(req: IncomingMessage, max: number): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The resource URIs a 2026 `subscriptions/listen` request subscribes to (`params.notifications.resourceSubscriptions`), at most 100. */
+function listenedUris(body: unknown): string[] {
+  const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } } | undefined)?.params?.notifications?.resourceSubscriptions;
+  return Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string' && u.length <= 2048).slice(0, 100) : [];
 }
