@@ -325,9 +325,10 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
       });
       // Resources an upstream changes are watched while a stream subscribes to them (2025 streams subscribe per session instead).
       const releases = listenedUris(body).map((uri) => app.watches.acquire(uri, caller.workspace));
-      if (releases.length) res.once('close', () => {
-        for (const release of releases) release();
-      });
+      if (releases.length)
+        res.once('close', () => {
+          for (const release of releases) release();
+        });
     }
     // A cancelled listen ends its stream here; the SDK still gets the notification (and answers 202).
     const cancelled = message?.method === 'notifications/cancelled' && message.id === undefined ? message.params?.requestId : undefined;
