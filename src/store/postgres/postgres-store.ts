@@ -516,10 +516,16 @@ function labelWalkQuery(workspace: string, label: string, f: ListQuery): string 
 }
 
 /**
- * The total of a filter from the `task_counts` counters (migration 6), as a scalar subquery; undefined when they
- * cannot answer it (a label, a due-date bound, overdue, or one parent's subtasks).
+ * The total of a filter from the counters (`task_counts`, migration 6; overdue alone from `day_counts`, migration 9),
+ * as a scalar subquery; undefined when they cannot answer it (a label, a due-date bound, overdue with another filter,
+ * or one parent's subtasks).
  */
 function countedTotal(workspace: string, f: TaskFilter): RawBuilder<number> | undefined {
+  if (f.overdue && !filtered({ ...f, overdue: false })) {
+    // overdue alone: the open tasks due before today, from `day_counts` (migration 9)
+    const today = f.today ?? new Date().toISOString().slice(0, 10);
+    return sql<number>`(SELECT coalesce(sum(n), 0)::integer FROM day_counts WHERE workspace = ${workspace} AND kind = 'due' AND day < ${today}::date)`;
+  }
   if (f.label !== undefined || f.due_before !== undefined || f.due_after !== undefined || f.overdue) return undefined;
   if (f.parent_id !== undefined && f.parent_id !== null) return undefined;
   const where = [sql`workspace = ${workspace}`];
