@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/server/app.js';
@@ -31,6 +32,16 @@ describe('nestsDeeperThan: the raw-text depth scan', () => {
     expect(nestsDeeperThan(JSON.stringify({ s: 'quote \\" [[[[ \\\\' }), 1)).toBe(false);
     expect(nestsDeeperThan(JSON.stringify(nested(MAX_MESSAGE_DEPTH)))).toBe(false);
     expect(nestsDeeperThan(JSON.stringify(nested(MAX_MESSAGE_DEPTH + 1)))).toBe(true);
+  });
+
+  it('agrees with the depth of the parsed value on any JSON (fast-check, seeded)', () => {
+    const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 9 }), (value, max) => {
+        expect(nestsDeeperThan(JSON.stringify(value), max)).toBe(depthOf(value) > max);
+      }),
+      { seed: 13, numRuns: 2000 },
+    );
   });
 
   it('scans 100,000 levels without recursion', () => {
