@@ -119,11 +119,12 @@ const MAX_REMEMBERED = 1000;
 
 /**
  * Connect the hub to the bus both ways; returns the function that disconnects
- * them. After the bus reconnects, every recently active workspace gets a
- * `tasks://board` and `tasks://stats` update, so subscribers re-read what may
- * have changed while notifications were not flowing.
+ * them. After the bus reconnects, every recently active workspace gets an
+ * update of `resyncUris` (the toolsets' workspace-wide views, e.g.
+ * `tasks://board`), so subscribers re-read what may have changed while
+ * notifications were not flowing.
  */
-export function bridge(hub: ChangeHub, bus: ChangeBus): () => void {
+export function bridge(hub: ChangeHub, bus: ChangeBus, resyncUris: readonly string[] = []): () => void {
   const recent = new Set<string>();
   const remember = (workspace: string) => {
     recent.delete(workspace);
@@ -135,7 +136,8 @@ export function bridge(hub: ChangeHub, bus: ChangeBus): () => void {
     hub.deliver(change.workspace, change.uris);
   });
   bus.onReconnect(() => {
-    for (const workspace of recent) hub.deliver(workspace, ['tasks://board', 'tasks://stats']);
+    if (resyncUris.length === 0) return;
+    for (const workspace of recent) hub.deliver(workspace, resyncUris);
   });
   return hub.subscribe((event) => {
     if (event.remote) return;

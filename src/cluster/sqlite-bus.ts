@@ -12,6 +12,8 @@ export interface SqliteBusOptions {
   intervalMs?: number;
   /** Most `task_changes` rows read per tick (default 5,000); the rest are read on the next ticks. */
   maxRowsPerTick?: number;
+  /** The URIs the changed task ids of one workspace make stale (the tasks toolset's `taskChangeUris`). */
+  urisOf: (taskIds: Iterable<number>) => string[];
 }
 
 /** Rows per query: each page is one short read of the `rid` primary key. */
@@ -32,8 +34,8 @@ const MAX_URIS = 1000;
  * When it changed, it reads `SELECT rid, workspace, task_id FROM task_changes
  * WHERE rid > last AND origin <> own` in pages of 1,000 (at most
  * `maxRowsPerTick` rows per tick; the rest on the next ticks) and delivers,
- * per workspace, `tasks://board`, `tasks://stats` and `tasks://{task_id}` of
- * the tasks that changed. Reading starts after the newest row at open: history
+ * per workspace, the URIs `urisOf` gives for the tasks that changed
+ * (`tasks://board`, `tasks://stats` and `tasks://{task_id}`). Reading starts after the newest row at open: history
  * is not replayed. Latency is one interval plus the read (about 200 ms).
  *
  * `publish` does nothing: the rows are already in the file. A failed tick
@@ -75,7 +77,7 @@ export function openSqliteBus(options: SqliteBusOptions): ChangeBus {
 
   const deliver = (byWorkspace: Map<string, Set<number>>) => {
     for (const [workspace, ids] of byWorkspace) {
-      const uris = ['tasks://board', 'tasks://stats', ...[...ids].map((id) => `tasks://${id}`)];
+      const uris = options.urisOf(ids);
       for (let i = 0; i < uris.length; i += MAX_URIS) {
         try {
           listener?.({ workspace, uris: uris.slice(i, i + MAX_URIS) });

@@ -48,9 +48,6 @@ export interface GuardrailOptions {
   pgSchema?: string;
 }
 
-/** Time limits (ms) of the long-running tools unless `--tool-timeouts` names them. */
-const LONG_RUNNING: Readonly<Record<string, number>> = { export_tasks: 60_000, import_tasks: 60_000 };
-
 /** Build the guardrails from config. A shared store that cannot be set up is logged and replaced by in-memory counters. */
 export function createGuardrails(config: Config, logger: Logger, options: GuardrailOptions = {}): Guardrails {
   if (config.guardrails === 'off') {
@@ -94,7 +91,7 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
     rateLimit<RequestContext>({ budgets, gate, principalOf, signalOf: (ctx) => ctx.signal, onGuardrail: emit }),
     timeout<RequestContext>({
       defaultMs: config.toolTimeoutMs,
-      perTool: { ...LONG_RUNNING, ...config.toolTimeouts },
+      perTool: config.toolTimeouts, // else the tool's own timeoutMs, else --tool-timeout-ms
       onGuardrail: emit,
       withSignal: withCallSignal,
     }),

@@ -30,7 +30,7 @@ export function rateLimit<Ctx>(options: RateLimitOptions<Ctx>): Middleware<Ctx> 
       onGuardrail?.({ type: 'rate_limited', tool: call.tool.name, principal, limit: kind, retryAfterMs: wait });
       throw new ToolError('rate_limited', `Rate limit: too many ${kind === 'read' ? 'reads' : 'writes'} from you this minute; nothing was done.`, {
         retryAfterMs: wait,
-        hint: `Wait ${Math.ceil(wait / 1000)} s before calling again; batch work (create_tasks takes 50 tasks, list_tasks 100 cards) to need fewer calls.`,
+        hint: `Wait ${Math.ceil(wait / 1000)} s before calling again; do more per call (batch arguments, larger pages) to need fewer calls.`,
       });
     }
     const slot = await gate.acquire(principal, signalOf?.(call.ctx));

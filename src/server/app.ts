@@ -17,6 +17,7 @@ import type { Telemetry } from '../telemetry/setup.js';
 import { isTracing } from '../telemetry/tracing.js';
 import type { Toolset } from '../toolkit/define.js';
 import { TOOLSETS } from '../toolsets/index.js';
+import { taskChangeUris, WORKSPACE_URIS } from '../toolsets/tasks/change-uris.js';
 import { scheduleRetention } from '../toolsets/tasks/retention.js';
 import { TaskService } from '../toolsets/tasks/service.js';
 import { VERSION } from '../version.js';
@@ -71,7 +72,8 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
   // Store spans only when spans are recorded at all: untraced serving keeps the bare store.
-  const tasks = new TaskService(isTracing() ? tracedStore(db) : db, hub, undefined, { trashRetentionDays: config.trashRetentionDays });
+  const changes = { tasksChanged: (workspace: string, ids: readonly number[]) => hub.changed(workspace, taskChangeUris(ids)) };
+  const tasks = new TaskService(isTracing() ? tracedStore(db) : db, changes, undefined, { trashRetentionDays: config.trashRetentionDays });
   const stopRetention = scheduleRetention(tasks, { historyDays: config.historyRetentionDays, trashDays: config.trashRetentionDays }, logger);
   const guard = createGuardrails(config, logger, { onGuardrail: recordGuardrail, pgSchema: config.databaseSchema, ...guardOptions });
   const audit = config.audit ? new AuditWriter(db.audit, logger) : undefined;
@@ -174,7 +176,7 @@ export async function openApp(config: Config, logger: Logger, principal = config
   if (kind === 'local') return app;
   let bus: ChangeBus;
   try {
-    if (kind === 'sqlite') bus = (await import('../cluster/sqlite-bus.js')).openSqliteBus({ path: config.db, origin: app.store.origin, logger });
+    if (kind === 'sqlite') bus = (await import('../cluster/sqlite-bus.js')).openSqliteBus({ path: config.db, origin: app.store.origin, logger, urisOf: taskChangeUris });
     else if (kind === 'postgres') {
       bus = await (await import('../cluster/postgres-bus.js')).openPostgresBus({ connectionString: config.databaseUrl as string, channel: busChannel(config), logger });
     } else bus = await (await import('../cluster/redis-bus.js')).openRedisBus({ url: config.redisUrl as string, channel: busChannel(config), logger });
@@ -187,7 +189,7 @@ export async function openApp(config: Config, logger: Logger, principal = config
     await app.close();
     throw new StoreError('unavailable', `cannot open the ${kind} change bus: ${(error as Error).message}`, { cause: error });
   }
-  const unbridge = bridge(app.hub, bus);
+  const unbridge = bridge(app.hub, bus, WORKSPACE_URIS);
   logger.info({ bus: kind }, 'change bus connected');
   return {
     ...app,

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { ChangeSink } from '../toolsets/tasks/service.js';
 
 /** A committed change: which resource URIs of which workspace are now stale. */
 export interface ChangeEvent {
@@ -15,14 +14,12 @@ export interface ChangeEvent {
  * to their subscribers; the HTTP entry forwards to the SDK handler's event bus
  * for 2026 `subscriptions/listen` streams. Listeners must not throw.
  */
-export class ChangeHub implements ChangeSink {
+export class ChangeHub {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
-  tasksChanged(workspace: string, ids: readonly number[]): void {
-    this.emitter.emit('change', {
-      workspace,
-      uris: ['tasks://board', 'tasks://stats', ...ids.map((id) => `tasks://${id}`)],
-    } satisfies ChangeEvent);
+  /** A write committed here made these URIs of `workspace` stale (published to other processes by a bus). */
+  changed(workspace: string, uris: readonly string[]): void {
+    this.emitter.emit('change', { workspace, uris: [...uris] } satisfies ChangeEvent);
   }
 
   /** A change another process committed, delivered by a cross-node bus (see `src/cluster/`). */

@@ -8,6 +8,7 @@ import { openRedisBus } from '../../src/cluster/redis-bus.js';
 import { busChannel, busKind, openApp } from '../../src/server/app.js';
 import { type ChangeEvent, ChangeHub } from '../../src/server/changes.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { taskChangeUris, WORKSPACE_URIS } from '../../src/toolsets/tasks/change-uris.js';
 import { eventually, tempDir, testConfig } from '../harness.js';
 import { dropSchema, PG_SKIP, PG_URL, requirePostgres } from './cluster.js';
 
@@ -102,7 +103,7 @@ describe.skipIf(PG_SKIP)('PostgreSQL change bus reconnects', () => {
     const [a, b] = await Promise.all([engines.postgres(channel, 'a'), engines.postgres(channel, 'b')]);
     opened.push(a, b);
     const hub = new ChangeHub();
-    const unbridge = bridge(hub, b);
+    const unbridge = bridge(hub, b, WORKSPACE_URIS);
     const got: ChangeEvent[] = [];
     hub.subscribe((e) => got.push(e));
     a.publish({ workspace: 'w', uris: ['tasks://1'] });
@@ -146,7 +147,7 @@ describe('openApp bridges its change hub to the bus', () => {
       app.hub.subscribe((e) => atApp.push(e));
       const atPeer = collect(peer);
       // A change committed through the app reaches the peer...
-      app.hub.tasksChanged('local', [5]);
+      app.hub.changed('local', taskChangeUris([5]));
       await eventually(() => atPeer.length === 1, 3000, 'publish');
       expect(atPeer[0]).toEqual({ workspace: 'local', uris: ['tasks://board', 'tasks://stats', 'tasks://5'] });
       // ...and the peer's change reaches the app's subscribers, marked remote and not published back.

@@ -8,6 +8,7 @@ import type { ChangeEvent } from '../../src/server/changes.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { TaskStore } from '../../src/store/types.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { taskChangeUris } from '../../src/toolsets/tasks/change-uris.js';
 import { connect, eventually, ok, tempDir, testConfig } from '../harness.js';
 
 /**
@@ -60,7 +61,7 @@ describe('SQLite change bus', () => {
   it('delivers rows of other origins once each, per workspace, with board and stats; not its own rows, not history', async () => {
     const { path, store, insert } = setup();
     insert('w', 1, 'earlier'); // before the bus opened: not replayed
-    const bus = openSqliteBus({ path, origin: store.origin, logger: silentLogger, intervalMs: 20 });
+    const bus = openSqliteBus({ path, origin: store.origin, logger: silentLogger, urisOf: taskChangeUris, intervalMs: 20 });
     cleanup.push(() => bus.close());
     expect(bus.kind).toBe('sqlite');
     expect(bus.healthy()).toBe(true);
@@ -83,7 +84,7 @@ describe('SQLite change bus', () => {
 
   it('reads a burst bigger than one tick over several ticks, each task once', async () => {
     const { path, store, other, insert } = setup();
-    const bus = openSqliteBus({ path, origin: store.origin, logger: silentLogger, intervalMs: 20, maxRowsPerTick: 1000 });
+    const bus = openSqliteBus({ path, origin: store.origin, logger: silentLogger, urisOf: taskChangeUris, intervalMs: 20, maxRowsPerTick: 1000 });
     cleanup.push(() => bus.close());
     const got = collect(bus);
     other.transaction(() => {
@@ -99,7 +100,7 @@ describe('SQLite change bus', () => {
 
   it('stops delivering after close', async () => {
     const { path, store, insert } = setup();
-    const bus = openSqliteBus({ path, origin: store.origin, logger: silentLogger, intervalMs: 20 });
+    const bus = openSqliteBus({ path, origin: store.origin, logger: silentLogger, urisOf: taskChangeUris, intervalMs: 20 });
     const got = collect(bus);
     insert('w', 1, 'other');
     await eventually(() => got.length === 1, 3000, 'delivery');

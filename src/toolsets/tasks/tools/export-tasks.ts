@@ -21,6 +21,7 @@ export const exportTasks = taskTool({
   }),
   output: outObject({ count: z.number().int(), uri: z.string() }),
   annotations: READ_ONLY,
+  timeoutMs: 60_000, // a whole workspace in one call
   scopes: READ,
   // MCP Tasks extension: an async operation when the client declares it, in-call otherwise.
   taskSupport: 'optional',

@@ -28,6 +28,7 @@ export const importTasks = taskTool({
     replayed: z.boolean(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  timeoutMs: 60_000, // a whole workspace in one call
   scopes: WRITE,
   // MCP Tasks extension: an async operation when the client declares it, in-call otherwise.
   taskSupport: 'optional',
