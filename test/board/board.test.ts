@@ -117,7 +117,6 @@ describe('the board (auth none, loopback)', () => {
     await page.locator('[data-task="1"]').click();
     await page.waitForSelector('#panel h2');
     await page.screenshot({ path: join(ARTIFACTS, 'board.png') });
-    if (process.env.UPDATE_BOARD_PNG) await page.screenshot({ path: join(process.cwd(), 'docs', 'board.png') });
     expect(errors).toEqual([]);
     for (const url of requests) expect(new URL(url).origin).toBe(s.origin);
     await page.close();
@@ -254,5 +253,41 @@ describe('the board with API keys', () => {
     expect(await page.locator('#login').isHidden()).toBe(true);
     for (const url of requests) expect(new URL(url).origin).toBe(s.origin);
     await page.close();
+  });
+});
+
+describe('the README screenshot', () => {
+  it('shows a realistic board (test-results/board-readme.png; docs/board.png with UPDATE_BOARD_PNG=1)', async () => {
+    const s = await serveBoard({}, 'maria');
+    try {
+      const agent = await s.agent();
+      await ok(agent, 'create_tasks', {
+        tasks: [
+          { ref: 'api', title: 'Design the public REST API', priority: 'high', labels: ['api'], assignee: 'claude-code' },
+          { title: 'Write the endpoint handlers', priority: 'high', labels: ['api'], parent_id: 'api' },
+          { title: 'Rate-limit the login endpoint', priority: 'critical', labels: ['security'], assignee: 'cursor', due_date: '2026-11-20' },
+          { title: 'Migrate sessions to PostgreSQL', priority: 'medium', labels: ['infra'], assignee: 'maria', due_date: '2027-01-15' },
+          { title: 'Update the onboarding guide', priority: 'low', labels: ['docs'] },
+          { title: 'Add pagination to GET /projects', priority: 'medium', labels: ['api'], parent_id: 'api' },
+          { title: 'Fix flaky upload test on CI', priority: 'high', labels: ['ci'], status: 'blocked', assignee: 'codex' },
+          { title: 'Release notes for 2.3', priority: 'medium', labels: ['docs'], status: 'done' },
+          { title: 'Rotate the signing keys', priority: 'high', labels: ['security'], status: 'done', assignee: 'maria' },
+        ],
+      });
+      await ok(agent, 'claim_task', { id: 1 });
+      await ok(agent, 'add_comment', { task_id: 1, body: 'Drafted the resource list; reviewing pagination next.' });
+      const { page } = await openPage(`${s.origin}/`);
+      await page.waitForSelector('#board[data-ready="true"]');
+      await page.waitForSelector('#feed li');
+      await page.waitForSelector('[data-task="1"] .progress');
+      expect(await page.locator('[data-task="1"] .progress').textContent()).toBe('0/2 subtasks done');
+      await page.waitForTimeout(300);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'board-readme.png') });
+      if (process.env.UPDATE_BOARD_PNG) await page.screenshot({ path: join(process.cwd(), 'docs', 'board.png') });
+      await page.close();
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -6,7 +6,8 @@ import { fill, h, today, when } from './dom.js';
  * an MCP Apps host bridge), so the server applies the same scopes, version checks and change
  * records to a human as to any agent. Server data is only ever put in the page as text.
  *
- * `client`: `{ callTool(name, args) → structuredContent, toolNames() → Set, listen(uris, onUpdate, onState) → stop }`.
+ * `client`: `{ callTool(name, args) → structuredContent, toolNames() → Set, listen(uris, onUpdate, onState) → stop,
+ * readResource?(uri) → parsed JSON }`; without `readResource` everything is read through tools.
  */
 
 /** Open columns list by priority; the done column shows the most recently finished. */
@@ -14,20 +15,29 @@ export const COLUMNS = [
   { key: 'todo', title: 'To do', status: ['todo'], sort: 'priority' },
   { key: 'in_progress', title: 'In progress', status: ['in_progress'], sort: 'priority' },
   { key: 'blocked', title: 'Blocked', status: ['blocked'], sort: 'priority' },
-  { key: 'done', title: 'Recently done', status: ['done'], sort: 'updated_at', order: 'desc' },
+  // 20 cards: a first page that fits the server's result budget by its bytes alone (no tokenizer load on a cold server).
+  { key: 'done', title: 'Recently done', status: ['done'], sort: 'updated_at', order: 'desc', page: 20 },
 ];
 /** Cards per page of a column (list_tasks allows up to 100): 10,000 open tasks load 50 at a time. */
 export const PAGE = 50;
 const WRITE_TOOLS = ['update_task', 'complete_task', 'add_comment', 'revert_changes'];
 const FEED_SIZE = 40;
+/** Cards per open column in the `tasks://board` resource. */
+const BOARD_RESOURCE_COLUMN = 50;
+const ALL_STATUSES = ['todo', 'in_progress', 'blocked', 'done', 'cancelled'];
+/** Parents whose subtask progress one refresh reads (one list_tasks each). */
+const PROGRESS_PARENTS = 10;
+/** Shortest time between two refreshes caused by notifications. */
+const MIN_REFRESH_MS = 600;
 
 export function createBoard(client, ui, options = {}) {
   const state = {
     filters: { text: '', assignee: '', label: '' },
-    columns: new Map(COLUMNS.map((c) => [c.key, { tasks: [], total: 0, cursor: null, loading: false }])),
+    columns: new Map(COLUMNS.map((c) => [c.key, { tasks: [], total: 0, cursor: null, expanded: false }])),
     can: new Set(),
     open: null, // { id, task, notice }
     feed: [],
+    progress: new Map(), // parent id → { done, total } of its subtasks
     feedCursor: null,
     generation: 0,
   };
@@ -44,21 +54,50 @@ export function createBoard(client, ui, options = {}) {
     return { tool: 'list_tasks', args: { ...args, sort: col.sort, ...(col.order ? { order: col.order } : {}) } };
   };
 
+  /** Whether the plain board (no filter) can be read from the `tasks://board` resource. */
+  const plain = () => !state.filters.text && !state.filters.assignee && !state.filters.label;
+
+  /**
+   * Read one column through its tool: a refresh re-reads as many cards as are shown (at most 100,
+   * list_tasks' page limit); `more` appends the next page (from the first 100 when the column came
+   * from the board resource, which has no cursor).
+   */
   async function loadColumn(col, { more = false } = {}) {
     const entry = state.columns.get(col.key);
     const generation = state.generation;
-    // A refresh re-reads as many cards as are shown (at most 100, list_tasks' page limit).
-    const limit = more ? PAGE : Math.min(100, Math.max(PAGE, entry.tasks.length));
-    const { tool, args } = columnArgs(col, limit, more ? entry.cursor : null);
-    entry.loading = true;
+    const fromStart = !more || !entry.cursor;
+    const first = col.page ?? PAGE;
+    const limit = more ? (entry.cursor ? PAGE : 100) : Math.min(100, Math.max(first, entry.tasks.length));
+    const { tool, args } = columnArgs(col, limit, fromStart ? null : entry.cursor);
     const page = await client.callTool(tool, args);
-    entry.loading = false;
     if (generation !== state.generation) return; // the filters changed meanwhile
     const tasks = tool === 'search_tasks' ? (page.results ?? []).map((r) => r.task) : (page.tasks ?? []);
-    entry.tasks = more ? [...entry.tasks, ...tasks] : tasks;
+    entry.tasks = fromStart ? tasks : [...entry.tasks, ...tasks];
     entry.total = page.total ?? entry.tasks.length;
     entry.cursor = page.next_cursor ?? null;
+    entry.expanded = entry.tasks.length > BOARD_RESOURCE_COLUMN;
     renderColumn(col);
+  }
+
+  /**
+   * The three open columns from one `tasks://board` read (50 cards each, priority order, with the
+   * totals): a resource read spends no tool-call budget, which a board without --auth shares
+   * with the local agents. A column the human expanded is re-read through list_tasks.
+   */
+  async function loadOpenColumns() {
+    const generation = state.generation;
+    const board = await client.readResource('tasks://board');
+    if (generation !== state.generation) return;
+    await Promise.all(
+      COLUMNS.filter((c) => c.key !== 'done').map(async (col) => {
+        const entry = state.columns.get(col.key);
+        if (entry.expanded) return loadColumn(col);
+        entry.tasks = board.columns?.[col.key] ?? [];
+        entry.total = board.counts?.[col.key] ?? entry.tasks.length;
+        entry.cursor = null;
+        renderColumn(col);
+      }),
+    );
   }
 
   function renderColumn(col) {
@@ -72,7 +111,7 @@ export function createBoard(client, ui, options = {}) {
       section,
       h('h2', {}, col.title, h('span', { class: 'count' }, String(entry.total))),
       h('ul', { class: 'cards' }, entry.tasks.map(card)),
-      entry.cursor
+      entry.cursor || entry.total > entry.tasks.length
         ? h(
             'button',
             { class: 'more', type: 'button', onclick: () => loadColumn(col, { more: true }).catch(report) },
@@ -97,26 +136,77 @@ export function createBoard(client, ui, options = {}) {
         t.assignee ? h('span', { class: 'assignee' }, `@${t.assignee}`) : null,
         t.due_date ? h('span', { class: overdue ? 'due overdue' : 'due' }, overdue ? `overdue ${t.due_date}` : `due ${t.due_date}`) : null,
         t.parent_id ? h('span', { class: 'parent' }, `subtask of #${t.parent_id}`) : null,
-        t.subtasks ? h('span', { class: 'progress' }, `${t.subtasks.done}/${t.subtasks.total} subtasks`) : null,
+        state.progress.has(t.id) ? h('span', { class: 'progress' }, `${state.progress.get(t.id).done}/${state.progress.get(t.id).total} subtasks done`) : null,
         t.lease ? h('span', { class: 'lease', title: `claimed until ${t.lease.expires_at}` }, `claimed by ${t.lease.holder} until ${when(t.lease.expires_at)}`) : null,
       ),
     );
   }
 
-  async function refreshColumns() {
-    await Promise.all(COLUMNS.map((col) => loadColumn(col)));
+  /**
+   * Re-read the columns. `changed`: ids of the tasks the notifications named (undefined: all).
+   * On the plain board the done column is re-read only when a changed task may have entered or
+   * left it (it was there, or it left the open columns, or it is on none of them).
+   */
+  async function refreshColumns(changed) {
+    const done = COLUMNS.find((c) => c.key === 'done');
+    if (!plain() || !client.readResource) {
+      await Promise.all(COLUMNS.map((col) => loadColumn(col)));
+    } else if (!changed) {
+      await Promise.all([loadOpenColumns(), loadColumn(done)]);
+    } else {
+      const before = new Map([...state.columns].map(([key, e]) => [key, new Set(e.tasks.map((t) => t.id))]));
+      await loadOpenColumns();
+      const openNow = new Set(COLUMNS.filter((c) => c.key !== 'done').flatMap((c) => state.columns.get(c.key).tasks.map((t) => t.id)));
+      const touchesDone = !changed || [...changed].some((id) => before.get('done').has(id) || !openNow.has(id));
+      if (touchesDone) await loadColumn(done);
+    }
+    await loadProgress(changed);
+  }
+
+  /**
+   * Subtask progress of the parents shown on the board whose subtasks are shown too (cards carry
+   * `parent_id`, not child counts): one list_tasks of each such parent's subtasks, at most
+   * `PROGRESS_PARENTS` per refresh. Exact up to 100 subtasks per parent.
+   */
+  async function loadProgress(changed) {
+    const shown = [...state.columns.values()].flatMap((e) => e.tasks);
+    const ids = new Set(shown.map((t) => t.id));
+    const parents = [...new Set(shown.map((t) => t.parent_id).filter((id) => id && ids.has(id)))].slice(0, PROGRESS_PARENTS);
+    const generation = state.generation;
+    const progress = new Map();
+    // A subtask's change also notifies its parent's URI: only those parents (and new ones) are re-read.
+    const stale = parents.filter((id) => !changed || changed.has(id) || !state.progress.has(id));
+    for (const id of parents) if (!stale.includes(id)) progress.set(id, state.progress.get(id));
+    await Promise.all(
+      stale.map(async (id) => {
+        const page = await client.callTool('list_tasks', { parent_id: id, status: ALL_STATUSES, limit: 100 });
+        progress.set(id, { done: (page.tasks ?? []).filter((t) => t.status === 'done').length, total: page.total ?? 0 });
+      }),
+    );
+    if (generation !== state.generation) return;
+    state.progress = progress;
+    for (const col of COLUMNS) renderColumn(col);
   }
 
   // ---- stats and activity -------------------------------------------------------------------
   async function refreshStats() {
-    const s = await client.callTool('get_task_stats', {});
+    const s = client.readResource ? await client.readResource('tasks://stats') : await client.callTool('get_task_stats', {});
     const by = s.by_status ?? {};
     const open = (by.todo ?? 0) + (by.in_progress ?? 0) + (by.blocked ?? 0);
     fill(ui.stats, `${open} open · ${s.overdue ?? 0} overdue · ${s.completed_last_7_days ?? 0} done in 7 days · ${s.total ?? 0} in all`);
   }
 
-  /** The feed: changes of the last hour on first load, then only newer ones (list_changes' cursor). */
+  /**
+   * The feed: the last changes, from the `tasks://changes` resource (the last 50); through
+   * list_changes where there is no resource read: the last hour on first load, then only newer ones.
+   */
   async function refreshFeed() {
+    if (client.readResource) {
+      const recent = await client.readResource('tasks://changes');
+      state.feed = (recent.changes ?? []).slice(-FEED_SIZE);
+      fill(ui.feed, [...state.feed].reverse().map(changeItem));
+      return;
+    }
     let cursor = state.feedCursor;
     const since = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
     for (let pages = 0; pages < 100; pages++) {
@@ -135,7 +225,7 @@ export function createBoard(client, ui, options = {}) {
       { 'data-seq': String(c.seq) },
       h('strong', {}, `#${c.task_id} ${c.kind}`),
       ' ',
-      describeFields(c.fields),
+      describeChange(c),
       h('div', { class: 'who' }, `${c.principal}${c.client ? ` via ${c.client}` : ''} · ${when(c.at)} · change ${c.seq}`),
     );
   }
@@ -156,7 +246,7 @@ export function createBoard(client, ui, options = {}) {
    * it, so a change they are making is neither lost nor silently applied to a newer task.
    */
   async function checkOpen(open) {
-    const view = await client.callTool('get_task', { id: open.id, comments_limit: 1 });
+    const view = client.readResource ? await client.readResource(`tasks://${open.id}`) : await client.callTool('get_task', { id: open.id, comments_limit: 1 });
     if (state.open !== open || view.task.version === open.view.task.version) return;
     open.stale = view.task;
     renderPanel();
@@ -223,7 +313,7 @@ export function createBoard(client, ui, options = {}) {
           'li',
           { 'data-seq': String(c.seq) },
           `${c.kind} `,
-          describeFields(c.fields),
+          describeChange(c),
           h('span', { class: 'who' }, ` — ${c.principal}${c.client ? ` via ${c.client}` : ''}, ${when(c.at)} `),
           state.can.has('revert_changes') && c.kind !== 'create'
             ? h('button', { type: 'button', class: 'revert', onclick: () => write(t.id, 'revert_changes', { seqs: [c.seq] }, `Change ${c.seq} reverted.`) }, 'Revert')
@@ -323,25 +413,34 @@ export function createBoard(client, ui, options = {}) {
   // ---- live updates ---------------------------------------------------------------------------
   let pending = null;
   let running = false;
+  let lastFlush = 0;
   const changedTasks = new Set();
-  /** Coalesce bursts of notifications: at most one refresh in flight, the next one right after it. */
+  /**
+   * Coalesce notifications: the first change after a quiet spell is shown at once (30 ms), a busy
+   * stream at most every 600 ms (so still within 1 s), one refresh in flight. On the plain board a
+   * refresh is three or four resource reads and at most a few tool calls (the done column, the
+   * changed parents' progress): well within the budgets a board without --auth shares with the
+   * local agents (HTTP 3,000 requests, 600 tool reads a minute by default).
+   */
   function changed(uri) {
     const m = /^tasks:\/\/(\d+)$/.exec(uri);
     if (m) changedTasks.add(Number(m[1]));
     if (pending) return;
-    pending = setTimeout(flush, 30);
+    pending = setTimeout(flush, Math.max(30, lastFlush + MIN_REFRESH_MS - Date.now()));
   }
   async function flush() {
     if (running) {
-      pending = setTimeout(flush, 30);
+      pending = setTimeout(flush, MIN_REFRESH_MS);
       return;
     }
     pending = null;
     running = true;
+    lastFlush = Date.now();
     const recheck = state.open && changedTasks.has(state.open.id) ? state.open : null;
+    const changed = new Set(changedTasks);
     changedTasks.clear();
     try {
-      await Promise.all([refreshColumns(), refreshStats(), refreshFeed(), recheck ? checkOpen(recheck) : null]);
+      await Promise.all([refreshColumns(changed), refreshStats(), refreshFeed(), recheck ? checkOpen(recheck) : null]);
     } catch (error) {
       report(error);
     } finally {
@@ -357,6 +456,7 @@ export function createBoard(client, ui, options = {}) {
     for (const entry of state.columns.values()) {
       entry.tasks = [];
       entry.cursor = null;
+      entry.expanded = false;
     }
     clearTimeout(filterTimer);
     filterTimer = setTimeout(() => refreshColumns().catch(report), 200);
@@ -365,10 +465,12 @@ export function createBoard(client, ui, options = {}) {
   return {
     state,
     async start() {
-      state.can = new Set([...(await client.toolNames())].filter((n) => WRITE_TOOLS.includes(n)));
       for (const col of COLUMNS) renderColumn(col);
-      await refreshColumns();
+      // What this credential may do (tools/list) is asked alongside the first read; cards do not depend on it.
+      const [names] = await Promise.all([client.toolNames(), refreshColumns()]);
+      state.can = new Set([...names].filter((n) => WRITE_TOOLS.includes(n)));
       ui.board.dataset.ready = 'true';
+      performance.mark('taskwire-board-ready'); // time to first render, read by bench/board.mjs
       refreshStats().catch(report);
       refreshFeed().catch(report);
       return client.listen(['tasks://board'], changed, options.onLive ?? (() => undefined));
@@ -377,6 +479,15 @@ export function createBoard(client, ui, options = {}) {
     openTask,
     refresh: flush,
   };
+}
+
+/** One change in a few words: what a create made, what a comment said, which fields went from what to what. */
+function describeChange(c) {
+  const f = c.fields ?? {};
+  if (c.kind === 'create' || c.kind === 'import') return `“${show(f.title?.[1])}”`;
+  if (c.kind === 'comment') return `“${show(f.comment?.[1])}”`;
+  const { lease: _lease, ...rest } = f;
+  return describeFields(rest);
 }
 
 /** `status todo → in_progress, assignee – → ana` (values as text). */

@@ -90,6 +90,11 @@ export function httpMcp(options = {}) {
       }
       return result.structuredContent ?? {};
     },
+    /** `resources/read` of a JSON resource (`tasks://board`, `tasks://stats`, ...); resolves with the parsed text. */
+    async readResource(uri) {
+      const result = await request('resources/read', { uri }, uri);
+      return JSON.parse(result.contents?.[0]?.text ?? 'null');
+    },
     /** Names of the tools this credential may call (the server lists only those its scopes allow). */
     async toolNames() {
       const names = new Set();

@@ -57,6 +57,10 @@ const commentLine = (c: CommentRecord) => `- ${c.author.principal} at ${c.create
 /** The newest comments that fit the call's token budget after the rest of the task (never a cut comment). */
 function fitComments(d: TaskDetail, budget: number | undefined): CommentRecord[] {
   if (budget === undefined || d.comments.length === 0) return d.comments;
+  // A token is at least one byte: when the bytes fit, so do the tokens (and the tokenizer is never loaded for it).
+  const bytes =
+    Buffer.byteLength(JSON.stringify(d)) + Buffer.byteLength(d.task.description) + d.comments.reduce((n, c) => n + Buffer.byteLength(commentLine(c)) + 3, 150);
+  if (bytes <= budget) return d.comments;
   const rest = countTokens(JSON.stringify({ ...d, comments: [] })) + countTokens(d.task.description) + 150;
   const newestFirst = [...d.comments].reverse();
   const keep = fitCount(newestFirst, (c) => countTokens(JSON.stringify(c)) + countTokens(commentLine(c)) + 3, budget - rest, 0);
