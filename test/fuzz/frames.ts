@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_DEPTH, hugeNumber, KNOWN_DEPTH, nestedJson, protoObject, unicodeString } from './hostile.js';
+import { DEFAULT_DEPTH, hugeNumber, nestedJson, protoObject, RAW_DEPTH, unicodeString } from './hostile.js';
 
 /**
  * Raw JSON-RPC frames a hostile or broken client sends, for the HTTP and
@@ -101,18 +101,18 @@ function params(deep: number): fc.Arbitrary<unknown> {
   );
 }
 
-/** Params that are not an object: HTTP answers 400; stdio left them unanswered (issue 13 item 3, FUZZ_KNOWN). */
+/** Params that are not an object: -32602 (stdio left them unanswered before issue 13 item 3). */
 const nonObjectParams = fc.constantFrom<unknown>(5, 'x', [], [1, 2], true);
 
 /** One JSON-RPC message as a value (serialized later, so `__proto__` own keys survive). */
-function message(deep: number, known: boolean): fc.Arbitrary<Record<string, unknown>> {
+function message(deep: number): fc.Arbitrary<Record<string, unknown>> {
   return fc
     .record(
       {
         jsonrpc: fc.oneof({ weight: 8, arbitrary: fc.constant('2.0') }, { weight: 2, arbitrary: fc.constantFrom<unknown>('1.0', '2', 2, null, '', '2.0 ') }),
         id,
         method,
-        params: known ? fc.oneof({ weight: 6, arbitrary: params(deep) }, { weight: 1, arbitrary: nonObjectParams }) : params(deep),
+        params: fc.oneof({ weight: 6, arbitrary: params(deep) }, { weight: 1, arbitrary: nonObjectParams }),
       },
       { requiredKeys: [] },
     )
@@ -163,8 +163,8 @@ const hugeNumberText = fc.constantFrom(
 );
 
 /** A frame body: a message, a batch, invalid JSON, or a message with a huge number or deep nesting spliced into its text. */
-function body(deep: number, known: boolean): fc.Arbitrary<{ text: string; message?: Record<string, unknown>; proto?: boolean }> {
-  const msg = message(deep, known);
+function body(): fc.Arbitrary<{ text: string; message?: Record<string, unknown>; proto?: boolean }> {
+  const msg = message(DEFAULT_DEPTH);
   return fc.oneof(
     { weight: 8, arbitrary: fc.tuple(msg, fc.integer({ min: 0, max: 4 })).map(([m, r]) => ({ text: serialize(m, r === 0), message: m, proto: r === 0 })) },
     { weight: 2, arbitrary: fc.array(msg, { minLength: 0, maxLength: 5 }).map((ms) => ({ text: JSON.stringify(ms) })) },
@@ -177,7 +177,7 @@ function body(deep: number, known: boolean): fc.Arbitrary<{ text: string; messag
     },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.integer({ min: 1, max: deep }), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, kind]) => ({
+      arbitrary: fc.tuple(fc.integer({ min: 1, max: RAW_DEPTH }), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, kind]) => ({
         text: `{"jsonrpc":"2.0","id":"deep","method":"ping","params":{"x":${nestedJson(d, kind)}}}`,
       })),
     },
@@ -215,21 +215,49 @@ const headerSets = fc.record({
   httpMethod: fc.oneof({ weight: 19, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS') }),
 });
 
-/** Depth of this run's nesting: the stack-overflow range (issue 13 item 2) only with FUZZ_KNOWN. */
-export const frameDepth = (known: boolean) => (known ? KNOWN_DEPTH : DEFAULT_DEPTH);
+/**
+ * A well-formed 2026-07-28 request (right headers, the `_meta` envelope) whose method and
+ * params are fuzzed, so frames get past the transport into the handlers.
+ */
+function modernRequest(): fc.Arbitrary<{ text: string; message: Record<string, unknown>; headers: Record<string, string> }> {
+  return fc
+    .record({
+      id: fc.integer({ min: 1, max: 1_000_000 }),
+      method: fc.constantFrom(...KNOWN_METHODS, 'tools/call', 'tools/call', 'resources/read'),
+      params: params(DEFAULT_DEPTH),
+    })
+    .map(({ id, method, params: p }) => {
+      const base = typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
+      const message = { jsonrpc: '2.0', id, method, params: { ...base, _meta: ENVELOPE } };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': method,
+      };
+      const name = base.name ?? base.uri;
+      if (typeof name === 'string' && /^[\x20-\x7e]*$/.test(name)) headers['mcp-name'] = name;
+      return { text: JSON.stringify(message), message, headers };
+    });
+}
 
 /**
- * Frames for HTTP (headers and method vary) or stdio (one line each). On stdio, the ids of
+ * Frames for HTTP (headers and method vary) or stdio (one line each): 3 in 10 well-formed
+ * 2026 requests with fuzzed methods and params, the rest anything. On stdio, the ids of
  * requests that must be answered are made unique (same type), so each answer can be matched.
  */
-export function frames(transport: 'http' | 'stdio', known: boolean): fc.Arbitrary<Frame> {
+export function frames(transport: 'http' | 'stdio'): fc.Arbitrary<Frame> {
   let unique = 0;
-  return fc.tuple(body(frameDepth(known), known), headerSets).map(([b, h]) => {
+  const anything = fc.tuple(body(), headerSets).map(([b, h]) => {
     const headers: Record<string, string> = {};
     if (h.contentType !== undefined) headers['content-type'] = h.contentType;
     if (h.accept !== undefined) headers.accept = h.accept;
     if (h.protocolVersion !== undefined) headers['mcp-protocol-version'] = h.protocolVersion;
     if (h.session !== undefined) headers['mcp-session-id'] = h.session;
+    return { ...b, headers, httpMethod: h.httpMethod };
+  });
+  const wellFormed = modernRequest().map((r) => ({ ...r, proto: false, httpMethod: 'POST' }));
+  return fc.oneof({ weight: 7, arbitrary: anything }, { weight: 3, arbitrary: wellFormed }).map((b) => {
     const m = b.message;
     let replyId =
       m && m.jsonrpc === '2.0' && typeof m.method === 'string' && (typeof m.id === 'string' || Number.isInteger(m.id)) ? (m.id as string | number) : undefined;
@@ -242,6 +270,6 @@ export function frames(transport: 'http' | 'stdio', known: boolean): fc.Arbitrar
       }
       text = text.replace(/[\r\n]/g, ' ');
     }
-    return { body: text, id: replyId, method: transport === 'http' ? h.httpMethod : 'POST', headers };
+    return { body: text, id: replyId, method: transport === 'http' ? b.httpMethod : 'POST', headers: b.headers };
   });
 }

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, CLI } from '../e2e/cli-process.js';
-import { tempDir } from '../harness.js';
 import { frames } from './frames.js';
-import { FUZZ, HANG_MS, Tally } from './tally.js';
+import { FUZZ, HANG_MS, scratchDir, Tally } from './tally.js';
 
 /**
  * Issue 13 item 9: raw frames on stdio, one line each, to the built CLI in
@@ -14,8 +13,8 @@ import { FUZZ, HANG_MS, Tally } from './tally.js';
  * answered within 2 s (0 hangs), and so must every request with a string or
  * integer id; every stdout line is JSON-RPC 2.0; the process never exits.
  */
-/** Per era: 2,200 frames on stdio by default. */
-const RUNS = FUZZ.runs(1_100);
+/** Per era: 2,000 frames on stdio by default. */
+const RUNS = FUZZ.runs(0.125, 1_000);
 
 const PING_META = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
@@ -29,6 +28,8 @@ class StdioServer {
   readonly answered = new Set<string>();
   readonly waiters = new Map<string, () => void>();
   readonly badLines: string[] = [];
+  /** Error answers with id null: to lines refused before their id could be read (invalid JSON, too deep, too long). */
+  nullErrors = 0;
   stderr = '';
 
   constructor(db: string) {
@@ -47,7 +48,7 @@ class StdioServer {
       const line = this.buffer.slice(0, nl);
       this.buffer = this.buffer.slice(nl + 1);
       if (!line.trim()) continue;
-      let msg: { jsonrpc?: unknown; id?: unknown };
+      let msg: { jsonrpc?: unknown; id?: unknown; error?: unknown };
       try {
         msg = JSON.parse(line);
       } catch {
@@ -55,6 +56,7 @@ class StdioServer {
         continue;
       }
       if (msg.jsonrpc !== '2.0') this.badLines.push(line.slice(0, 200));
+      if (msg.id === null && msg.error) this.nullErrors++;
       if (typeof msg.id === 'string' || typeof msg.id === 'number') {
         const key = JSON.stringify(msg.id);
         this.answered.add(key);
@@ -63,7 +65,12 @@ class StdioServer {
     }
   }
 
+  /** The last lines sent (what a crash follows). */
+  readonly recent: string[] = [];
+
   send(line: string): void {
+    this.recent.push(line.slice(0, 300));
+    if (this.recent.length > 6) this.recent.shift();
     this.child.stdin.write(`${line}\n`);
   }
 
@@ -95,11 +102,13 @@ class StdioServer {
 }
 
 describe.each(['legacy', 'modern'] as const)('raw stdio frames (%s era, built CLI)', (era) => {
-  const tmp = tempDir('taskwire-fuzz-stdio-');
+  const tmp = scratchDir('taskwire-fuzz-stdio-');
   let server: StdioServer;
-  beforeAll(async () => {
-    assertBuilt();
+  let started = 0;
+  /** A fresh server process; in the legacy era, its session opened with initialize. */
+  const start = async () => {
     server = new StdioServer(join(tmp.dir, 'stdio.db'));
+    started++;
     if (era === 'legacy') {
       server.send(
         JSON.stringify({
@@ -112,7 +121,9 @@ describe.each(['legacy', 'modern'] as const)('raw stdio frames (%s era, built CL
       expect(await server.answer('init', 15_000)).toBe(true);
       server.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
     }
-  });
+    expect(await server.answer(ping(), 15_000)).toBe(true); // warm
+  };
+  beforeAll(() => assertBuilt());
   afterAll(async () => {
     await server?.stop();
     tmp.cleanup();
@@ -128,20 +139,32 @@ describe.each(['legacy', 'modern'] as const)('raw stdio frames (%s era, built CL
   it(
     `answers a ping after each of ${RUNS} frames within 2 s, and every request`,
     async () => {
-      expect(await server.answer(ping(), 15_000)).toBe(true); // warm
+      await start();
       const tally = new Tally(`stdio frames (${era})`);
       await fc.assert(
-        fc.asyncProperty(frames('stdio', FUZZ.known), async (frame) => {
-          if (server.child.exitCode !== null) return void tally.fail('crash', frame.body, `exited with ${server.child.exitCode}: ${server.stderr}`);
-          const started = performance.now();
+        fc.asyncProperty(frames('stdio'), async (frame) => {
+          const t0 = performance.now();
           const bad = server.badLines.length;
+          const nullErrors = server.nullErrors;
           server.send(frame.body);
-          const [own, alive] = await Promise.all([frame.id === undefined ? true : server.answer(frame.id), server.answer(ping())]);
-          tally.timed(performance.now() - started, frame.body);
+          const alive = await server.answer(ping());
+          // answers come in order of the lines here: one refused before its id was read has come by now
+          const own = frame.id === undefined || server.nullErrors > nullErrors || (await server.answer(frame.id, Math.max(0, HANG_MS - (performance.now() - t0))));
+          tally.timed(performance.now() - t0, frame.body);
+          if (server.child.exitCode !== null || server.child.signalCode !== null) {
+            // a crash: the frames before it, the end of its log; then a new process, so the run goes on
+            tally.fail('crash', server.recent.join('\n      '), `exited with ${server.child.exitCode ?? server.child.signalCode}: ${server.stderr.slice(-600)}`);
+            await start();
+            return true;
+          }
           if (!alive) return void tally.fail('hang', frame.body, 'the ping after it got no answer within 2 s');
-          if (!own) return void tally.fail('unanswered', frame.body, `request ${JSON.stringify(frame.id)} got no answer within 2 s`);
           if (server.badLines.length > bad) return void tally.fail('not_json_rpc_on_stdout', frame.body, server.badLines.at(-1) ?? '');
-          tally.ok(frame.id === undefined ? 'no answer due' : 'answered');
+          // a request refused before its id was read (too deep) is answered with id null (JSON-RPC 2.0 §5)
+          if (!own) return void tally.fail('unanswered', frame.body, `request ${JSON.stringify(frame.id)} got no answer within 2 s`);
+          const refused = server.nullErrors > nullErrors;
+          tally.ok(
+            frame.id === undefined ? (refused ? 'error, id null' : 'no answer due') : server.answered.has(JSON.stringify(frame.id)) ? 'answered' : 'refused, id null',
+          );
           return true;
         }),
         { numRuns: RUNS, seed: FUZZ.seed + (era === 'legacy' ? 10 : 11) },
@@ -149,9 +172,22 @@ describe.each(['legacy', 'modern'] as const)('raw stdio frames (%s era, built CL
       tally.report();
       console.log(tally.summary());
       expect(server.child.exitCode, server.stderr).toBeNull();
+      expect(started, 'server processes started (1 + crashes)').toBe(1);
       expect(tally.tried).toBe(RUNS);
       expect(tally.failed, tally.summary()).toBe(0);
     },
     60_000 + RUNS * 30,
   );
+
+  it('answers over-long lines (9 MiB) with an error, id null, and keeps serving', async () => {
+    await start();
+    for (const line of ['x'.repeat(9 * 1024 * 1024), `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"${'y'.repeat(9 * 1024 * 1024)}"}}`]) {
+      const nullErrors = server.nullErrors;
+      server.send(line);
+      expect(await server.answer(ping(), 10_000), 'a ping after the long line').toBe(true);
+      expect(server.nullErrors).toBe(nullErrors + 1);
+    }
+    expect(server.badLines).toEqual([]);
+    expect(server.child.exitCode).toBeNull();
+  }, 60_000);
 });

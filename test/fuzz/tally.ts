@@ -1,17 +1,18 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Fuzz settings from the environment (scripts/fuzz.mjs sets them; `npm test` uses the defaults):
- * - FUZZ_RUNS: inputs per property (each era's tool calls, each transport's frames);
+ * - FUZZ_RUNS: inputs in all, shared out in the default proportions (tool calls half, split by
+ *   era; raw frames half, split by transport, stdio by era);
  * - FUZZ_SEED: fast-check seed (fixed by default, so a failure reproduces);
- * - FUZZ_KNOWN=1: also run the generators of failures known and being fixed elsewhere
- *   (issue 13 items 2-3: nesting in the thousands, over-long stdio lines, non-object params on stdio);
  * - FUZZ_REPORT: a file each property appends its tally to, one JSON line.
  */
 export const FUZZ = {
-  runs: (fallback: number) => Number(process.env.FUZZ_RUNS ?? fallback),
+  /** This property's inputs: `share` of FUZZ_RUNS, else `fallback`. */
+  runs: (share: number, fallback: number) => (process.env.FUZZ_RUNS ? Math.ceil(Number(process.env.FUZZ_RUNS) * share) : fallback),
   seed: Number(process.env.FUZZ_SEED ?? 20261201),
-  known: process.env.FUZZ_KNOWN === '1',
 };
 
 /** Longest any single input may take to be answered before it counts as a hang. */
@@ -81,11 +82,10 @@ export class Tally {
 export function short(input: unknown): string {
   let s: string;
   try {
-    s = typeof input === 'string' ? input : JSON.stringify(input);
-  } catch {
-    s = String(input);
+    s = typeof input === 'string' ? input : (JSON.stringify(input) ?? String(input));
+  } catch (e) {
+    s = `(not serializable here: ${(e as Error).message})`;
   }
-  s ??= String(input);
   return s.length > 200 ? `${s.slice(0, 200)}… (${s.length} chars)` : s;
 }
 
@@ -112,4 +112,10 @@ export class HangError extends Error {
     super(`no answer within ${ms} ms`);
     this.name = 'HangError';
   }
+}
+
+/** A temporary directory (harness.ts has one too, but importing it loads the whole app: the frame fuzzers drive the built CLI). */
+export function scratchDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

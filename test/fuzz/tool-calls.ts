@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import fc from 'fast-check';
 import { ERROR_CODES } from '../../src/toolkit/errors.js';
-import { DEFAULT_DEPTH, KNOWN_DEPTH, mutate } from './hostile.js';
+import { DEFAULT_DEPTH, mutate } from './hostile.js';
 import { fromSchema, type JsonSchema } from './schema-arbitrary.js';
 import { HANG_MS, HangError, short, type Tally, within } from './tally.js';
 
@@ -38,9 +38,6 @@ export function toolCalls(tools: ListedTool[], deep = DEFAULT_DEPTH): fc.Arbitra
     return args.map((a) => ({ name: tool.name, args: a }));
   });
 }
-
-/** Depth for this run's nesting generators: the stack-overflow range only when known failures are included. */
-export const depthFor = (known: boolean) => (known ? KNOWN_DEPTH : DEFAULT_DEPTH);
 
 const CODES = new Set(Object.keys(ERROR_CODES));
 

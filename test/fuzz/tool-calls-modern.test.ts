@@ -1,0 +1,3 @@
+import { describeToolCallFuzz } from './tool-call-fuzz.js';
+
+describeToolCallFuzz('modern');
