@@ -14,7 +14,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { Mutex } from '../mutex.js';
-import { escapeLike, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
+import { escapeLike, OPEN_STATUS_SQL, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
 import {
   type Actor,
   type ApiKeyRecord,
@@ -411,6 +411,19 @@ function listOrder(sort: ListQuery['sort'], order: ListQuery['order']): string {
       ),
     )
     .join(', ');
+}
+
+/**
+ * `open_deps, open_children` of a task about to be inserted with id `id` (migration 10: the store writes them): its
+ * edges to open tasks and its open subtasks that already exist. Each through its own key (task_deps' primary key then
+ * the target by primary key behind an OFFSET 0 fence; tasks_by_parent), the statuses in a form no index serves.
+ */
+function readinessOf(workspace: string, id: RawBuilder<number>): RawBuilder<unknown> {
+  const open = sql.raw(`IN ${OPEN_STATUS_SQL}`);
+  return sql`(SELECT count(*) FROM task_deps d CROSS JOIN LATERAL (
+               SELECT 1 FROM tasks x WHERE x.workspace = d.workspace AND x.id = d.depends_on AND (x.status COLLATE "C") ${open} OFFSET 0) x
+              WHERE d.workspace = ${workspace} AND d.task_id = ${id})::integer,
+             (SELECT count(*) FROM tasks c WHERE c.workspace = ${workspace} AND c.parent_id = ${id} AND (c.status COLLATE "C") ${open})::integer`;
 }
 
 /** Largest task id (ids are `integer`). */
@@ -1073,11 +1086,13 @@ class PostgresRepo implements TaskWriter {
           RETURNING next_task_id - 1 AS id
         ), t AS (
           INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date,
-                             parent_id, created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client)
+                             parent_id, created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client,
+                             open_deps, open_children)
           SELECT ${workspace}, n.id, ${task.title}::text, ${task.description}::text, ${task.status}::text, ${task.priority}::text,
                  ${PRIORITY_RANK[task.priority]}::smallint, ${task.labels}::text[], ${task.assignee}::text, ${task.due_date}::date,
                  ${task.parent_id}::integer, ${now}::timestamptz, ${now}::timestamptz, ${task.status === 'done' ? now : null}::timestamptz,
-                 ${actor.principal}::text, ${actor.client}::text, ${actor.principal}::text, ${actor.client}::text
+                 ${actor.principal}::text, ${actor.client}::text, ${actor.principal}::text, ${actor.client}::text,
+                 ${readinessOf(workspace, sql<number>`n.id`)}
             FROM n
           RETURNING ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c.replace('tasks.', ''))))}, priority_rank
         ), l AS (
@@ -1226,14 +1241,16 @@ class PostgresRepo implements TaskWriter {
         ), t AS (
           INSERT INTO tasks (workspace, id, title, description, status, priority, priority_rank, labels, assignee, due_date, parent_id, version,
                              created_at, updated_at, completed_at, created_by, created_client, updated_by, updated_client,
-                             lease_id, lease_holder, lease_client, lease_client_version, lease_expires_at, comment_text)
+                             lease_id, lease_holder, lease_client, lease_client_version, lease_expires_at, comment_text,
+                             open_deps, open_children)
           VALUES (${workspace}, ${task.id}::integer, ${task.title}::text, ${task.description}::text, ${task.status}::text, ${task.priority}::text,
                   ${PRIORITY_RANK[task.priority]}::smallint, ${task.labels}::text[], ${task.assignee}::text, ${task.due_date}::date,
                   ${task.parent_id}::integer, ${task.version}::integer, ${task.created_at}::timestamptz, ${task.updated_at}::timestamptz,
                   ${task.completed_at}::timestamptz, ${task.created_by.principal}::text, ${task.created_by.client}::text,
                   ${task.updated_by.principal}::text, ${task.updated_by.client}::text, ${lease?.lease_id ?? null}::text,
                   ${lease?.holder.principal ?? null}::text, ${lease?.holder.client ?? null}::text, ${lease?.holder.client_version ?? null}::text,
-                  ${lease?.expires_at ?? null}::timestamptz, ${sorted.map((c) => c.body).join('\n')}::text)
+                  ${lease?.expires_at ?? null}::timestamptz, ${sorted.map((c) => c.body).join('\n')}::text,
+                  ${readinessOf(workspace, sql<number>`${task.id}::integer`)})
         ), l AS (
           INSERT INTO task_labels (workspace, task_id, label, status, priority_rank, due_date, assignee)
           SELECT ${workspace}, ${task.id}::integer, x, ${task.status}::text, ${PRIORITY_RANK[task.priority]}::smallint, ${task.due_date}::date,
