@@ -14,12 +14,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEncoding } from 'js-tiktoken';
 import { agentRows, benchAgents } from './agents.mjs';
-import { fairness } from './guard.mjs';
+import { fairness, newConnectionStall } from './guard.mjs';
 import { guardrailOverhead } from './guardrails.mjs';
 import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
 import { ENVELOPE, LEGACY_INIT, NEVER_REFUSE, round, stdioServer } from './lib.mjs';
-import { coldStart, perCall, stdioServers } from './stdio.mjs';
 import { benchScale, scaleOnly, scaleOptions, scaleReport, scaleRows } from './scale.mjs';
+import { coldStart, perCall, stdioServers } from './stdio.mjs';
 import { benchStore, CALLER, populate } from './store.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -203,6 +203,9 @@ if (!storeOnly && !agentsOnly) {
   log('guardrails: list_tasks latency of one principal alone and while another floods (on vs off)…');
   out.fairness = await fairness({ root: ROOT, calls: quick ? 300 : 1000, flooders: 8 });
   log('  ', JSON.stringify(out.fairness));
+  log('guardrails: a quiet principal on a new connection while another floods with a connection per request…');
+  out.stall = await newConnectionStall({ root: ROOT, calls: quick ? 30 : 100, flooders: 64 });
+  log('  ', JSON.stringify(out.stall));
 
   // ---- tokens ----
   log('tokens: tools/list and a 20-task page…');
@@ -289,6 +292,12 @@ for (const [k, v] of Object.entries(out.fairness ?? {}))
   row(
     `guardrails ${k}: list_tasks p50/p99 ms alone → while another principal floods (flood served/refused)`,
     `${v.alone_p50_ms}/${v.alone_p99_ms} → ${v.flooded_p50_ms}/${v.flooded_p99_ms} (${v.flood_served}/${v.flood_refused})`,
+    '',
+  );
+if (out.stall)
+  row(
+    'new-connection stall: quiet principal list_tasks p50/p99 ms, new connection | open connection, while 64 loops flood (a connection each)',
+    `${out.stall.new_connection_p50_ms}/${out.stall.new_connection_p99_ms} | ${out.stall.open_connection_p50_ms}/${out.stall.open_connection_p99_ms}`,
     '',
   );
 for (const [k, v] of out.agents ? agentRows(out.agents) : []) row(k, v, '');

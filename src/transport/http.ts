@@ -20,6 +20,7 @@ import { requiredScopes } from '../auth/scopes.js';
 import { authFromConfig, type HttpAuth } from '../auth/setup.js';
 import { isBoardPath, serveBoard } from '../board/static.js';
 import { clientAddressResolver } from '../guard/client-address.js';
+import { FairTurns } from '../guard/turns.js';
 import type { App } from '../server/app.js';
 import { recordStream } from '../telemetry/metrics.js';
 import { headerContext, isTracing } from '../telemetry/tracing.js';
@@ -140,6 +141,7 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
   const metadataDoc = auth?.publicUrl ? protectedResourceMetadata(auth.publicUrl, auth.issuer, auth.scopesSupported) : undefined;
   const metadataAt = new Set(auth?.publicUrl ? metadataPaths(auth.publicUrl) : []);
   const clientAddressOf = clientAddressResolver(config.trustProxy);
+  const turns = new FairTurns();
   /** Requests and open streams in flight per principal. */
   const inFlight = new Map<string, number>();
   const streams = new OpenStreams({
@@ -152,6 +154,15 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
     res.setHeader('www-authenticate', challenge(error.code, error.message, auth?.resourceMetadataUrl, error.scopes));
     res.setHeader('cache-control', 'no-store');
     sendJson(res, error.status, { error: error.code, error_description: error.message, ...(error.scopes.length ? { scope: error.scopes.join(' ') } : {}) });
+  };
+
+  /**
+   * Everything after authentication, refusals included, runs on the caller's fair turn
+   * (src/guard/turns.ts: the new-connection stall): `false` when the caller gave up while waiting.
+   */
+  const turnOf = async (req: IncomingMessage, key: string): Promise<boolean> => {
+    await turns.take(key);
+    return !req.socket.destroyed;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -237,8 +248,10 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
         caller = { workspace: principal.workspace, principal: principal.id, scopes: principal.scopes };
       } catch (error) {
         if (error instanceof AuthError) {
+          const address = clientAddressOf(req.socket.remoteAddress, req.headers);
+          if (!(await turnOf(req, `address:${address}`))) return;
           // Failed authentication spends its client address's own, smaller budget, never a principal's (README "Guardrails").
-          const waitMs = await app.guard.admitUnauthenticated(clientAddressOf(req.socket.remoteAddress, req.headers));
+          const waitMs = await app.guard.admitUnauthenticated(address);
           if (waitMs !== null) return tooManyRequests(res, waitMs, 'Too many failed authentication attempts from this address');
           return refuse(res, error);
         }
@@ -250,6 +263,7 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
         throw error;
       }
     }
+    if (!(await turnOf(req, caller.principal))) return;
     // Flood limit per principal, after authentication and before the body is read (README "Guardrails").
     const waitMs = await app.guard.admitHttp(caller.principal);
     if (waitMs !== null) return tooManyRequests(res, waitMs, 'Too many requests');
@@ -357,6 +371,7 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
       () => sendJsonRpcError(res, 500, -32603, 'Internal server error'),
     );
   });
+  server.on('connection', () => turns.noteConnection());
   // An accept error (EMFILE under many open streams) must not become an uncaught exception.
   server.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
   // Slow clients: headers and the whole request must arrive in time (checked every `checkMs`);
