@@ -15,6 +15,8 @@ import { hasForbiddenChar } from '../toolkit/unsafe-text.js';
 import type { TaskService } from '../toolsets/tasks/service.js';
 import type { ChangeHub } from './changes.js';
 import { type RequestContext, withCallSignal } from './context.js';
+import { iconsFor } from './icons.js';
+import { SERVER_ICON, SERVER_IDENTITY } from './identity.js';
 import { instrumentRequests } from './instrument.js';
 import { invokeTool, prepareRegistration } from './register.js';
 import { requestState } from './request-state.js';
@@ -96,10 +98,19 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
     .map((t) => t.instructions)
     .filter(Boolean)
     .join('\n\n');
-  const serverInfo = { name: 'taskwire', title: 'Taskwire', version: deps.version };
+  const serverInfo = { ...SERVER_IDENTITY, version: deps.version, icons: iconsFor(SERVER_ICON) };
   const toolsetDeps = deps.toolsetDeps ?? {};
   const knownNames = { tools: new Set(tools.map((t) => t.name)), prompts: new Set(prompts.map((p) => p.name)) };
-  const register = prepareRegistration<RequestContext>({ tools, resources, prompts, middleware });
+  // A toolset's icon marks its prompts and resources, not its tools: on every tool it would add ~190
+  // tokens each to tools/list (16 tools: 4,834 → 8,018 tokens, o200k_base, measured), which hosts may put in context.
+  const icons = new Map(
+    deps.toolsets.flatMap((t) => {
+      if (!t.icon) return [];
+      const set = iconsFor(t.icon);
+      return [...t.resources, ...t.prompts].map((part) => [part.name, set] as const);
+    }),
+  );
+  const register = prepareRegistration<RequestContext>({ tools, resources, prompts, middleware, icons });
   const pipeline = compose(middleware, invokeTool as ToolHandler<RequestContext>);
 
   return (connection) => {

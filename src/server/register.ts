@@ -6,6 +6,7 @@ import type { Completer, PromptDef, ResourceDef, ToolDef } from '../toolkit/defi
 import { ResourceMiss, ToolError } from '../toolkit/errors.js';
 import { argumentsToValidate } from '../toolkit/strip-nulls.js';
 import { parseInput } from '../toolkit/validation.js';
+import type { Icon } from './icons.js';
 
 /**
  * Registration of tool, resource and prompt *values* with an SDK `McpServer`.
@@ -34,6 +35,8 @@ export interface Registration<Ctx> {
   // biome-ignore lint/suspicious/noExplicitAny: prompts of every argument type
   prompts: ReadonlyArray<PromptDef<Ctx, any>>;
   middleware: ReadonlyArray<Middleware<Ctx>>;
+  /** Icons by prompt or resource name (their toolset's icon); none when absent. */
+  icons?: ReadonlyMap<string, Icon[]>;
 }
 
 /**
@@ -65,6 +68,10 @@ export type ContextOf<Ctx> = (sdk: ServerContext) => Ctx;
  */
 export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpServer, context: ContextOf<Ctx>, grant?: Grant) => void {
   const pipeline = compose(reg.middleware, invokeTool as ToolHandler<Ctx>);
+  const iconsOf = (name: string) => {
+    const icons = reg.icons?.get(name);
+    return icons ? { icons } : {};
+  };
   const tools = reg.tools.map((tool) => ({
     tool,
     config: {
@@ -77,12 +84,12 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
   }));
   const resources = reg.resources.map((res) => ({
     res,
-    meta: { title: res.title, description: res.description, mimeType: res.mimeType },
+    meta: { title: res.title, description: res.description, mimeType: res.mimeType, ...iconsOf(res.name) },
     template: res.uri.includes('{') ? new ResourceTemplate(res.uri, { list: undefined }) : undefined,
   }));
   const prompts = reg.prompts.map((prompt) => ({
     prompt,
-    config: { title: prompt.title, description: prompt.description, ...(prompt.args ? { argsSchema: advertise(prompt.args) } : {}) },
+    config: { title: prompt.title, description: prompt.description, ...iconsOf(prompt.name), ...(prompt.args ? { argsSchema: advertise(prompt.args) } : {}) },
   }));
   type Completers = { complete: Record<string, Completer<Ctx>>; scopes?: readonly string[] };
   const promptCompleters = new Map<string, Completers>(reg.prompts.map((p) => [p.name, { complete: p.complete ?? {}, scopes: p.scopes }]));

@@ -163,6 +163,8 @@ export interface Toolset<Ctx = unknown> {
    * result is called when the app closes.
    */
   createDeps?: (env: ToolsetEnv) => unknown;
+  /** The toolset's icon: `assets/icons/<icon>.svg`, shipped in the package (see server/icons.ts). */
+  icon?: string;
 }
 
 /** What a toolset's `createDeps` receives: the resolved configuration (every key, by name). */

@@ -42,6 +42,7 @@ const elicit = (name: string, description: string, message: string, properties: 
 
 export const conformanceToolset: Toolset<RequestContext> = {
   id: 'conformance',
+  icon: 'conformance',
   description: 'Fixtures for the official MCP conformance suite (test_* tools, test:// resources and prompts). Off by default.',
   default: false,
   scopes: {},

@@ -23,6 +23,7 @@ import { updateTasks } from './tools/update-tasks.js';
 /** The task tracker: the product's default toolset. */
 export const tasksToolset: Toolset<RequestContext> = {
   id: 'tasks',
+  icon: 'tasks',
   description: 'The task tracker: create, plan, list, search, update, comment on and complete tasks.',
   default: true,
   // Each independent: tasks:admin does not imply tasks:write.
