@@ -14,7 +14,7 @@ import type { serveHttp } from '../transport/http.js';
 import { serveOverStdio } from '../transport/stdio.js';
 import { VERSION } from '../version.js';
 import { type AuditOptions, AuditUsageError, readAudit } from './audit.js';
-import { CLIENTS, type ClientName, claudeCodeCommand, configBlock, configPath, currentLaunch, writeClientConfig } from './install.js';
+import { CLIENTS, type ClientName, currentLaunch, installInto, renderConfig } from './install.js';
 import { runToken, TOKEN_OPTIONS, TOKEN_USAGE } from './token.js';
 
 /**
@@ -277,16 +277,14 @@ function runInstall(client: string | undefined, print: boolean, config: Config, 
     if (typeof v === 'string' && (key.commands as readonly string[]).includes('stdio')) env[key.env] = v;
   }
   env.TASKWIRE_DB = resolve(config.db); // the client starts the server elsewhere: never a relative path
-  const launch = currentLaunch(env);
-  const block = configBlock(client as ClientName, launch);
+  const launch = currentLaunch(env, VERSION);
   if (print) {
-    process.stdout.write(`${JSON.stringify(block, null, 2)}\n`);
-    if (client === 'claude-code') process.stdout.write(`\n# or, with Claude Code's CLI:\n${claudeCodeCommand(launch)}\n`);
+    process.stdout.write(renderConfig(client as ClientName, launch));
     return;
   }
-  const path = configPath(client as ClientName);
+  let path: string;
   try {
-    writeClientConfig(path, block);
+    path = installInto(client as ClientName, launch);
   } catch (error) {
     fail((error as Error).message, 1);
   }
