@@ -1,15 +1,33 @@
 # syntax=docker/dockerfile:1
 # Taskwire: a small, non-root image. Build: docker build -t taskwire .
 # Reference deployment (2 replicas + PostgreSQL + nginx): docker compose up (compose.yaml, README "Scale out").
+#
+# The image runs exactly the npm package: the build stage packs the tarball (`npm pack`, the files that
+# package.json "files" lists), and the runtime stage holds that tarball's contents plus `npm ci --omit=dev`
+# from the lock file. test/distribution/docker.test.ts checks both file sets without a Docker engine.
 
 FROM node:22-bookworm-slim AS build
-WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary matches.
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json tsconfig.json ./
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.json README.md LICENSE server.json ./
 COPY src ./src
-# `prepare` builds dist/; then drop the dev dependencies.
-RUN npm install --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY assets ./assets
+# `prepare` builds dist/; then pack what npm users get and unpack it as the app.
+RUN npm ci --no-audit --no-fund \
+ && npm pack --ignore-scripts --pack-destination /tmp \
+ && mkdir /app \
+ && tar -xzf /tmp/taskwire-*.tgz -C /app --strip-components=1 \
+ && cp package-lock.json /app/
+WORKDIR /app
+# Production dependencies from the lock; scripts off (no `prepare`: no TypeScript here), then only the
+# SQLite driver's own install script (prebuilt download, else compile).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm rebuild better-sqlite3 \
+ && rm package-lock.json \
+ && npm cache clean --force
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
@@ -17,9 +35,7 @@ ENV NODE_ENV=production \
     TASKWIRE_PORT=8765 \
     TASKWIRE_DB=/data/taskwire.db
 WORKDIR /app
-COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app ./
 RUN mkdir -p /data && chown node:node /data
 # The official image's unprivileged user (uid 1000).
 USER node
