@@ -28,8 +28,10 @@ const mcpb = (...args) => execFileSync(process.execPath, [MCPB, ...args], { stdi
 const stage = mkdtempSync(join(tmpdir(), 'taskwire-bundle-'));
 try {
   const noMaps = (src) => !src.endsWith('.map');
-  cpSync(join(ROOT, 'dist'), join(stage, 'dist'), { recursive: true, filter: noMaps });
-  cpSync(join(ROOT, 'assets'), join(stage, 'assets'), { recursive: true });
+  // What the npm package ships (package.json "files": dist/, asset directories), plus the license and README.
+  for (const entry of pkg.files.filter((f) => !f.startsWith('!'))) {
+    if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(stage, entry), { recursive: true, filter: noMaps });
+  }
   for (const f of ['LICENSE', 'README.md']) cpSync(join(ROOT, f), join(stage, f));
   const { devDependencies: _dev, scripts: _scripts, ...runtimePkg } = pkg;
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(runtimePkg, null, 2)}\n`);

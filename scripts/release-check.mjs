@@ -13,7 +13,7 @@
 // --fix rewrites the derived parts (versions, descriptions, tool and prompt lists) instead of failing on them.
 // Exit 0 when all pass, 1 with one line per problem otherwise.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -156,10 +156,15 @@ function checkManifest(path) {
 }
 
 // ---------------------------------------------------------------- the npm tarball
-const ROOT_FILES = new Set(['package.json', 'README.md', 'LICENSE', 'server.json']);
-function listSources(dir, base = dir) {
+// package.json "files" decides what ships: `dist` (compiled), directories of run-time assets (another team's
+// assets: add their directory there, or build them into dist/), and single files. npm adds package.json,
+// README.md and LICENSE itself.
+const SHIPPED = pkg.files.filter((f) => !f.startsWith('!'));
+const ROOT_FILES = new Set(['package.json', 'README.md', 'LICENSE', ...SHIPPED.filter((f) => !f.includes('/') && existsSync(join(ROOT, f)) && !statSync(join(ROOT, f)).isDirectory())]);
+const ASSET_DIRS = SHIPPED.filter((f) => f !== 'dist' && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isDirectory());
+function listFiles(dir, base = dir, keep = () => true) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listSources(join(dir, e.name), base) : e.name.endsWith('.ts') ? [relative(base, join(dir, e.name))] : [],
+    e.isDirectory() ? listFiles(join(dir, e.name), base, keep) : keep(e.name) ? [relative(base, join(dir, e.name)).split('\\').join('/')] : [],
   );
 }
 function checkTarball() {
@@ -169,13 +174,15 @@ function checkTarball() {
   const required = [
     ...ROOT_FILES,
     pkg.bin.taskwire,
-    ...listSources(join(ROOT, 'src')).map((f) => `dist/${f.replace(/\.ts$/, '.js')}`),
+    ...listFiles(join(ROOT, 'src'), join(ROOT, 'src'), (n) => n.endsWith('.ts')).map((f) => `dist/${f.replace(/\.ts$/, '.js')}`),
+    ...ASSET_DIRS.flatMap((d) => listFiles(join(ROOT, d)).map((f) => `${d}/${f}`)),
     `assets/icons/${SERVER_ICON}.svg`,
     ...TOOLSETS.filter((t) => t.icon).map((t) => `assets/icons/${t.icon}.svg`),
   ];
   for (const f of required) if (!files.has(f)) problem('tarball', `${f} is missing`);
   for (const f of files) {
-    const allowed = ROOT_FILES.has(f) || ((f.startsWith('dist/') || f.startsWith('assets/')) && !f.endsWith('.map'));
+    const listed = f.startsWith('dist/') || ASSET_DIRS.some((d) => f.startsWith(`${d}/`));
+    const allowed = ROOT_FILES.has(f) || (listed && !f.endsWith('.map') && !(f.endsWith('.ts') && !f.endsWith('.d.ts')));
     if (!allowed) problem('tarball', `${f} is not needed at run time (package.json "files")`);
   }
   return info;
@@ -194,6 +201,6 @@ const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
 console.log(`release:check: server.json valid (MCP Registry schema ${schemaVersion}), manifest.json valid (mcpb validate)`);
 if (tarball) {
   console.log(
-    `release:check: ${tarball.filename}: ${tarball.entryCount} files, ${kB(tarball.size)} packed, ${kB(tarball.unpackedSize)} unpacked (only dist/ without maps, assets/, ${[...ROOT_FILES].join(', ')})`,
+    `release:check: ${tarball.filename}: ${tarball.entryCount} files, ${kB(tarball.size)} packed, ${kB(tarball.unpackedSize)} unpacked (dist/ without maps, ${ASSET_DIRS.map((d) => `${d}/`).join(', ')}, ${[...ROOT_FILES].join(', ')})`,
   );
 }
