@@ -160,7 +160,12 @@ function checkManifest(path) {
 // assets: add their directory there, or build them into dist/), and single files. npm adds package.json,
 // README.md and LICENSE itself.
 const SHIPPED = pkg.files.filter((f) => !f.startsWith('!'));
-const ROOT_FILES = new Set(['package.json', 'README.md', 'LICENSE', ...SHIPPED.filter((f) => !f.includes('/') && existsSync(join(ROOT, f)) && !statSync(join(ROOT, f)).isDirectory())]);
+const ROOT_FILES = new Set([
+  'package.json',
+  'README.md',
+  'LICENSE',
+  ...SHIPPED.filter((f) => !f.includes('/') && existsSync(join(ROOT, f)) && !statSync(join(ROOT, f)).isDirectory()),
+]);
 const ASSET_DIRS = SHIPPED.filter((f) => f !== 'dist' && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isDirectory());
 function listFiles(dir, base = dir, keep = () => true) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -58,7 +58,7 @@ describe('MCP Bundle (npm run bundle)', () => {
 
   it('runs from the unpacked bundle with the user config substituted, serving exactly the tools and prompts it declares', async () => {
     const values: Record<string, string> = { database: join(tmp.dir, 'desktop.db'), workspace: manifest.user_config.workspace?.default ?? '', log_level: 'warn' };
-    const substitute = (s: string) => s.replace('${__dirname}', unpacked).replace(/\$\{user_config\.(\w+)\}/g, (_, k: string) => values[k] ?? '');
+    const substitute = (s: string) => s.replace(/\$\{__dirname\}/, unpacked).replace(/\$\{user_config\.(\w+)\}/g, (_, k: string) => values[k] ?? '');
     const { command, args, env } = manifest.server.mcp_config;
     expect(command).toBe('node');
     const client = new Client({ name: 'claude-desktop-like', version: '1.0.0' });
