@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/client';
@@ -38,7 +39,8 @@ describe('MCP Bundle (npm run bundle)', () => {
     await run(process.execPath, [MCPB, 'unpack', join(tmp.dir, `${pkg.name}-${pkg.version}.mcpb`), unpacked], { timeout: 120_000, maxBuffer: 16 << 20 });
     manifest = JSON.parse(readFileSync(join(unpacked, 'manifest.json'), 'utf8'));
   }, 6 * 60_000);
-  afterAll(() => tmp.cleanup());
+  // Asynchronous: removing installed node_modules trees synchronously blocks the worker past vitest's RPC timeout.
+  afterAll(() => rm(tmp.dir, { recursive: true, force: true }), 5 * 60_000);
 
   it('is built by the official CLI, passes mcpb validate, and prints its size and SHA-256', async () => {
     expect(printed).toMatch(new RegExp(`${pkg.name}-${pkg.version}\\.mcpb: [\\d.]+ MB, sha256 [0-9a-f]{64}`));
