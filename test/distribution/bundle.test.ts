@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,7 +55,9 @@ describe('MCP Bundle (npm run bundle)', () => {
     expect(manifest.compatibility.runtimes.node).toBe(`>=${major}.0.0 <${major + 1}.0.0`);
     expect(existsSync(join(unpacked, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
     expect(existsSync(join(unpacked, 'node_modules', 'better-sqlite3', 'deps'))).toBe(false);
-    expect(existsSync(join(unpacked, 'src'))).toBe(false);
+    // Sources stay out; only asset directories package.json "files" lists (the board's src/board/assets) ship.
+    const shipped = existsSync(join(unpacked, 'src')) ? readdirSync(join(unpacked, 'src'), { recursive: true, encoding: 'utf8' }) : [];
+    expect(shipped.filter((f) => f.endsWith('.ts'))).toEqual([]);
   });
 
   it('runs from the unpacked bundle with the user config substituted, serving exactly the tools and prompts it declares', async () => {
