@@ -149,8 +149,11 @@ describe('the board (auth none, loopback)', () => {
     await page.waitForSelector('#board[data-ready="true"]');
     await page.locator('[data-task="3"]').click();
     await page.waitForSelector('#panel select[name="priority"]');
-    await ok(agent, 'update_task', { id: 3, title: 'Renamed by an agent meanwhile' });
     await page.locator('#panel select[name="priority"]').selectOption('low');
+    await ok(agent, 'update_task', { id: 3, title: 'Renamed by an agent meanwhile' });
+    // The open panel says the task changed, and keeps the choice being made.
+    await page.waitForSelector('#panel .notice.stale');
+    expect(await page.locator('#panel select[name="priority"]').inputValue()).toBe('low');
     await page.locator('#panel button.save').click();
     await page.waitForSelector('#panel .notice.conflict');
     expect(await page.locator('#panel .notice.conflict').textContent()).toContain('Nothing was written');
@@ -158,6 +161,34 @@ describe('the board (auth none, loopback)', () => {
     const now = await ok<{ task: { priority: string; version: number } }>(agent, 'get_task', { id: 3 });
     expect(now.task.priority).toBe('medium');
     expect(now.task.version).toBe(2);
+    await page.close();
+  });
+
+  it('comments, completes and reverts from the panel, each a change by the human through the board', async () => {
+    await ok(agent, 'create_tasks', { tasks: [{ title: 'Review the agent plan' }] });
+    const { id } = (await ok<{ tasks: Array<{ id: number; title: string }> }>(agent, 'list_tasks', {})).tasks.find((t) => t.title === 'Review the agent plan') as {
+      id: number;
+    };
+    const { page } = await openPage(`${s.origin}/`);
+    await page.waitForSelector('#board[data-ready="true"]');
+    await page.locator(`[data-task="${id}"]`).click();
+    await page.fill('#panel textarea[name="comment"]', 'Looks right; <b>ship</b> it.', { timeout: 3000 });
+    await page.locator('#panel button.add-comment').click({ timeout: 3000 });
+    await page.waitForSelector('#panel .notice.good', { timeout: 3000 });
+    expect(await page.locator('#panel li .desc').last().textContent()).toBe('Looks right; <b>ship</b> it.');
+    await page.locator('#panel button.complete').click({ timeout: 3000 });
+    await page.waitForSelector('#panel .notice.good >> text=Completed.', { timeout: 3000 });
+    await page.waitForSelector(`[data-column="done"] [data-task="${id}"]`, { timeout: 3000 });
+    const completed = await ok<{ history: Array<{ seq: number; kind: string; principal: string; client: string }> }>(agent, 'get_task', { id, history: 5 });
+    expect(completed.history.slice(0, 2).map((c) => [c.kind, c.principal, c.client])).toEqual([
+      ['complete', 'ana', 'taskwire-board'],
+      ['comment', 'ana', 'taskwire-board'],
+    ]);
+    const seq = completed.history[0]?.seq as number;
+    await page.locator(`#panel li[data-seq="${seq}"] button.revert`).click({ timeout: 3000 });
+    await page.waitForSelector(`#panel .notice.good >> text=Change ${seq} reverted.`, { timeout: 3000 });
+    const reverted = await ok<{ task: { status: string } }>(agent, 'get_task', { id });
+    expect(reverted.task.status).toBe('todo');
     await page.close();
   });
 

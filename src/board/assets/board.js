@@ -20,6 +20,7 @@ export const COLUMNS = [
 ];
 /** Cards per page of a column (list_tasks allows up to 100): 10,000 open tasks load 50 at a time. */
 export const PAGE = 50;
+const DONE = COLUMNS[3];
 const WRITE_TOOLS = ['update_task', 'complete_task', 'add_comment', 'revert_changes'];
 const FEED_SIZE = 40;
 /** Cards per open column in the `tasks://board` resource. */
@@ -37,6 +38,7 @@ export function createBoard(client, ui, options = {}) {
     can: new Set(),
     open: null, // { id, task, notice }
     feed: [],
+    lastSeq: null, // the newest change seq the feed has shown
     progress: new Map(), // parent id → { done, total } of its subtasks
     feedCursor: null,
     generation: 0,
@@ -142,25 +144,37 @@ export function createBoard(client, ui, options = {}) {
     );
   }
 
+  /** Read every column (first load, filters): the plain board's open columns in one resource read. */
+  async function refreshColumns() {
+    if (!plain() || !client.readResource) await Promise.all(COLUMNS.map((col) => loadColumn(col)));
+    else await Promise.all([loadOpenColumns(), loadColumn(DONE)]);
+    await loadProgress(undefined, new Map());
+  }
+
   /**
-   * Re-read the columns. `changed`: ids of the tasks the notifications named (undefined: all).
-   * On the plain board the done column is re-read only when a changed task may have entered or
-   * left it (it was there, or it left the open columns, or it is on none of them).
+   * After notifications: the feed first tells which tasks changed since the last refresh (`delta`;
+   * undefined when it cannot tell), read alongside the stats and the open columns; then the done
+   * column only when a changed task may have entered or left it (it was there, or it is on no open
+   * column now), the open panel only when its task changed, and the progress of changed parents.
    */
-  async function refreshColumns(changed) {
-    const done = COLUMNS.find((c) => c.key === 'done');
+  async function refreshAfterChanges() {
+    const shownBefore = new Map([...state.columns.values()].flatMap((e) => e.tasks.map((t) => [t.id, t.parent_id])));
     if (!plain() || !client.readResource) {
-      await Promise.all(COLUMNS.map((col) => loadColumn(col)));
-    } else if (!changed) {
-      await Promise.all([loadOpenColumns(), loadColumn(done)]);
-    } else {
-      const before = new Map([...state.columns].map(([key, e]) => [key, new Set(e.tasks.map((t) => t.id))]));
-      await loadOpenColumns();
-      const openNow = new Set(COLUMNS.filter((c) => c.key !== 'done').flatMap((c) => state.columns.get(c.key).tasks.map((t) => t.id)));
-      const touchesDone = !changed || [...changed].some((id) => before.get('done').has(id) || !openNow.has(id));
-      if (touchesDone) await loadColumn(done);
+      const [delta] = await Promise.all([refreshFeed(), refreshStats(), ...COLUMNS.map((col) => loadColumn(col))]);
+      await Promise.all([recheckOpen(delta), loadProgress(delta, shownBefore)]);
+      return;
     }
-    await loadProgress(changed);
+    const doneBefore = new Set(state.columns.get('done').tasks.map((t) => t.id));
+    const [delta] = await Promise.all([refreshFeed(), refreshStats(), loadOpenColumns()]);
+    const openNow = new Set(COLUMNS.filter((c) => c !== DONE).flatMap((c) => state.columns.get(c.key).tasks.map((t) => t.id)));
+    const touchesDone = !delta || [...delta.ids].some((id) => doneBefore.has(id) || !openNow.has(id));
+    await Promise.all([touchesDone ? loadColumn(DONE) : null, recheckOpen(delta)]);
+    await loadProgress(delta, shownBefore);
+  }
+
+  function recheckOpen(delta) {
+    const open = state.open;
+    return open && (!delta || delta.ids.has(open.id)) ? checkOpen(open) : null;
   }
 
   /**
@@ -168,14 +182,16 @@ export function createBoard(client, ui, options = {}) {
    * `parent_id`, not child counts): one list_tasks of each such parent's subtasks, at most
    * `PROGRESS_PARENTS` per refresh. Exact up to 100 subtasks per parent.
    */
-  async function loadProgress(changed) {
+  async function loadProgress(delta, shownBefore) {
     const shown = [...state.columns.values()].flatMap((e) => e.tasks);
     const ids = new Set(shown.map((t) => t.id));
     const parents = [...new Set(shown.map((t) => t.parent_id).filter((id) => id && ids.has(id)))].slice(0, PROGRESS_PARENTS);
     const generation = state.generation;
     const progress = new Map();
-    // A subtask's change also notifies its parent's URI: only those parents (and new ones) are re-read.
-    const stale = parents.filter((id) => !changed || changed.has(id) || !state.progress.has(id));
+    // Re-read a parent only when it, or one of its subtasks (shown before or now, or re-parented), changed.
+    const parentOf = new Map([...shownBefore, ...shown.map((t) => [t.id, t.parent_id])]);
+    const touched = new Set(delta ? [...delta.parents, ...[...delta.ids].map((id) => parentOf.get(id)).filter(Boolean)] : []);
+    const stale = parents.filter((id) => !delta || delta.ids.has(id) || touched.has(id) || !state.progress.has(id));
     for (const id of parents) if (!stale.includes(id)) progress.set(id, state.progress.get(id));
     await Promise.all(
       stale.map(async (id) => {
@@ -197,26 +213,37 @@ export function createBoard(client, ui, options = {}) {
   }
 
   /**
-   * The feed: the last changes, from the `tasks://changes` resource (the last 50); through
-   * list_changes where there is no resource read: the last hour on first load, then only newer ones.
+   * The feed, and what changed since the last read: `{ ids, parents }` (tasks changed; parents
+   * named by a `parent_id` change), or undefined when that is unknown (first read, or more changes
+   * than one read returns). From the `tasks://changes` resource (the last 50, gap-free `seq`);
+   * through list_changes where there is no resource read (the last hour first, then its cursor).
    */
   async function refreshFeed() {
+    let fresh;
     if (client.readResource) {
-      const recent = await client.readResource('tasks://changes');
-      state.feed = (recent.changes ?? []).slice(-FEED_SIZE);
-      fill(ui.feed, [...state.feed].reverse().map(changeItem));
-      return;
+      const changes = (await client.readResource('tasks://changes')).changes ?? [];
+      if (state.lastSeq !== null && (changes.length === 0 || changes[0].seq <= state.lastSeq + 1)) fresh = changes.filter((c) => c.seq > state.lastSeq);
+      state.lastSeq = changes.length ? changes[changes.length - 1].seq : (state.lastSeq ?? 0);
+      state.feed = changes.slice(-FEED_SIZE);
+    } else {
+      let cursor = state.feedCursor;
+      const read = [];
+      const since = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      let complete = false;
+      for (let pages = 0; pages < 20 && !complete; pages++) {
+        const page = await client.callTool('list_changes', cursor ? { cursor, limit: 200 } : { since, limit: 200 });
+        read.push(...(page.changes ?? []));
+        cursor = page.next_cursor ?? cursor;
+        complete = !page.has_more;
+      }
+      if (state.feedCursor && complete) fresh = read;
+      state.feedCursor = cursor;
+      state.feed = [...state.feed, ...read].slice(-FEED_SIZE);
     }
-    let cursor = state.feedCursor;
-    const since = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    for (let pages = 0; pages < 100; pages++) {
-      const page = await client.callTool('list_changes', cursor ? { cursor, limit: 200 } : { since, limit: 200 });
-      state.feed = [...state.feed, ...(page.changes ?? [])].slice(-FEED_SIZE);
-      cursor = page.next_cursor ?? cursor;
-      if (!page.has_more) break;
-    }
-    state.feedCursor = cursor;
     fill(ui.feed, [...state.feed].reverse().map(changeItem));
+    if (!fresh) return undefined;
+    const parents = fresh.flatMap((c) => (Array.isArray(c.fields?.parent_id) ? c.fields.parent_id.filter((v) => typeof v === 'number') : []));
+    return { ids: new Set(fresh.map((c) => c.task_id)), parents: new Set(parents) };
   }
 
   function changeItem(c) {
@@ -248,8 +275,17 @@ export function createBoard(client, ui, options = {}) {
   async function checkOpen(open) {
     const view = client.readResource ? await client.readResource(`tasks://${open.id}`) : await client.callTool('get_task', { id: open.id, comments_limit: 1 });
     if (state.open !== open || view.task.version === open.view.task.version) return;
-    open.stale = view.task;
-    renderPanel();
+    // Only the notice is added: the form keeps what the human has chosen so far.
+    ui.panel.querySelector('.stale-slot')?.replaceChildren(staleNotice(open.id, view.task));
+  }
+
+  function staleNotice(id, current) {
+    return h(
+      'div',
+      { class: 'notice stale', role: 'status' },
+      `Changed by ${current.updated_by?.principal ?? 'someone'} since you opened it (now version ${current.version}). `,
+      h('button', { type: 'button', class: 'reload', onclick: () => openTask(id) }, 'Show the current task'),
+    );
   }
 
   function closePanel() {
@@ -259,7 +295,7 @@ export function createBoard(client, ui, options = {}) {
   }
 
   function renderPanel() {
-    const { view, notice, stale } = state.open;
+    const { view, notice } = state.open;
     const t = view.task;
     const subtasks = view.subtasks ?? [];
     const doneSubtasks = subtasks.filter((s) => s.status === 'done').length;
@@ -278,14 +314,7 @@ export function createBoard(client, ui, options = {}) {
       ),
       t.lease ? h('p', { class: 'lease' }, `Claimed by ${t.lease.holder}${t.lease.client ? ` (${t.lease.client})` : ''} until ${when(t.lease.expires_at)}`) : null,
       notice ? h('div', { class: `notice ${notice.kind}`, role: 'status' }, notice.text) : null,
-      stale
-        ? h(
-            'div',
-            { class: 'notice stale', role: 'status' },
-            `Changed by ${stale.updated_by?.principal ?? 'someone'} since you opened it (now version ${stale.version}). `,
-            h('button', { type: 'button', class: 'reload', onclick: () => openTask(t.id) }, 'Show the current task'),
-          )
-        : null,
+      h('div', { class: 'stale-slot' }),
       actions(t),
       h('h3', {}, 'Description'),
       h('div', { class: 'desc' }, t.description || '(none)'),
@@ -414,7 +443,6 @@ export function createBoard(client, ui, options = {}) {
   let pending = null;
   let running = false;
   let lastFlush = 0;
-  const changedTasks = new Set();
   /**
    * Coalesce notifications: the first change after a quiet spell is shown at once (30 ms), a busy
    * stream at most every 600 ms (so still within 1 s), one refresh in flight. On the plain board a
@@ -422,9 +450,7 @@ export function createBoard(client, ui, options = {}) {
    * changed parents' progress): well within the budgets a board without --auth shares with the
    * local agents (HTTP 3,000 requests, 600 tool reads a minute by default).
    */
-  function changed(uri) {
-    const m = /^tasks:\/\/(\d+)$/.exec(uri);
-    if (m) changedTasks.add(Number(m[1]));
+  function changed() {
     if (pending) return;
     pending = setTimeout(flush, Math.max(30, lastFlush + MIN_REFRESH_MS - Date.now()));
   }
@@ -436,11 +462,8 @@ export function createBoard(client, ui, options = {}) {
     pending = null;
     running = true;
     lastFlush = Date.now();
-    const recheck = state.open && changedTasks.has(state.open.id) ? state.open : null;
-    const changed = new Set(changedTasks);
-    changedTasks.clear();
     try {
-      await Promise.all([refreshColumns(changed), refreshStats(), refreshFeed(), recheck ? checkOpen(recheck) : null]);
+      await refreshAfterChanges();
     } catch (error) {
       report(error);
     } finally {
