@@ -44,6 +44,17 @@ export function cardLines(tasks: readonly TaskRecord[]): string {
   return tasks.map(cardLine).join('\n');
 }
 
+/**
+ * The text block of a page of cards (list_tasks): the page's ids in order, one line, e.g.
+ * `20 tasks: #12 #7 #31 …`. It renders the structured content rather than repeating every
+ * card beside it (the cards already travel as `structuredContent`; repeating them as lines
+ * doubled a 20-task result, ~800 of ~1,970 tokens); `get_task` shows any one in full.
+ */
+export function pageIds(tasks: ReadonlyArray<Pick<TaskRecord, 'id'>>): string {
+  if (tasks.length === 0) return 'No tasks match.';
+  return `${tasks.length} task${tasks.length === 1 ? '' : 's'} (cards in structuredContent; get_task shows one in full): ${tasks.map((t) => `#${t.id}`).join(' ')}`;
+}
+
 /** `… 20 of 57 shown; pass cursor "abc" for more.` or nothing on the last page. `truncated`: the token budget cut the page. */
 export function pageFooter(shown: number, total: number, nextCursor: string | null, truncated = false): string {
   if (nextCursor === null) return total === 0 ? '' : `\n(${total} in all)`;

@@ -4,7 +4,7 @@ import { SORT_KEYS } from '../../../store/types.js';
 import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Assignee, Cursor, dateOnly, Label, Limit, MaxTokens, Priority, Status, TaskId } from '../fields.js';
-import { cardLine, cardLines, pageFooter, toCard } from '../format.js';
+import { cardLine, pageFooter, pageIds, toCard } from '../format.js';
 import { CardOut, outObject, PageOut } from '../schemas.js';
 
 export const listTasks = taskTool({
@@ -34,10 +34,9 @@ export const listTasks = taskTool({
     const { max_tokens, ...query } = args;
     const keep = max_tokens === undefined ? undefined : tokenFit(max_tokens, toCard, cardLine);
     const page = await ctx.tasks.listTasks(ctx.caller, query, keep);
-    const body = page.tasks.length === 0 ? 'No tasks match.' : cardLines(page.tasks);
     return {
       structured: { tasks: page.tasks.map(toCard), total: page.total, next_cursor: page.next_cursor, truncated: page.truncated },
-      text: body + pageFooter(page.tasks.length, page.total, page.next_cursor, page.truncated),
+      text: pageIds(page.tasks) + pageFooter(page.tasks.length, page.total, page.next_cursor, page.truncated),
     };
   },
 });
