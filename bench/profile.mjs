@@ -1,6 +1,8 @@
 // Profiling aid (not part of `npm run bench`): runs the stdio `get_task` loop against the built server
 // under `node --cpu-prof` and prints the hottest functions and packages by self time.
 //   node bench/profile.mjs [--tasks 10000] [--calls 3000] [--era legacy|modern] [-- extra server flags]
+//   node bench/profile.mjs --http [--seconds 5] [--connections 16] [--era modern|legacy] : the same against `serve`
+//   under autocannon (2026 stateless requests, or 2025 sessions with --era legacy).
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +17,9 @@ const { values, positionals } = parseArgs({
     calls: { type: 'string', default: '3000' },
     era: { type: 'string', default: 'legacy' },
     tool: { type: 'string', default: 'get_task' },
+    http: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '16' },
   },
   allowPositionals: true,
 });
@@ -26,25 +31,23 @@ const store = openSqliteStore({ path: db, synchronous: 'NORMAL' });
 await populate(new TaskService(store), 0, Number(values.tasks));
 await store.close();
 
-const args = [
-  '--cpu-prof',
-  '--cpu-prof-dir',
-  tmp,
-  `${ROOT}/dist/cli/main.js`,
-  '--db',
-  db,
-  '--workspace',
-  CALLER.workspace,
-  '--log-level',
-  'warn',
-  ...NEVER_REFUSE,
-  ...positionals,
-];
-const s = stdioServer(process.execPath, args);
-await openEra(s, values.era);
-const params = callParams(values.era, values.tool, values.tool === 'get_task' ? { id: 4242 } : {});
-for (let i = 0; i < Number(values.calls); i++) await s.request('tools/call', params);
-await s.stop();
+const serverArgs = ['--db', db, '--workspace', CALLER.workspace, '--log-level', 'warn', ...NEVER_REFUSE, ...positionals];
+const toolArgs = values.tool === 'get_task' ? { id: 4242 } : {};
+if (values.http) {
+  const { legacyRequest, load, modernRequest, startServer } = await import('./http.mjs');
+  const era = values.era === 'legacy' ? 'legacy' : 'modern';
+  const server = await startServer(['--cpu-prof', '--cpu-prof-dir', tmp, `${ROOT}/dist/cli/main.js`, 'serve', '--port', '0', ...serverArgs]);
+  const req = era === 'modern' ? modernRequest(values.tool, toolArgs) : legacyRequest(values.tool, toolArgs);
+  const r = await load(server, { connections: Number(values.connections), seconds: Number(values.seconds), req, sessions: era === 'legacy' });
+  console.log(`http ${era}: ${JSON.stringify(r)}`);
+  await server.stop();
+} else {
+  const s = stdioServer(process.execPath, ['--cpu-prof', '--cpu-prof-dir', tmp, `${ROOT}/dist/cli/main.js`, ...serverArgs]);
+  await openEra(s, values.era);
+  const params = callParams(values.era, values.tool, toolArgs);
+  for (let i = 0; i < Number(values.calls); i++) await s.request('tools/call', params);
+  await s.stop();
+}
 await new Promise((r) => setTimeout(r, 500));
 const file = readdirSync(tmp).find((f) => f.endsWith('.cpuprofile'));
 const prof = JSON.parse(readFileSync(join(tmp, file), 'utf8'));

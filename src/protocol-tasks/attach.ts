@@ -32,7 +32,8 @@ type AnyTool<Ctx> = ToolDef<Ctx, any, any>;
 export interface ProtocolTasksOptions<Ctx> {
   operations: AsyncOperations;
   workspace: string;
-  principal: string;
+  /** The requesting principal: fixed per connection, or read from each request (shared 2026 HTTP instances). */
+  principal: string | ((sdk: ServerContext) => string);
   /** Granted tools by name (only those with `taskSupport` matter). */
   tools: ReadonlyMap<string, AnyTool<Ctx>>;
   /** The per-request context builder of `build.ts`. */
@@ -58,12 +59,13 @@ type StoredHandler = (request: { id: string | number; params?: Record<string, un
 
 export function attachProtocolTasks<Ctx>(server: McpServer, options: ProtocolTasksOptions<Ctx>): void {
   const { operations } = options;
-  const owner = AsyncOperations.owner(options.workspace, options.principal);
+  const { principal } = options;
+  const ownerOf = (sdk: ServerContext) => AsyncOperations.owner(options.workspace, typeof principal === 'string' ? principal : principal(sdk));
   server.server.registerCapabilities({ extensions: { [TASKS_EXTENSION]: {} } } as never);
 
   const lookup = (sdk: ServerContext, taskId: string): Operation => {
     requireExtension(sdk);
-    const op = operations.get(owner, taskId);
+    const op = operations.get(ownerOf(sdk), taskId);
     if (!op) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown taskId: ${taskId}`);
     return op;
   };
@@ -98,7 +100,7 @@ export function attachProtocolTasks<Ctx>(server: McpServer, options: ProtocolTas
     if (tool.runAsync && !tool.runAsync(ctx)) return inCall(request, sdk);
     let op: Operation;
     try {
-      op = operations.create(owner);
+      op = operations.create(ownerOf(sdk));
     } catch (error) {
       if (error instanceof OperationLimit) {
         return {

@@ -1,4 +1,4 @@
-import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, McpServer, ProtocolError, ProtocolErrorCode, type ServerContext } from '@modelcontextprotocol/server';
 import { missingScopes, READ_SCOPE } from '../auth/principal.js';
 import { auditTrail } from '../middleware/audit.js';
 import { compose } from '../middleware/compose.js';
@@ -18,6 +18,7 @@ import { type RequestContext, withCallSignal } from './context.js';
 import { iconsFor } from './icons.js';
 import { SERVER_ICON, SERVER_IDENTITY } from './identity.js';
 import { instrumentRequests } from './instrument.js';
+import { scopeKey } from './pool.js';
 import { invokeTool, prepareRegistration } from './register.js';
 import { requestState } from './request-state.js';
 import type { ResourceWatches } from './watches.js';
@@ -70,6 +71,22 @@ export interface Connection {
   longLived: boolean;
   /** `network.transport` for telemetry: `pipe` (stdio, in-process) or `tcp` (HTTP); default `pipe`. */
   transport?: 'pipe' | 'tcp';
+  /**
+   * The instance serves successive requests of any principal of this workspace
+   * and scope set (server/pool.ts): `principal` is then ignored, and each
+   * request's caller comes from its own `authInfo.extra.caller` (set by the
+   * HTTP transport from the verified credential); a request without one, or of
+   * another workspace or scope set, is refused. Client identity is read from
+   * the request envelope only.
+   */
+  shared?: boolean;
+}
+
+/** The verified caller the HTTP transport attaches to each request (`authInfo.extra.caller`). */
+export interface RequestCaller {
+  workspace: string;
+  principal: string;
+  scopes?: ReadonlySet<string>;
 }
 
 export type ServerFactory = (connection: Connection) => McpServer;
@@ -114,6 +131,16 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   const pipeline = compose(middleware, invokeTool as ToolHandler<RequestContext>);
 
   return (connection) => {
+    const instanceScopes = connection.shared ? scopeKey(connection.scopes) : '';
+    /** Who sent this request: the connection's principal, or (shared instances) the request's own verified caller. */
+    const principalOf = (sdk: ServerContext): string => {
+      if (!connection.shared) return connection.principal;
+      const caller = (sdk.http?.authInfo?.extra as { caller?: RequestCaller } | undefined)?.caller;
+      if (!caller || caller.workspace !== connection.workspace || scopeKey(caller.scopes) !== instanceScopes) {
+        throw new ProtocolError(ProtocolErrorCode.InternalError, 'The request carries no verified caller of this server instance.');
+      }
+      return caller.principal;
+    };
     const server = new McpServer(serverInfo, {
       capabilities: {
         resources: { subscribe: true, listChanged: true },
@@ -127,12 +154,12 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
     const context = (sdk: ServerContext): RequestContext => ({
       caller: {
         workspace: connection.workspace,
-        actor: { principal: connection.principal, client: clientName(server, sdk), client_version: clientVersion(server, sdk) ?? null },
+        actor: { principal: principalOf(sdk), client: clientName(server, sdk, connection), client_version: clientVersion(server, sdk, connection) ?? null },
         admin: missingScopes(connection.scopes, ['tasks:admin']).length === 0,
         signal: sdk.mcpReq.signal,
       },
-      clientVersion: clientVersion(server, sdk),
-      ...(clientAskedForLogs(server, sdk) ? { clientLog: (level, data) => sdk.mcpReq.log(level, data, 'taskwire') } : {}),
+      clientVersion: clientVersion(server, sdk, connection),
+      ...(clientAskedForLogs(server, sdk, connection) ? { clientLog: (level, data) => sdk.mcpReq.log(level, data, 'taskwire') } : {}),
       tasks: deps.tasks,
       deps: toolsetDeps,
       announceListChanged: (kind) => deps.hub.listChanged(kind),
@@ -154,7 +181,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       attachProtocolTasks<RequestContext>(server, {
         operations: deps.operations,
         workspace: connection.workspace,
-        principal: connection.principal,
+        principal: principalOf,
         tools: new Map(tools.filter((t) => t.taskSupport && grant.tool(t.scopes)).map((t) => [t.name, t])),
         context,
         // An async operation outlives its request: its own signal, progress as statusMessage, input via tasks/update.
@@ -176,9 +203,12 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   };
 }
 
-function clientName(server: McpServer, sdk: ServerContext): string | null {
+/** The identity the SDK holds for the instance's client; never consulted on a shared instance (the request's envelope names its client). */
+const initialized = (server: McpServer, connection: Connection) => (connection.shared ? undefined : server.server.getClientVersion());
+
+function clientName(server: McpServer, sdk: ServerContext, connection: Connection): string | null {
   const modern = (sdk.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { name?: string } | undefined;
-  const name = modern?.name ?? server.server.getClientVersion()?.name;
+  const name = modern?.name ?? initialized(server, connection)?.name;
   // Client-supplied and stored as provenance: bounded, and never carrying invisible characters.
   return typeof name === 'string' && name.length > 0 && !hasForbiddenChar(name) ? name.slice(0, 100) : null;
 }
@@ -189,15 +219,16 @@ function clientName(server: McpServer, sdk: ServerContext): string | null {
  * its (internal) per-session level map. Without either, Taskwire sends none:
  * the spec leaves it to the server, and unasked-for notifications are noise.
  */
-function clientAskedForLogs(server: McpServer, sdk: ServerContext): boolean {
+function clientAskedForLogs(server: McpServer, sdk: ServerContext, connection: Connection): boolean {
   if ((sdk.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY] !== undefined) return true;
+  if (connection.shared) return false;
   const levels = (server.server as unknown as { _loggingLevels?: Map<unknown, unknown> })._loggingLevels;
   return levels !== undefined && levels.size > 0;
 }
 
-function clientVersion(server: McpServer, sdk: ServerContext): string | null {
+function clientVersion(server: McpServer, sdk: ServerContext, connection: Connection): string | null {
   const modern = (sdk.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { version?: string } | undefined;
-  const version = modern?.version ?? server.server.getClientVersion()?.version;
+  const version = modern?.version ?? initialized(server, connection)?.version;
   return typeof version === 'string' && version.length > 0 && !hasForbiddenChar(version) ? version.slice(0, 100) : null;
 }
 
@@ -214,7 +245,9 @@ function registerSubscriptions(server: McpServer, connection: Connection, deps: 
   const releases = new Map<string, () => void>();
   server.server.setRequestHandler('resources/subscribe', async (request) => {
     const { uri } = request.params;
-    if (connection.longLived && deps.watches && !releases.has(uri)) releases.set(uri, deps.watches.acquire(uri, connection.workspace));
+    // A per-request (possibly shared) instance keeps nothing: it delivers no updates.
+    if (!connection.longLived) return {};
+    if (deps.watches && !releases.has(uri)) releases.set(uri, deps.watches.acquire(uri, connection.workspace));
     subscribed.add(uri);
     return {};
   });

@@ -32,10 +32,28 @@ type RawHandler = (request: { method: string; id: string | number; params?: Reco
  */
 export function instrumentRequests(server: McpServer, transport: 'pipe' | 'tcp', known: KnownNames): void {
   const protocol = server.server as unknown as { _requestHandlers: Map<string, RawHandler> };
+  activity.set(server, { running: 0 });
   const wrapped = new InstrumentedHandlers(server, transport, known);
   for (const [method, handler] of protocol._requestHandlers) wrapped.set(method, handler);
   protocol._requestHandlers = wrapped;
 }
+
+/** Handlers of an instance running now, and who waits for none to run (server/pool.ts). */
+interface Activity {
+  running: number;
+  idle?: () => void;
+}
+const activity = new WeakMap<McpServer, Activity>();
+
+/** How many of `server`'s request handlers are running now (only instances passed to {@link instrumentRequests}). */
+export const handlersRunning = Object.assign((server: McpServer): number => activity.get(server)?.running ?? 0, {
+  /** Call `then` once, when the last running handler of `server` has finished. */
+  whenIdle(server: McpServer, then: () => void): void {
+    const a = activity.get(server);
+    if (!a || a.running === 0) then();
+    else a.idle = then;
+  },
+});
 
 /** Every tool and prompt name the app serves (precomputed once). */
 export interface KnownNames {
@@ -58,6 +76,23 @@ class InstrumentedHandlers extends Map<string, RawHandler> {
 }
 
 function instrument(method: string, handler: RawHandler, server: McpServer, transport: 'pipe' | 'tcp', known: KnownNames): RawHandler {
+  const counted = activity.get(server) as Activity;
+  const measured = measure(method, handler, server, transport, known);
+  return async (request, ctx) => {
+    counted.running++;
+    try {
+      return await measured(request, ctx);
+    } finally {
+      if (--counted.running === 0 && counted.idle) {
+        const then = counted.idle;
+        counted.idle = undefined;
+        then();
+      }
+    }
+  };
+}
+
+function measure(method: string, handler: RawHandler, server: McpServer, transport: 'pipe' | 'tcp', known: KnownNames): RawHandler {
   return async (request, ctx) => {
     const started = performance.now();
     const params = request.params ?? {};

@@ -22,6 +22,7 @@ import { isBoardPath, serveBoard } from '../board/static.js';
 import { clientAddressResolver } from '../guard/client-address.js';
 import { FairTurns } from '../guard/turns.js';
 import type { App } from '../server/app.js';
+import { ServerPool } from '../server/pool.js';
 import { recordStream } from '../telemetry/metrics.js';
 import { headerContext, isTracing } from '../telemetry/tracing.js';
 import { type Caller, LegacySessions } from './legacy-sessions.js';
@@ -41,6 +42,8 @@ export interface HttpServing {
 export interface HttpServingOptions {
   /** How often an open stream re-verifies its credential, ms (default {@link DEFAULT_STREAM_RECHECK_MS}). */
   streamRecheckMs?: number;
+  /** Idle 2026 server instances kept per workspace and scope set (server/pool.ts; default 16; 0 = one fresh instance per request). */
+  pooledInstances?: number;
 }
 
 class BodyTooLarge extends Error {}
@@ -89,12 +92,15 @@ export async function serveHttp(app: App, authOverride?: HttpAuth | null, option
   const local: Caller = { workspace: config.workspace, principal: app.principal };
 
   /** One 2026 handler per workspace, created on first use: its event bus only ever carries that workspace's changes. */
+  const modernPool = new ServerPool((connection) => app.factory(connection), options.pooledInstances);
   const modernByWorkspace = new Map<string, { handler: McpHttpHandler; node: ReturnType<typeof toNodeHandler> }>();
   const modernFor = (workspace: string) => {
     let entry = modernByWorkspace.get(workspace);
     if (!entry) {
+      // Instances are reused across requests of one workspace and scope set (server/pool.ts); the principal of
+      // each request reaches its handlers from that request's authInfo, never from the instance.
       const handler = createMcpHandler(
-        (ctx) => app.factory({ ...((ctx.authInfo?.extra?.caller as Caller | undefined) ?? local), era: 'modern', longLived: false, transport: 'tcp' }),
+        (ctx) => modernPool.acquire({ ...((ctx.authInfo?.extra?.caller as Caller | undefined) ?? local), era: 'modern', longLived: false, transport: 'tcp' }),
         {
           legacy: 'reject',
           onerror: (error) => {

@@ -63,7 +63,8 @@ describe('deep nesting over HTTP (issue 13 item 2)', () => {
       },
     });
     app = createApp(testConfig({ port: '0' }, tmp.dir), pino({ level: 'info' }, sink));
-    http = await serveHttp(app);
+    // No pooled instances: the 5xx test below injects its fault at the factory, which a pooled request would skip.
+    http = await serveHttp(app, undefined, { pooledInstances: 0 });
   });
   afterAll(async () => {
     await http.close();
