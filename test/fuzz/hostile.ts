@@ -115,7 +115,7 @@ export function mutate(valid: Record<string, unknown>, keys: string[], deep = DE
       const { [k]: _gone, ...rest } = valid;
       return rest;
     }),
-    // wrapped in nesting, or not an object at all (JSON-RPC -32602 is the right answer there)
+    // a deeply nested extra value (non-object arguments are drawn in tool-calls.ts)
     fc.integer({ min: 1, max: deep }).map((d) => ({ ...valid, nested: nested(d) })),
   );
 }

@@ -107,6 +107,7 @@ describe.each(['legacy', 'modern'] as const)('raw stdio frames (%s era, built CL
   let started = 0;
   /** A fresh server process; in the legacy era, its session opened with initialize. */
   const start = async () => {
+    await server?.stop(); // the one before (after a crash, or before the long-line test)
     server = new StdioServer(join(tmp.dir, 'stdio.db'));
     started++;
     if (era === 'legacy') {
