@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthServed, bearerClient, serveWithAuth } from '../auth/served.js';
 import { eventually, ok } from '../harness.js';
 import { launchBrowser } from './browser.js';
 import { type BoardServed, serveBoard } from './served.js';
@@ -284,6 +285,38 @@ describe('the board with API keys', () => {
     expect(await page.locator('#login').isHidden()).toBe(true);
     for (const url of requests) expect(new URL(url).origin).toBe(s.origin);
     await page.close();
+  });
+});
+
+describe('the board with OAuth (a pasted access token)', () => {
+  let s: AuthServed;
+  beforeAll(async () => {
+    s = await serveWithAuth(['acme']);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it("takes a real authorization server's access token, shows the token's workspace and writes as its subject", async () => {
+    const token = await s.as.token('acme', 'tasks:read tasks:write');
+    const agent = await bearerClient(s.http.url, token);
+    await ok(agent.client, 'create_tasks', { tasks: [{ title: 'In the acme workspace' }] });
+    const { page } = await openPage(new URL('/', s.http.url).toString());
+    await page.waitForSelector('#login:not([hidden])');
+    await page.fill('#login-token', token);
+    await page.click('#login button[type="submit"]');
+    await page.waitForSelector('#board[data-ready="true"]');
+    expect(await cardTitles(page, 'todo')).toEqual(['In the acme workspace']);
+    await page.locator('.card').first().click();
+    await page.locator('#panel select[name="status"]').selectOption('in_progress');
+    await page.locator('#panel button.save').click();
+    await page.waitForSelector('#panel .notice.good');
+    const after = await ok<{ task: { status: string; updated_by: { principal: string; client: string } } }>(agent.client, 'get_task', { id: 1 });
+    expect(after.task.status).toBe('in_progress');
+    expect(after.task.updated_by.client).toBe('taskwire-board');
+    expect(after.task.updated_by.principal).not.toBe('nobody'); // the token's subject, not the server's local principal
+    await page.close();
+    await agent.client.close();
   });
 });
 
