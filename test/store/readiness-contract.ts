@@ -174,6 +174,11 @@ async function checkLists(store: TaskStore, ws: string, tasks: TaskRecord[]): Pr
     [{ parent_id: null, status: open }, (t) => t.parent_id === null && open.includes(t.status)],
     [{ label: 'x', status: open }, (t) => t.labels.includes('x') && open.includes(t.status)],
     [{ overdue: true, today: '2026-12-03' }, (t) => open.includes(t.status) && t.due_date !== null && t.due_date < '2026-12-03'],
+    [{ status: open, due_before: '2026-12-03' }, (t) => open.includes(t.status) && t.due_date !== null && t.due_date <= '2026-12-03'],
+    [
+      { status: open, due_after: '2026-12-02', due_before: '2026-12-05' },
+      (t) => open.includes(t.status) && t.due_date !== null && t.due_date >= '2026-12-02' && t.due_date <= '2026-12-05',
+    ],
   ];
   for (const [filter, keep] of filters) {
     for (const sort of SORT_KEYS) {
