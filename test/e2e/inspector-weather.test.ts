@@ -2,15 +2,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../harness.js';
 import { type FakeNws, startFakeNws } from '../weather/fake-nws.js';
-import { assertBuilt, CLI, run } from './cli-process.js';
+import { inspect as inspectCli } from './inspector-cli.js';
 
 /**
  * The MCP Inspector CLI runs the weather tutorial's flow against the built server over stdio, with the weather
  * toolset pointed at a fake NWS on loopback that replays recorded responses: list tools, get_alerts CA, read
  * alerts://CA/active, get emergency_summary.
  */
-const INSPECTOR = process.env.INSPECTOR_VERSION ?? '2.12.0';
-
 describe('MCP Inspector CLI: the weather tutorial flow (stdio)', () => {
   const tmp = tempDir();
   let fake: FakeNws;
@@ -22,29 +20,21 @@ describe('MCP Inspector CLI: the weather tutorial flow (stdio)', () => {
     tmp.cleanup();
   });
 
-  const inspect = async (args: string[]): Promise<{ code: number | null; json: Record<string, unknown>; stderr: string }> => {
-    assertBuilt();
-    const server = [
-      process.execPath,
-      CLI,
-      '--db',
-      join(tmp.dir, 'weather.db'),
-      '--toolsets',
-      'tasks,weather',
-      '--weather-api-url',
-      fake.url,
-      '--weather-user-agent',
-      'taskwire-inspector-test/1 (ops@example.com)',
-    ];
-    const quoted = [...server, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const npxArgs = ['-y', '-p', 'node@22', '-p', `@modelcontextprotocol/inspector@${INSPECTOR}`, '-c', `mcp-inspector --cli ${quoted}`];
-    const { code, stdout, stderr } = await run('npx', npxArgs, { HOME: tmp.dir }, 180_000);
-    try {
-      return { code, json: JSON.parse(stdout), stderr };
-    } catch {
-      throw new Error(`inspector printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
-    }
-  };
+  const inspect = (args: string[]) =>
+    inspectCli(
+      [
+        '--db',
+        join(tmp.dir, 'weather.db'),
+        '--toolsets',
+        'tasks,weather',
+        '--weather-api-url',
+        fake.url,
+        '--weather-user-agent',
+        'taskwire-inspector-test/1 (ops@example.com)',
+      ],
+      args,
+      tmp.dir,
+    );
 
   it('lists the weather tools, gets CA alerts, reads alerts://CA/active and gets emergency_summary', { timeout: 600_000 }, async () => {
     const tools = await inspect(['--method', 'tools/list', '--strict']);

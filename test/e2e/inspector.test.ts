@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../harness.js';
-import { assertBuilt, CLI, run } from './cli-process.js';
+import { inspect as inspectCli } from './inspector-cli.js';
 
 /**
  * The official MCP Inspector CLI (an outside judge) drives the built server over
@@ -9,24 +9,13 @@ import { assertBuilt, CLI, run } from './cli-process.js';
  * so it runs through `npx -p node@22`; it launches the server with this Node's
  * absolute path (the addon is built for it), as `taskwire install` advises.
  */
-const INSPECTOR = process.env.INSPECTOR_VERSION ?? '2.12.0';
 
 describe('MCP Inspector CLI against the built server (stdio)', () => {
   const tmp = tempDir();
   const db = join(tmp.dir, 'inspector.db');
   afterAll(() => tmp.cleanup());
 
-  const inspect = async (args: string[]): Promise<{ code: number | null; json: Record<string, unknown>; stderr: string }> => {
-    assertBuilt();
-    const quoted = [process.execPath, CLI, '--db', db, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const npxArgs = ['-y', '-p', 'node@22', '-p', `@modelcontextprotocol/inspector@${INSPECTOR}`, '-c', `mcp-inspector --cli ${quoted}`];
-    const { code, stdout, stderr } = await run('npx', npxArgs, { HOME: tmp.dir }, 180_000);
-    try {
-      return { code, json: JSON.parse(stdout), stderr };
-    } catch {
-      throw new Error(`inspector printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
-    }
-  };
+  const inspect = (args: string[]) => inspectCli(['--db', db], args, tmp.dir);
 
   it('plans a project: list tools, create a plan, list, complete, read the board, get a prompt', { timeout: 600_000 }, async () => {
     const tools = await inspect(['--method', 'tools/list', '--strict']);
