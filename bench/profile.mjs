@@ -3,6 +3,7 @@
 //   node bench/profile.mjs [--tasks 10000] [--calls 3000] [--era legacy|modern] [-- extra server flags]
 //   node bench/profile.mjs --http [--seconds 5] [--connections 16] [--era modern|legacy] : the same against `serve`
 //   under autocannon (2026 stateless requests, or 2025 sessions with --era legacy).
+//   --otlp: tracing on, exported over OTLP/HTTP to a loopback sink that drops everything.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +21,7 @@ const { values, positionals } = parseArgs({
     http: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '16' },
+    otlp: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -31,24 +33,33 @@ const store = openSqliteStore({ path: db, synchronous: 'NORMAL' });
 await populate(new TaskService(store), 0, Number(values.tasks));
 await store.close();
 
+let sink;
+const env = {};
+if (values.otlp) {
+  const { createServer } = await import('node:http');
+  sink = createServer((req, res) => req.on('data', () => {}).on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+  await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+  Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`, OTEL_BSP_SCHEDULE_DELAY: '200' });
+}
 const serverArgs = ['--db', db, '--workspace', CALLER.workspace, '--log-level', 'warn', ...NEVER_REFUSE, ...positionals];
 const toolArgs = values.tool === 'get_task' ? { id: 4242 } : {};
 if (values.http) {
   const { legacyRequest, load, modernRequest, startServer } = await import('./http.mjs');
   const era = values.era === 'legacy' ? 'legacy' : 'modern';
-  const server = await startServer(['--cpu-prof', '--cpu-prof-dir', tmp, `${ROOT}/dist/cli/main.js`, 'serve', '--port', '0', ...serverArgs]);
+  const server = await startServer(['--cpu-prof', '--cpu-prof-dir', tmp, `${ROOT}/dist/cli/main.js`, 'serve', '--port', '0', ...serverArgs], env);
   const req = era === 'modern' ? modernRequest(values.tool, toolArgs) : legacyRequest(values.tool, toolArgs);
   const r = await load(server, { connections: Number(values.connections), seconds: Number(values.seconds), req, sessions: era === 'legacy' });
   console.log(`http ${era}: ${JSON.stringify(r)}`);
   await server.stop();
 } else {
-  const s = stdioServer(process.execPath, ['--cpu-prof', '--cpu-prof-dir', tmp, `${ROOT}/dist/cli/main.js`, ...serverArgs]);
+  const s = stdioServer(process.execPath, ['--cpu-prof', '--cpu-prof-dir', tmp, `${ROOT}/dist/cli/main.js`, ...serverArgs], env);
   await openEra(s, values.era);
   const params = callParams(values.era, values.tool, toolArgs);
   for (let i = 0; i < Number(values.calls); i++) await s.request('tools/call', params);
   await s.stop();
 }
 await new Promise((r) => setTimeout(r, 500));
+sink?.close();
 const file = readdirSync(tmp).find((f) => f.endsWith('.cpuprofile'));
 const prof = JSON.parse(readFileSync(join(tmp, file), 'utf8'));
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));

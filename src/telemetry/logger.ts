@@ -3,7 +3,9 @@ import pino from 'pino';
 /**
  * The process logger: pino JSON lines on **stderr**, always (stdout is the
  * protocol channel on stdio). Level from `TASKWIRE_LOG_LEVEL` via config.
- * Secrets are redacted by path.
+ * Secrets are redacted by path. Lines are written asynchronously (a busy
+ * server's lines coalesce into fewer writes, off the call path); pino flushes
+ * what is pending synchronously on exit, so only a SIGKILL can lose a line.
  */
 export type Logger = pino.Logger;
 
@@ -38,7 +40,7 @@ export const REDACTED_PATHS = [
   '*.connectionString',
 ];
 
-export function createLogger(level: string = 'info', destination: pino.DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {
+export function createLogger(level: string = 'info', destination: pino.DestinationStream = pino.destination({ fd: 2, sync: false })): Logger {
   return pino(
     {
       name: 'taskwire',

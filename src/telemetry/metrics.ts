@@ -86,19 +86,43 @@ export interface OperationAttributes {
   transport?: 'pipe' | 'tcp';
 }
 
+/**
+ * Attribute sets by their values, built once: a call records the same few
+ * combinations over and over. At most {@link MAX_CACHED} sets are kept (the
+ * values are bounded already: served names, error codes, protocol versions);
+ * past that a set is built per record.
+ */
+const MAX_CACHED = 2048;
+const attributeSets = new Map<string, Attributes>();
+function cachedAttributes(key: string, build: () => Attributes): Attributes {
+  let attrs = attributeSets.get(key);
+  if (!attrs) {
+    attrs = build();
+    if (attributeSets.size < MAX_CACHED) attributeSets.set(key, attrs);
+  }
+  return attrs;
+}
+
 /** One MCP request finished after `seconds`. */
 export function recordOperation(a: OperationAttributes, seconds: number): void {
-  const attrs: Attributes = { 'mcp.method.name': a.method };
-  if (a.tool) attrs['gen_ai.tool.name'] = a.tool;
-  if (a.errorType) attrs['error.type'] = a.errorType;
-  if (a.protocolVersion) attrs['mcp.protocol.version'] = a.protocolVersion;
-  if (a.transport) attrs['network.transport'] = a.transport;
+  const key = `op\n${a.method}\n${a.tool ?? ''}\n${a.errorType ?? ''}\n${a.protocolVersion ?? ''}\n${a.transport ?? ''}`;
+  const attrs = cachedAttributes(key, () => {
+    const built: Attributes = { 'mcp.method.name': a.method };
+    if (a.tool) built['gen_ai.tool.name'] = a.tool;
+    if (a.errorType) built['error.type'] = a.errorType;
+    if (a.protocolVersion) built['mcp.protocol.version'] = a.protocolVersion;
+    if (a.transport) built['network.transport'] = a.transport;
+    return built;
+  });
   instruments.operationDuration.record(seconds, attrs);
 }
 
 /** A tool call ended with `outcome`: `ok` or the structured error code (`not_found`, `rate_limited`, ...). */
 export function recordToolCall(tool: string, outcome: string): void {
-  instruments.toolCalls.add(1, { 'gen_ai.tool.name': tool, 'taskwire.outcome': outcome });
+  instruments.toolCalls.add(
+    1,
+    cachedAttributes(`call\n${tool}\n${outcome}`, () => ({ 'gen_ai.tool.name': tool, 'taskwire.outcome': outcome })),
+  );
 }
 
 /** A call by `principal` was rejected by a rate limit. */

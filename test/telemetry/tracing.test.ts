@@ -71,13 +71,15 @@ describe.each(ERAS)('request spans (%s era)', (era) => {
       expect(String(server.attributes['gen_ai.tool.call.result'])).toContain('traced');
       expect(server.attributes['error.type']).toBeUndefined();
 
-      // Store spans are children of the request span, in the same trace.
+      // The store transaction is a child span of the request span, in the same trace; its port calls are events on it.
       const read = named('sqlite read');
       expect(read.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
-      const get = named('sqlite taskDetail');
-      expect(get.parentSpanContext?.spanId).toBe(read.spanContext().spanId);
-      expect(get.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'db.operation.name': 'taskDetail' });
-      expect(get.spanContext().traceId).toBe(TRACE_ID);
+      expect(read.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'db.operation.name': 'read' });
+      expect(read.spanContext().traceId).toBe(TRACE_ID);
+      const get = read.events.find((e) => e.name === 'sqlite taskDetail');
+      expect(get?.attributes).toMatchObject({ 'db.operation.name': 'taskDetail' });
+      expect(get?.attributes?.['taskwire.duration_ms']).toBeTypeOf('number');
+      expect(spans().some((s) => s.name === 'sqlite taskDetail')).toBe(false);
 
       // The audit row carries the trace id, linking the trail to the agent's run.
       await h.app.audit?.flush();

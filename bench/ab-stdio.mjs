@@ -1,0 +1,47 @@
+// A/B micro-bench for issue 17 on a shared machine: the same load against each build root given, interleaved, medians of REPS runs.
+//   node bench/ab-stdio.mjs /path/to/build-a [/path/to/build-b ...]   (REPS, SECS/CALLS env; each root needs dist/ built)
+
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOTS = process.argv.slice(2);
+const ROOT = ROOTS[0];
+const { perCall } = await import(`${ROOT}/bench/stdio.mjs`);
+const { GUARDRAILS_OFF, GUARDRAILS_ON } = await import(`${ROOT}/bench/guardrails.mjs`);
+const { CALLER, populate } = await import(`${ROOT}/bench/store.mjs`);
+const tmp = mkdtempSync(join(tmpdir(), 'cost-g-'));
+const db = join(tmp, 't.db');
+const { openSqliteStore } = await import(`${ROOT}/dist/store/sqlite/sqlite-store.js`);
+const { TaskService } = await import(`${ROOT}/dist/toolsets/tasks/service.js`);
+const store = openSqliteStore({ path: db, synchronous: 'NORMAL' });
+await populate(new TaskService(store), 0, 10000);
+await store.close();
+const sink = createServer((req, res) => req.on('data', () => {}).on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
+const configs = [
+  { id: 'sdk add', sdk: true },
+  { id: 'off', flags: GUARDRAILS_OFF, env: {} },
+  { id: 'on', flags: GUARDRAILS_ON, env: {} },
+  { id: 'on+tracing', flags: GUARDRAILS_ON, env: tracingEnv },
+];
+const res = {};
+const calls = Number(process.env.CALLS ?? 1000);
+for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
+  for (const root of ROOTS)
+    for (const c of configs) {
+      if (c.sdk && root !== ROOT) continue;
+      const server = c.sdk
+        ? { id: 'sdk', args: [`${ROOT}/bench/references/sdk.mjs`, 'stdio'], call: ['add', { a: 1, b: 2 }] }
+        : { id: 'taskwire', args: [`${root}/dist/cli/main.js`, '--db', db, '--workspace', CALLER.workspace, ...c.flags], env: c.env, call: ['get_task', { id: 4242 }] };
+      const r = await perCall(server, 'legacy', calls, 1);
+      const k = c.sdk ? c.id : `${c.id} ${root}`;
+      (res[k] ??= []).push(r.cpu_us_per_call.median);
+    }
+}
+sink.close();
+const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const base = med(res['sdk add']);
+for (const [k, v] of Object.entries(res)) console.log(k.padEnd(40), 'median µs', med(v), 'vs sdk', (med(v) / base).toFixed(2), 'runs', v.join(','));
