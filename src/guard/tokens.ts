@@ -16,6 +16,28 @@ let encoding: Tiktoken | undefined;
 
 let pieces: RegExp | undefined;
 
+function loadEncoding(): Tiktoken {
+  const ranks = require('js-tiktoken/ranks/o200k_base') as TiktokenBPE;
+  pieces = new RegExp(ranks.pat_str, 'gu');
+  encoding = new Tiktoken(ranks);
+  return encoding;
+}
+
+let warming: NodeJS.Timeout | undefined;
+
+/**
+ * Build the encoder `delayMs` after start-up instead of inside the first call that needs a count: loading the rank
+ * table blocks the event loop (about a second, several under load), and inside a call it would stall every caller
+ * at once. Deferred (and unref'd) so a client spawning the server gets its first answers first. Idempotent.
+ */
+export function warmTokensSoon(delayMs = 1_000): void {
+  if (encoding || warming) return;
+  warming = setTimeout(() => {
+    if (!encoding) loadEncoding();
+  }, delayMs);
+  warming.unref();
+}
+
 /** Longest pre-token (UTF-8 bytes) given to the encoder (~0.15 ms under load; 32 bytes cost ~0.7 ms). */
 const EXACT_BYTES = 16;
 
@@ -30,19 +52,15 @@ const EXACT_BYTES = 16;
  * this machine, blocking the event loop for every caller (found by test/fuzz).
  */
 export function countTokens(text: string): number {
-  if (!encoding) {
-    const ranks = require('js-tiktoken/ranks/o200k_base') as TiktokenBPE;
-    encoding = new Tiktoken(ranks);
-    pieces = new RegExp(ranks.pat_str, 'gu');
-  }
-  if (Buffer.byteLength(text) <= EXACT_BYTES) return encoding.encode(text).length;
+  const encoder = encoding ?? loadEncoding();
+  if (Buffer.byteLength(text) <= EXACT_BYTES) return encoder.encode(text).length;
   let estimated = 0;
   const exact = text.replace(pieces as RegExp, (piece) => {
     if (Buffer.byteLength(piece) <= EXACT_BYTES) return piece;
     estimated += estimate(piece);
     return '';
   });
-  return encoding.encode(exact).length + estimated;
+  return encoder.encode(exact).length + estimated;
 }
 
 function estimate(piece: string): number {

@@ -5,6 +5,7 @@ import { type BusChangeKind, bridge, type ChangeBus, channelName } from '../clus
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createGuardrails, type GuardrailOptions, type Guardrails } from '../guard/index.js';
+import { warmTokensSoon } from '../guard/tokens.js';
 import { AsyncOperations } from '../protocol-tasks/registry.js';
 import { openConfiguredStore } from '../store/open.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -68,6 +69,7 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     excludeTools: config.excludeTools,
   });
   const scopes = checkScopes(toolsets);
+  warmTokensSoon(); // result budgets count tokens: load the encoder now, not inside the first call that needs it
   const toolsetDeps = buildToolsetDeps(toolsets, config);
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
