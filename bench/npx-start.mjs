@@ -19,7 +19,8 @@ const ROOT = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'taskwire-npx-'));
 try {
   const [info] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT }).toString());
-  const tarball = join(dir, info.filename);
+  // `./file.tgz`, relative to cwd: npx reads an absolute path as a command to run, not a package.
+  const tarball = `./${info.filename}`;
   const timed = (args) => {
     const t0 = performance.now();
     const r = spawnSync('npx', ['-y', tarball, ...args], { cwd: dir, encoding: 'utf8' });
