@@ -28,3 +28,20 @@ export function searchWords(text: string): string[] {
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/** Largest task id completions look for (PostgreSQL ids are `integer`; SQLite's come from the same kind of counter). */
+const MAX_ID = 2 ** 31 - 1;
+
+/**
+ * The ascending, disjoint id ranges whose decimal form starts with `prefix` (`''`: every id; `42`: [42, 42],
+ * [420, 429], [4200, 4299], … up to {@link MAX_ID}); none for a prefix that no id has (not digits, a leading zero).
+ */
+export function decimalPrefixRanges(prefix: string): Array<[number, number]> {
+  if (prefix === '') return [[1, MAX_ID]];
+  if (!/^[1-9][0-9]*$/.test(prefix) || prefix.length > 10) return [];
+  const ranges: Array<[number, number]> = [];
+  for (let lo = Number(prefix), width = 1; lo <= MAX_ID; lo *= 10, width *= 10) {
+    ranges.push([lo, Math.min(lo + width - 1, MAX_ID)]);
+  }
+  return ranges;
+}

@@ -179,6 +179,15 @@ async function checkLists(store: TaskStore, ws: string, tasks: TaskRecord[]): Pr
       { status: open, due_after: '2026-12-02', due_before: '2026-12-05' },
       (t) => open.includes(t.status) && t.due_date !== null && t.due_date >= '2026-12-02' && t.due_date <= '2026-12-05',
     ],
+    [{ status: ['todo'], priority: ['critical'] }, (t) => t.status === 'todo' && t.priority === 'critical'],
+    [{ label: 'x', assignee: 'ana' }, (t) => t.labels.includes('x') && t.assignee === 'ana'],
+    [{ label: 'y', status: open, assignee: 'bo' }, (t) => t.labels.includes('y') && open.includes(t.status) && t.assignee === 'bo'],
+    [{ due_before: '2026-12-05' }, (t) => t.due_date !== null && t.due_date <= '2026-12-05'],
+    [{ status: open, due_after: '2026-12-02' }, (t) => open.includes(t.status) && t.due_date !== null && t.due_date >= '2026-12-02'],
+    [
+      { due_after: '2026-12-01', due_before: '2026-12-04', assignee: 'ana' },
+      (t) => t.due_date !== null && t.due_date >= '2026-12-01' && t.due_date <= '2026-12-04' && t.assignee === 'ana',
+    ],
   ];
   for (const [filter, keep] of filters) {
     for (const sort of SORT_KEYS) {

@@ -14,7 +14,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { Mutex } from '../mutex.js';
-import { escapeLike, OPEN_STATUS_SQL, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
+import { decimalPrefixRanges, escapeLike, OPEN_STATUS_SQL, OPEN_STATUSES, PRIORITY_RANK, searchWords } from '../shared.js';
 import {
   type Actor,
   type ApiKeyRecord,
@@ -424,23 +424,6 @@ function readinessOf(workspace: string, id: RawBuilder<number>): RawBuilder<unkn
                SELECT 1 FROM tasks x WHERE x.workspace = d.workspace AND x.id = d.depends_on AND (x.status COLLATE "C") ${open} OFFSET 0) x
               WHERE d.workspace = ${workspace} AND d.task_id = ${id})::integer,
              (SELECT count(*) FROM tasks c WHERE c.workspace = ${workspace} AND c.parent_id = ${id} AND (c.status COLLATE "C") ${open})::integer`;
-}
-
-/** Largest task id (ids are `integer`). */
-const MAX_ID = 2 ** 31 - 1;
-
-/**
- * The ascending, disjoint id ranges whose decimal form starts with `prefix` (`''`: every id; `42`: [42, 42],
- * [420, 429], [4200, 4299], … up to {@link MAX_ID}); none for a prefix that no id has (not digits, a leading zero).
- */
-export function decimalPrefixRanges(prefix: string): Array<[number, number]> {
-  if (prefix === '') return [[1, MAX_ID]];
-  if (!/^[1-9][0-9]*$/.test(prefix) || prefix.length > 10) return [];
-  const ranges: Array<[number, number]> = [];
-  for (let lo = Number(prefix), width = 1; lo <= MAX_ID; lo *= 10, width *= 10) {
-    ranges.push([lo, Math.min(lo + width - 1, MAX_ID)]);
-  }
-  return ranges;
 }
 
 /**

@@ -59,12 +59,23 @@ const ORDERS: Record<SortKey, { index: string; primary: 'ASC' | 'DESC'; terms: A
  */
 const SMALL_SET = 2000;
 
-/** ORDER BY of `sort` in direction `order` over alias `t`. */
-export function listOrder(t: string, sort: SortKey, order: 'asc' | 'desc'): string {
+/**
+ * ORDER BY of `sort` in direction `order` over alias `t`. `dated`: the filter keeps only tasks with a due date
+ * (a due range), so the due_date order's leading `due_date IS NULL` term is constant and left out: SQLite then
+ * sees that tasks_due_rank, sought on `(due_date IS NULL) = 0`, is already in this order (with the term it sorted
+ * the whole range). Other orders keep it: it is a column of their index, which is walked, not sought.
+ */
+export function listOrder(t: string, sort: SortKey, order: 'asc' | 'desc', dated = false): string {
   const o = ORDERS[sort];
   const flip = (order === 'asc' ? 'ASC' : 'DESC') !== o.primary;
-  return o.terms.map(([expr, dir]) => `${t}.${expr} ${flip ? (dir === 'ASC' ? 'DESC' : 'ASC') : dir}`).join(', ');
+  return o.terms
+    .filter(([expr]) => !(dated && sort === 'due_date' && expr === 'due_date IS NULL'))
+    .map(([expr, dir]) => `${t}.${expr} ${flip ? (dir === 'ASC' ? 'DESC' : 'ASC') : dir}`)
+    .join(', ');
 }
+
+/** A due range (due_before / due_after) keeps only tasks with a due date. */
+const dated = (f: TaskFilter) => f.due_before !== undefined || f.due_after !== undefined;
 
 /** The WHERE clause of a filter on tasks aliased `t`; `filtered` is false when it only scopes to the workspace. */
 export function filterSql(workspace: string, f: TaskFilter, t: string): { where: string; params: unknown[]; filtered: boolean } {
@@ -93,6 +104,8 @@ export function filterSql(workspace: string, f: TaskFilter, t: string): { where:
     clauses.push(`${t}.parent_id = ?`);
     params.push(f.parent_id);
   }
+  // The (due_date IS NULL) = 0 term (implied by the range) lets a range seek tasks_due_rank (migration 10).
+  if (dated(f)) clauses.push(`(${t}.due_date IS NULL) = 0`);
   if (f.due_before !== undefined) {
     clauses.push(`${t}.due_date <= ?`);
     params.push(f.due_before);
@@ -139,12 +152,25 @@ function counted(db: SqlRunner, workspace: string, f: TaskFilter): number | unde
 }
 
 /** The index a filter's own matches are read through, when they are few (or a parent's subtasks); undefined: none narrows. */
-function filterIndex(f: TaskFilter): string | undefined {
+function filterIndex(db: SqlRunner, workspace: string, f: TaskFilter): string | undefined {
   if (f.parent_id !== undefined && f.parent_id !== null) return 'tasks_by_parent';
   if (f.assignee !== undefined) return 'tasks_by_assignee';
   if (f.overdue) return 'tasks_open_due';
-  if (f.due_before !== undefined || f.due_after !== undefined) return 'tasks_by_due';
-  if (f.status && f.status.length > 0) return 'tasks_by_status';
+  if (dated(f)) return 'tasks_due_rank';
+  if (f.status && f.status.length > 0) {
+    // tasks_by_status is (workspace, status) only (migration 10): with a priority filter too, read whichever of the
+    // status's tasks and the priority's (tasks_rank leads with the rank) the counters say are fewer.
+    if (f.priority && f.priority.length > 0) {
+      const n = (column: string, values: readonly string[]) =>
+        db.get(
+          `SELECT coalesce(sum(n), 0) AS n FROM task_counts WHERE workspace = ? AND ${column} IN (SELECT value FROM json_each(?))`,
+          workspace,
+          JSON.stringify(values),
+        )?.n as number;
+      if (n('priority', f.priority) < n('status', f.status)) return 'tasks_rank';
+    }
+    return 'tasks_by_status';
+  }
   return undefined;
 }
 
@@ -156,7 +182,7 @@ function filterIndex(f: TaskFilter): string | undefined {
  */
 export function listPage(db: SqlRunner, workspace: string, query: ListQuery): { rows: Row[]; total: number } {
   const { where, params, filtered } = filterSql(workspace, query, 't');
-  const byFilter = filterIndex(query);
+  const byFilter = filterIndex(db, workspace, query);
   const countVia = byFilter ? `INDEXED BY ${byFilter}` : '';
   const total = counted(db, workspace, query) ?? (db.get(`SELECT count(*) AS n FROM tasks t ${countVia} WHERE ${where}`, ...params)?.n as number);
   const readByFilter = byFilter !== undefined && (byFilter === 'tasks_by_parent' || (filtered && total <= SMALL_SET));
@@ -165,7 +191,7 @@ export function listPage(db: SqlRunner, workspace: string, query: ListQuery): { 
     total === 0 || query.offset >= total
       ? []
       : db.all(
-          `SELECT t.* FROM tasks t INDEXED BY ${index} WHERE ${where} ORDER BY ${listOrder('t', query.sort, query.order)} LIMIT ? OFFSET ?`,
+          `SELECT t.* FROM tasks t INDEXED BY ${index} WHERE ${where} ORDER BY ${listOrder('t', query.sort, query.order, dated(query))} LIMIT ? OFFSET ?`,
           ...params,
           query.limit,
           query.offset,

@@ -301,4 +301,27 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         changed a workspace's scores and order; issue 12: a small workspace's search walked a big one's doclists).
         `tasks_fts` is split into `tasks_fts_<workspace facet id>` and dropped (search-index.ts). */
   splitSearchIndex,
+  /* 10: fewer index pages per write (issue 12, create_tasks at 1M). Every index whose key scatters new tasks over the
+        whole tree costs about one page per task in the WAL at each commit (~50 of a batch's ~510 pages at 1M tasks).
+        - tasks_by_status keeps (workspace, status) only: new tasks append to five groups. A small status set is read
+          through it and sorted; status plus priority is read through the smaller of it and tasks_rank (list.ts).
+        - tasks_by_due goes: tasks_due_rank carries status after its key, so due-range counts stay index-only, and a
+          due-range filter seeks it on (due_date IS NULL) = 0 and due_date (list.ts).
+        - task_labels_by_status goes: task_labels_by_priority (workspace, label, ...) carries status and assignee, so
+          a label's counts with an assignee read it without visiting the tasks; label and status totals come from
+          label_counts.
+        - tasks_by_parent and tasks_by_completed hold only tasks with a parent / a completion time (every reader asks
+          for one: `parent_id = ?`, `parent_id IS NOT NULL`, `completed_at >= ?`), so most new tasks skip them.
+        Rebuilding these indexes takes a few seconds per million tasks, once. */ `
+  DROP INDEX tasks_by_parent;
+  CREATE INDEX tasks_by_parent ON tasks (workspace, parent_id, id) WHERE parent_id IS NOT NULL;
+  DROP INDEX tasks_by_completed;
+  CREATE INDEX tasks_by_completed ON tasks (workspace, completed_at) WHERE completed_at IS NOT NULL;
+  DROP INDEX tasks_by_status;
+  CREATE INDEX tasks_by_status ON tasks (workspace, status);
+  DROP INDEX tasks_by_due;
+  DROP INDEX tasks_due_rank;
+  CREATE INDEX tasks_due_rank ON tasks (workspace, due_date IS NULL, due_date, priority_rank DESC, id, status);
+  DROP INDEX task_labels_by_status;
+  `,
 ];

@@ -216,7 +216,7 @@ export class TaskService {
       this.idempotent(w, workspace, 'create_tasks', idempotencyKey, { items }, async () => {
         const created = await this.insertItems(w, workspace, actor, items);
         for (const t of created) log.add(changeOf('create', 'create_tasks', null, t));
-        return { created, replayed: false, affected: await this.neighbours(w, workspace, created) };
+        return { created, replayed: false, affected: newNeighbours(created) };
       }),
     );
     if (!result.replayed) this.changes.tasksChanged(workspace, result.affected);
@@ -259,7 +259,7 @@ export class TaskService {
           first_id: created[0]?.id ?? null,
           last_id: created.at(-1)?.id ?? null,
           replayed: false,
-          affected: await this.neighbours(w, workspace, created),
+          affected: newNeighbours(created),
         };
       }),
     );
@@ -1133,6 +1133,20 @@ export class TaskService {
     });
     return result;
   }
+}
+
+/**
+ * {@link TaskService.neighbours} of tasks created in one call, without a query: a new task's only dependents are
+ * items of the same call (nothing else can name its id yet), and they are in `created` themselves.
+ */
+function newNeighbours(created: readonly TaskRecord[]): number[] {
+  const ids = new Set<number>();
+  for (const t of created) {
+    ids.add(t.id);
+    for (const d of t.depends_on) ids.add(d);
+    if (t.parent_id !== null) ids.add(t.parent_id);
+  }
+  return [...ids];
 }
 
 function versionConflict(current: TaskRecord): ToolError {
