@@ -27,7 +27,7 @@ function build(): string {
   const script = [
     `const ExtApps = (() => {\n${asFunctionBody(bundle)}\n})();`,
     `const { createBoard } = (() => {\n${withoutModuleSyntax(read('dom.js'))}\n${withoutModuleSyntax(read('board.js'))}\nreturn { createBoard };\n})();`,
-    `const { App } = ExtApps;\n${withoutModuleSyntax(read('app-main.js'))}`,
+    `const { App } = ExtApps;\n${withoutModuleSyntax(read('tool-result.js'))}\n${withoutModuleSyntax(read('app-main.js'))}`,
   ].join('\n');
   // `</script` cannot appear inside an inline script; `<\/script` means the same in JavaScript.
   const inline = script.replaceAll('</script', '<\\/script');

@@ -28,13 +28,7 @@ export function errorBoundary(logger: Logger): Middleware {
  * ("Maximum call stack size exceeded") as the result text.
  */
 export function lastResort(logger: Logger): Middleware {
-  return async function lastResort(call, next) {
-    try {
-      return await next(call);
-    } catch (error) {
-      return errorResult(toToolError(error, logger, call.tool.name, call.requestId));
-    }
-  };
+  return errorBoundary(logger);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import type { GuardrailEvent } from '../../src/guard/events.js';
@@ -6,6 +5,7 @@ import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { tempDir, testConfig } from '../harness.js';
+import { sendFrom } from './send-from.js';
 
 /**
  * The HTTP flood limits with authentication on (issue 13 item 1), on real
@@ -15,39 +15,7 @@ import { tempDir, testConfig } from '../harness.js';
  * flood locks anyone else out; `X-Forwarded-For`/`Forwarded` count only from
  * a `--trust-proxy` peer.
  */
-const ENVELOPE = {
-  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-  'io.modelcontextprotocol/clientCapabilities': {},
-  'io.modelcontextprotocol/clientInfo': { name: 'flood-test', version: '1' },
-};
-const LIST = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: ENVELOPE } });
-
-function send(url: string, from: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter?: string; body: string }> {
-  return new Promise((done, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        localAddress: from,
-        agent: false,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2026-07-28',
-          'mcp-method': 'tools/list',
-          ...headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => done({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(LIST);
-  });
-}
+const send = sendFrom;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const BAD = bearer('tw_000000000000_not-a-real-secret');
 

@@ -1,8 +1,8 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type Served } from '../e2e/cli-process.js';
 import { tempDir } from '../harness.js';
 import { type Balancer, dropSchema, freshSchema, PG_SKIP, PG_URL, portOf, requireNginx, requirePostgres, startNginx, startReplica } from '../scale/cluster.js';
+import { sendFrom } from './send-from.js';
 
 /**
  * Issue 13 item 1 through the reference deployment: two `taskwire serve`
@@ -16,38 +16,7 @@ import { type Balancer, dropSchema, freshSchema, PG_SKIP, PG_URL, portOf, requir
 await requirePostgres();
 requireNginx();
 
-const ENVELOPE = {
-  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-  'io.modelcontextprotocol/clientCapabilities': {},
-  'io.modelcontextprotocol/clientInfo': { name: 'lockout-test', version: '1' },
-};
-const LIST = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: ENVELOPE } });
-
-function send(url: string, from: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((done, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        localAddress: from,
-        agent: false,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2026-07-28',
-          'mcp-method': 'tools/list',
-          ...headers,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(LIST);
-  });
-}
+const send = async (url: string, from: string, headers: Record<string, string>) => (await sendFrom(url, from, headers)).status;
 const times = async (n: number, once: () => Promise<number>) => {
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(await once());

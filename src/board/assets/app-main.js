@@ -1,5 +1,6 @@
 import { App } from '@modelcontextprotocol/ext-apps/app-with-deps';
 import { createBoard } from './board.js';
+import { toolErrorDetail } from './tool-result.js';
 
 /**
  * The board as an MCP App view (`ui://taskwire/board`, SEP-1865), inside a host's sandboxed
@@ -15,12 +16,8 @@ const app = new App({ name: 'Taskwire board', version: '1' }, {});
 async function callTool(name, args) {
   const result = await app.callServerTool({ name, arguments: args });
   if (result.isError) {
-    const text = (result.content ?? []).find((c) => c.type === 'text')?.text ?? '';
-    let detail = { code: 'error', message: text };
-    try {
-      detail = JSON.parse(text).error ?? detail;
-    } catch {}
-    const error = new Error(String(detail.message ?? text));
+    const detail = toolErrorDetail(result);
+    const error = new Error(String(detail.message));
     error.detail = detail;
     throw error;
   }

@@ -1,3 +1,5 @@
+import { toolErrorDetail } from './tool-result.js';
+
 /**
  * A small MCP client for the board page: 2026-07-28 JSON-RPC over Streamable HTTP to the same
  * origin's `/mcp` (basic/transports), stateless, one POST per request. The credential, when the
@@ -81,12 +83,8 @@ export function httpMcp(options = {}) {
     async callTool(name, args = {}) {
       const result = await request('tools/call', { name, arguments: args }, name);
       if (result.isError) {
-        const text = (result.content ?? []).find((c) => c.type === 'text')?.text ?? '';
-        let detail = { code: 'error', message: text };
-        try {
-          detail = JSON.parse(text).error ?? detail;
-        } catch {}
-        throw new McpError('tool', String(detail.message ?? text), detail);
+        const detail = toolErrorDetail(result);
+        throw new McpError('tool', String(detail.message), detail);
       }
       return result.structuredContent ?? {};
     },

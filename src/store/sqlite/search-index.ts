@@ -45,12 +45,13 @@ export class SearchTables {
   private readonly known = new Map<string, string>();
   /** Tables this connection made in the open write transaction: cached only once it commits. */
   private readonly created = new Map<string, string>();
-  private readonly statements = new Map<string, Database.Statement>();
 
   /** Call outside any transaction (a rolled-back one would take `temp.search_page` with it). */
   constructor(
     private readonly db: Database.Database,
     private readonly facets: Facets,
+    /** The store's cached `prepare` (one statement cache per connection). */
+    private readonly stmt: (sql: string) => Database.Statement,
   ) {
     db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_page USING fts5(title, description, comments, tokenize = 'porter unicode61 remove_diacritics 2')");
   }
@@ -104,15 +105,6 @@ export class SearchTables {
       this.stmt('DELETE FROM temp.search_page').run();
     }
     return out;
-  }
-
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
   }
 
   /** After COMMIT: the tables made in the transaction exist for good. */

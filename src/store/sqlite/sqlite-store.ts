@@ -230,7 +230,7 @@ class SqliteRepo implements TaskWriter {
   ) {
     this.history = new SqliteHistory((sql) => this.stmt(sql), origin);
     this.facets = new Facets(this.runner);
-    this.searchTables = new SearchTables(db, this.facets);
+    this.searchTables = new SearchTables(db, this.facets, (sql) => this.stmt(sql));
   }
 
   private stmt(sql: string): Database.Statement {
