@@ -52,8 +52,11 @@ export function cardLines(tasks: readonly TaskRecord[]): string {
  */
 export function pageIds(tasks: ReadonlyArray<Pick<TaskRecord, 'id'>>): string {
   if (tasks.length === 0) return 'No tasks match.';
-  return `${tasks.length} task${tasks.length === 1 ? '' : 's'} (cards in structuredContent; get_task shows one in full): ${tasks.map((t) => `#${t.id}`).join(' ')}`;
+  return `${tasks.length} task${tasks.length === 1 ? '' : 's'} (cards in structuredContent; get_task shows one in full): ${tasks.map(idRef).join(' ')}`;
 }
+
+/** `#12`: how a task appears in {@link pageIds} (and what a result budget counts for it there). */
+export const idRef = (t: Pick<TaskRecord, 'id'>): string => `#${t.id}`;
 
 /** `… 20 of 57 shown; pass cursor "abc" for more.` or nothing on the last page. `truncated`: the token budget cut the page. */
 export function pageFooter(shown: number, total: number, nextCursor: string | null, truncated = false): string {

@@ -4,7 +4,7 @@ import { SORT_KEYS } from '../../../store/types.js';
 import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { Assignee, Cursor, dateOnly, Label, Limit, MaxTokens, Priority, Status, TaskId } from '../fields.js';
-import { cardLine, pageFooter, pageIds, toCard } from '../format.js';
+import { idRef, pageFooter, pageIds, toCard } from '../format.js';
 import { CardOut, outObject, PageOut } from '../schemas.js';
 
 export const listTasks = taskTool({
@@ -32,7 +32,7 @@ export const listTasks = taskTool({
   ui: BOARD_APP_URI,
   handler: async (args, ctx) => {
     const { max_tokens, ...query } = args;
-    const keep = max_tokens === undefined ? undefined : tokenFit(max_tokens, toCard, cardLine);
+    const keep = max_tokens === undefined ? undefined : tokenFit(max_tokens, toCard, idRef);
     const page = await ctx.tasks.listTasks(ctx.caller, query, keep);
     return {
       structured: { tasks: page.tasks.map(toCard), total: page.total, next_cursor: page.next_cursor, truncated: page.truncated },
