@@ -14,6 +14,17 @@ export const GUARDRAILS_OFF = ['--metrics', 'off', '--audit', 'off', '--guardrai
 /** Defaults: metrics, audit trail and the per-call log line on; every guardrail on, its limits out of reach. */
 export const GUARDRAILS_ON = ['--log-level', 'info', ...NEVER_REFUSE];
 
+/**
+ * Each part's own share: `on` with just that part switched off (stdio only). Its share is
+ * (on − on without it) / off, in units of the all-off call.
+ */
+export const WITHOUT_ONE = {
+  'info log line': ['--log-level', 'warn', ...NEVER_REFUSE],
+  audit: [...GUARDRAILS_ON, '--audit', 'off'],
+  metrics: [...GUARDRAILS_ON, '--metrics', 'off'],
+  'guardrails (rate limits, timeouts, loop hints, result budgets)': ['--log-level', 'info', '--guardrails', 'off'],
+};
+
 /** A loopback OTLP/HTTP endpoint that accepts and drops everything (a collector stand-in). */
 async function otlpSink() {
   let bytes = 0;
@@ -63,6 +74,12 @@ export async function guardrailOverhead({ root, taskwireDb, workspace, P, log = 
     await sink.close();
   }
   const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
+  out.shares = {};
+  for (const [part, flags] of Object.entries(WITHOUT_ONE)) {
+    const without = await stdioPerCall([`${root}/dist/cli/main.js`, ...base, ...flags], {}, P.calls, P.reps);
+    out.shares[part] = { stdio_cpu_us_without: without.cpu_us_per_call, share_of_off_call: ratio(out.on.stdio.cpu_us_per_call - without.cpu_us_per_call, out.off.stdio.cpu_us_per_call) };
+    log(`  guardrails on without ${part}`, JSON.stringify(out.shares[part]));
+  }
   out.otlp_bytes_received = sink.bytes();
   out.ratios = {};
   for (const id of ['on', 'on+tracing']) {

@@ -313,6 +313,7 @@ if (out.guardrails) {
     );
   }
   for (const [k, v] of Object.entries(out.guardrails.ratios)) row(`ratio guardrails ${k}`, v, '');
+  for (const [k, v] of Object.entries(out.guardrails.shares ?? {})) row(`guardrails share of ${k} (stdio CPU, × the all-off call)`, v.share_of_off_call, '');
 }
 for (const [k, v] of Object.entries(out.ratios)) row(`ratio ${k}`, v, '');
 for (const [k, v] of out.scale ? scaleRows(out.scale) : []) row(k, v, '');
