@@ -41,7 +41,8 @@ for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
     const server = await startServer(t.args);
     try {
       const r = await load(server, { connections: 16, seconds: Number(process.env.SECS ?? 3), req: t.req, sessions: t.sessions });
-      (res[t.id] ??= []).push(r.server_cpu_us_per_req);
+      res[t.id] ??= [];
+      res[t.id].push(r.server_cpu_us_per_req);
       console.error(t.id, JSON.stringify(r));
     } finally {
       await server.stop();

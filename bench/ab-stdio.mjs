@@ -38,7 +38,8 @@ for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
         : { id: 'taskwire', args: [`${root}/dist/cli/main.js`, '--db', db, '--workspace', CALLER.workspace, ...c.flags], env: c.env, call: ['get_task', { id: 4242 }] };
       const r = await perCall(server, 'legacy', calls, 1);
       const k = c.sdk ? c.id : `${c.id} ${root}`;
-      (res[k] ??= []).push(r.cpu_us_per_call.median);
+      res[k] ??= [];
+      res[k].push(r.cpu_us_per_call.median);
     }
 }
 sink.close();

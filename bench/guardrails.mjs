@@ -77,7 +77,10 @@ export async function guardrailOverhead({ root, taskwireDb, workspace, P, log = 
   out.shares = {};
   for (const [part, flags] of Object.entries(WITHOUT_ONE)) {
     const without = await stdioPerCall([`${root}/dist/cli/main.js`, ...base, ...flags], {}, P.calls, P.reps);
-    out.shares[part] = { stdio_cpu_us_without: without.cpu_us_per_call, share_of_off_call: ratio(out.on.stdio.cpu_us_per_call - without.cpu_us_per_call, out.off.stdio.cpu_us_per_call) };
+    out.shares[part] = {
+      stdio_cpu_us_without: without.cpu_us_per_call,
+      share_of_off_call: ratio(out.on.stdio.cpu_us_per_call - without.cpu_us_per_call, out.off.stdio.cpu_us_per_call),
+    };
     log(`  guardrails on without ${part}`, JSON.stringify(out.shares[part]));
   }
   out.otlp_bytes_received = sink.bytes();

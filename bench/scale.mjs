@@ -303,7 +303,15 @@ const sqliteStateOf = (state) => (state === 'analyzed' ? 'reopened' : state);
  */
 export async function benchScale({ engines, sizes, dir, databaseUrl = DEFAULT_PG_URL, calls, capS, maxCallS = 30, bulkAbove = 100_000, log = () => {} }) {
   instrument();
-  const out = { params: { engines, sizes, calls, cap_s: capS, max_call_s: maxCallS, bulk_above: bulkAbove }, paths: [], writes: [], growth: [], many: [], plans: [], skipped: [] };
+  const out = {
+    params: { engines, sizes, calls, cap_s: capS, max_call_s: maxCallS, bulk_above: bulkAbove },
+    paths: [],
+    writes: [],
+    growth: [],
+    many: [],
+    plans: [],
+    skipped: [],
+  };
   const sqliteByKey = new Map(); // `${size}|${state}|${path}` -> p95 on SQLite
   const previous = new Map(); // `${engine}|${kind}|${state}|${path}` -> { size, p50 }
   const runEngines = [];
@@ -367,7 +375,18 @@ export async function benchScale({ engines, sizes, dir, databaseUrl = DEFAULT_PG
         }
         for (const { res, statements } of missed) {
           const top = statements[0];
-          const plan = { engine, size, state, kind, path: res.path, call_ms: res.p95_ms, statements_in_call: statements.length, slowest_ms: ms(top.ms), sql: top.sql.replace(/\s+/g, ' ').trim(), params: top.params };
+          const plan = {
+            engine,
+            size,
+            state,
+            kind,
+            path: res.path,
+            call_ms: res.p95_ms,
+            statements_in_call: statements.length,
+            slowest_ms: ms(top.ms),
+            sql: top.sql.replace(/\s+/g, ' ').trim(),
+            params: top.params,
+          };
           try {
             plan.plan = await h.explain(top, workspace);
           } catch (error) {
@@ -394,12 +413,21 @@ export async function benchScale({ engines, sizes, dir, databaseUrl = DEFAULT_PG
           return { p50_ms: ms(s.p50), p95_ms: ms(s.p95), n: s.n };
         };
         const offset = { grown: 0, reopened: 1, analyzed: 2 }[state] * 50;
-        const update = await timeWrite((i) => svc.updateTask(c, { id: meta.open[(offset + i) % meta.open.length], priority: ['low', 'medium', 'high', 'critical'][i % 4] }), 50);
+        const update = await timeWrite(
+          (i) => svc.updateTask(c, { id: meta.open[(offset + i) % meta.open.length], priority: ['low', 'medium', 'high', 'critical'][i % 4] }),
+          50,
+        );
         const complete = await timeWrite((i) => svc.completeTask(c, todo[(offset + i) % todo.length]), 50);
         const r = rng(77 + offset);
         const t0 = performance.now();
         let made = 0;
-        for (let b = 0; b < 10; b++) made += (await svc.createTasks(c, Array.from({ length: 50 }, (_, k) => baseTask(r, k)))).created.length;
+        for (let b = 0; b < 10; b++)
+          made += (
+            await svc.createTasks(
+              c,
+              Array.from({ length: 50 }, (_, k) => baseTask(r, k)),
+            )
+          ).created.length;
         const createPerS = made / ((performance.now() - t0) / 1000);
         const row = {
           engine,
@@ -423,7 +451,16 @@ export async function benchScale({ engines, sizes, dir, databaseUrl = DEFAULT_PG
           const c = callerOf('bench');
           log(`  ${engine} ${sizeLabel(size)}: growing the main workspace through the service…`);
           const meta = await growMain(new TaskService(h.store), h.store, c, size, { bulkAbove, log });
-          out.growth.push({ engine, size, kind: 'main', tasks: meta.tasks, bulk_seeded: meta.bulk_seeded, grow_s: round(meta.grow_s, 1), create_tasks_per_s: Math.round(meta.create_tasks_per_s), create_tasks_per_s_last_tenth: Math.round(meta.create_tasks_per_s_last_tenth ?? 0) });
+          out.growth.push({
+            engine,
+            size,
+            kind: 'main',
+            tasks: meta.tasks,
+            bulk_seeded: meta.bulk_seeded,
+            grow_s: round(meta.grow_s, 1),
+            create_tasks_per_s: Math.round(meta.create_tasks_per_s),
+            create_tasks_per_s_last_tenth: Math.round(meta.create_tasks_per_s_last_tenth ?? 0),
+          });
           log(`  ${engine} ${sizeLabel(size)}: main grown to ${meta.tasks} tasks in ${round(meta.grow_s, 1)} s (${Math.round(meta.create_tasks_per_s)} tasks/s)`);
           for (const state of states) {
             if (state === 'reopened') await h.reopen();
@@ -488,7 +525,15 @@ export async function benchScale({ engines, sizes, dir, databaseUrl = DEFAULT_PG
           const c = callerOf('blocked');
           log(`  ${engine} ${sizeLabel(size)}: growing the blocked-heavy workspace…`);
           const meta = await growBlocked(new TaskService(h.store), h.store, c, size, { bulkAbove, log });
-          out.growth.push({ engine, size, kind: 'blocked', tasks: meta.tasks, bulk_seeded: meta.bulk_seeded, grow_s: round(meta.grow_s, 1), create_tasks_per_s: Math.round(meta.create_tasks_per_s) });
+          out.growth.push({
+            engine,
+            size,
+            kind: 'blocked',
+            tasks: meta.tasks,
+            bulk_seeded: meta.bulk_seeded,
+            grow_s: round(meta.grow_s, 1),
+            create_tasks_per_s: Math.round(meta.create_tasks_per_s),
+          });
           for (const state of states) {
             if (state === 'reopened') await h.reopen();
             if (state === 'analyzed') await h.analyze();
@@ -537,7 +582,10 @@ export function scaleReport(scale) {
     'Read paths: p50/p95 ms per engine, size and state; ✓/✗ against the target (SQLite p95 <= 10 ms up to 100k, <= 25 ms at 1M;',
     'PostgreSQL: p95 ratio to SQLite in the same state (analyzed vs reopened) <= 3×).',
     '',
-    table(['path', ...combos], pathIds.map((p) => [p, ...combos.map((k) => cell(byKey.get(`${k}|${p}`)))])),
+    table(
+      ['path', ...combos],
+      pathIds.map((p) => [p, ...combos.map((k) => cell(byKey.get(`${k}|${p}`)))]),
+    ),
   );
   if (scale.writes.length > 0) {
     parts.push(
@@ -562,7 +610,14 @@ export function scaleReport(scale) {
       '',
       table(
         ['engine size workspace', 'tasks', 'bulk-seeded', 'seconds', 'tasks/s', 'tasks/s last tenth'],
-        scale.growth.map((g) => [`${g.engine} ${sizeLabel(g.size)} ${g.kind}`, g.tasks, g.bulk_seeded, g.grow_s, g.create_tasks_per_s, g.create_tasks_per_s_last_tenth ?? '']),
+        scale.growth.map((g) => [
+          `${g.engine} ${sizeLabel(g.size)} ${g.kind}`,
+          g.tasks,
+          g.bulk_seeded,
+          g.grow_s,
+          g.create_tasks_per_s,
+          g.create_tasks_per_s_last_tenth ?? '',
+        ]),
       ),
     );
   }

@@ -35,7 +35,10 @@ export function baseTask(r, i, over = {}) {
   const rare = i % 5000 === 17 ? ` ${RARE_WORD}` : '';
   // Due dates from 2025-07 to 2027-06: about a third of the dated open tasks are overdue on 2026-12-01.
   const month = Math.floor(r() * 24);
-  const due = r() < 0.5 ? `${2025 + Math.floor((month + 6) / 12)}-${String(((month + 6) % 12) + 1).padStart(2, '0')}-${String(1 + Math.floor(r() * 28)).padStart(2, '0')}` : undefined;
+  const due =
+    r() < 0.5
+      ? `${2025 + Math.floor((month + 6) / 12)}-${String(((month + 6) % 12) + 1).padStart(2, '0')}-${String(1 + Math.floor(r() * 28)).padStart(2, '0')}`
+      : undefined;
   const labels = [pick(r, LABELS)];
   if (r() < 0.2) labels.push(pick(r, LABELS));
   return {
@@ -112,7 +115,9 @@ export async function growMain(service, store, caller, size, { seed = 12, bulkAb
   }
 
   // The hot task first: everything after it can depend on it and comment on it.
-  const [hot] = await create([{ title: `hot task with ${HOT_COMMENTS} comments and ${HOT_DEPENDENTS} dependents`, status: 'in_progress', priority: 'high', labels: ['hot'] }]);
+  const [hot] = await create([
+    { title: `hot task with ${HOT_COMMENTS} comments and ${HOT_DEPENDENTS} dependents`, status: 'in_progress', priority: 'high', labels: ['hot'] },
+  ]);
   meta.hot = hot.id;
 
   const base = [];
