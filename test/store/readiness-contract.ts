@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLOSED_STATUSES, SORT_KEYS, type SortKey, TASK_STATUSES, type TaskFilter, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now } from './fixtures.js';
+import { PRIMARY, RANK } from './orders.js';
 
 /**
  * "Actionable" and "waiting on dependencies" (next_task, claim_task) must equal their definition after any
@@ -19,7 +20,6 @@ type Op =
 
 const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 const ASSIGNEES = [null, 'ana', 'bo'];
-const RANK = { low: 0, medium: 1, high: 2, critical: 3 };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -139,29 +139,6 @@ export function readinessContract(store: () => TaskStore): void {
     }, 120_000);
   });
 }
-
-/** Each sort's primary order as a comparator (the other direction is its exact reverse). */
-const PRIMARY: Record<SortKey, { dir: 'asc' | 'desc'; cmp: (a: TaskRecord, b: TaskRecord) => number }> = {
-  priority: {
-    dir: 'desc',
-    cmp: (a, b) =>
-      RANK[b.priority] - RANK[a.priority] ||
-      Number(a.due_date === null) - Number(b.due_date === null) ||
-      (a.due_date ?? '').localeCompare(b.due_date ?? '') ||
-      a.id - b.id,
-  },
-  due_date: {
-    dir: 'asc',
-    cmp: (a, b) =>
-      Number(a.due_date === null) - Number(b.due_date === null) ||
-      (a.due_date ?? '').localeCompare(b.due_date ?? '') ||
-      RANK[b.priority] - RANK[a.priority] ||
-      a.id - b.id,
-  },
-  created_at: { dir: 'asc', cmp: (a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id },
-  updated_at: { dir: 'asc', cmp: (a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id },
-  id: { dir: 'asc', cmp: (a, b) => a.id - b.id },
-};
 
 /** list_tasks pages, totals and stats agree with the records, for filters the engines count in different ways. */
 async function checkLists(store: TaskStore, ws: string, tasks: TaskRecord[]): Promise<void> {

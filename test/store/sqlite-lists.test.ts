@@ -4,6 +4,7 @@ import { listPage, type SqlRunner } from '../../src/store/sqlite/list.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { PRIORITIES, type SortKey, TASK_STATUSES, type TaskFilter, type TaskRecord } from '../../src/store/types.js';
+import { PRIMARY, RANK } from './orders.js';
 
 /**
  * SQLite list pages over the read plans of migration 10 at a size where both plans run: a filter with more than
@@ -11,29 +12,7 @@ import { PRIORITIES, type SortKey, TASK_STATUSES, type TaskFilter, type TaskReco
  * read through the filter's index and sorted (status plus priority through whichever of tasks_by_status and
  * tasks_rank holds fewer tasks). Every page and total is checked against the records.
  */
-const RANK = { low: 0, medium: 1, high: 2, critical: 3 };
 const SORTS: SortKey[] = ['priority', 'due_date', 'created_at', 'updated_at', 'id'];
-const PRIMARY: Record<SortKey, { dir: 'asc' | 'desc'; cmp: (a: TaskRecord, b: TaskRecord) => number }> = {
-  priority: {
-    dir: 'desc',
-    cmp: (a, b) =>
-      RANK[b.priority] - RANK[a.priority] ||
-      Number(a.due_date === null) - Number(b.due_date === null) ||
-      (a.due_date ?? '').localeCompare(b.due_date ?? '') ||
-      a.id - b.id,
-  },
-  due_date: {
-    dir: 'asc',
-    cmp: (a, b) =>
-      Number(a.due_date === null) - Number(b.due_date === null) ||
-      (a.due_date ?? '').localeCompare(b.due_date ?? '') ||
-      RANK[b.priority] - RANK[a.priority] ||
-      a.id - b.id,
-  },
-  created_at: { dir: 'asc', cmp: (a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id },
-  updated_at: { dir: 'asc', cmp: (a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id },
-  id: { dir: 'asc', cmp: (a, b) => a.id - b.id },
-};
 
 describe('SQLite list plans (migration 10)', () => {
   it('walked and filter-read pages of due ranges and status plus priority, and id completions, agree with the records', async () => {
