@@ -37,8 +37,6 @@ export interface App {
   logger: Logger;
   /** Who acts when serving without authentication (the OS user on stdio). */
   principal: string;
-  /** Scopes of every served tool by name (what `tools/call` of it needs), for the HTTP layer's scope challenge. */
-  toolScopes: ReadonlyMap<string, readonly string[]>;
   /** Tools', prompts' and resource schemes' scopes, for the HTTP layer's scope challenge. */
   scopeTable: ScopeTable;
   /** Every scope the served toolsets declare (RFC 9728 `scopes_supported`). */
@@ -100,9 +98,8 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     audit,
     operations,
   });
-  const toolScopes = new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const)));
   const scopeTable: ScopeTable = {
-    tools: toolScopes,
+    tools: new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const))),
     prompts: new Map(toolsets.flatMap((t) => t.prompts.filter((p) => p.scopes).map((p) => [p.name, p.scopes as readonly string[]] as const))),
     schemes: new Map(toolsets.flatMap((t) => t.resources.filter((r) => r.scopes).map((r) => [r.uri.split(':')[0] as string, r.scopes as readonly string[]] as const))),
   };
@@ -116,7 +113,7 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     watches.close();
     await closeToolsetDeps(toolsetDeps);
   };
-  return { store: db, hub, factory, config, logger, principal, toolScopes, scopeTable, scopes, watches, guard, audit, operations, close };
+  return { store: db, hub, factory, config, logger, principal, scopeTable, scopes, watches, guard, audit, operations, close };
 }
 
 /**

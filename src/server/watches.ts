@@ -1,3 +1,4 @@
+import { UriTemplate } from '@modelcontextprotocol/server';
 import type { Logger } from '../telemetry/logger.js';
 import type { ResourceDef } from '../toolkit/define.js';
 import type { ChangeHub } from './changes.js';
@@ -78,22 +79,11 @@ export class ResourceWatches<Ctx = unknown> {
   }
 }
 
-/** A matcher for an RFC 6570 level-1 template (`alerts://{state}/active`): the variables, or undefined. */
+/** The template's variables in `uri` (the SDK's RFC 6570 matcher, as resource reads get them), or undefined. */
 function templateMatcher(template: string): (uri: string) => Record<string, string> | undefined {
-  const names: string[] = [];
-  const source = template
-    .split(/(\{[^}]+\})/)
-    .map((part) => {
-      const name = /^\{([^}]+)\}$/.exec(part)?.[1];
-      if (!name) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      names.push(name);
-      return '([^/?#]+)';
-    })
-    .join('');
-  const regex = new RegExp(`^${source}$`);
+  const parsed = new UriTemplate(template);
   return (uri) => {
-    const m = regex.exec(uri);
-    if (!m) return undefined;
-    return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] as string)]));
+    const vars = parsed.match(uri);
+    return vars ? Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v])) : undefined;
   };
 }

@@ -36,9 +36,14 @@ export function createWeatherDeps(settings: WeatherSettings): WeatherDeps {
   return { nws: new NwsApi(http, settings.weatherApiUrl), http, close: () => http.close() };
 }
 
+/** The weather dependencies among an app's toolset dependencies (`ctx.deps`, or what a resource watch gets). */
+export function weatherDeps(deps: Readonly<Record<string, unknown>>): WeatherDeps {
+  const weather = deps[WEATHER] as WeatherDeps | undefined;
+  if (!weather) throw new Error('weather toolset used without its dependencies');
+  return weather;
+}
+
 /** The weather dependencies of this request's app. */
 export function weatherOf(ctx: RequestContext): WeatherDeps {
-  const deps = ctx.deps[WEATHER] as WeatherDeps | undefined;
-  if (!deps) throw new Error('weather toolset used without its dependencies');
-  return deps;
+  return weatherDeps(ctx.deps);
 }

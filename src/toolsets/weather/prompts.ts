@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RequestContext } from '../../server/context.js';
 import { definePrompt, type PromptDef } from '../../toolkit/define.js';
 import { activeAlerts } from './alerts.js';
-import { alertLine, rank } from './format.js';
+import { alertLine } from './format.js';
 import { completeState } from './states.js';
 import { WEATHER_READ } from './tools/policy.js';
 
@@ -25,7 +25,8 @@ export const emergencySummary = definePrompt<RequestContext, typeof SummaryArgs>
   get: async (args, ctx) => {
     const result = await activeAlerts(ctx, args.state, { budget: ctx.resultTokens ?? 6_000 });
     const groups = new Map<string, string[]>();
-    for (const a of [...result.alerts].sort((x, y) => rank(x.severity) - rank(y.severity))) {
+    for (const a of result.alerts) {
+      // already most severe first (activeAlerts)
       groups.set(a.severity, [...(groups.get(a.severity) ?? []), alertLine(a) + (a.instruction ? `\n  Instruction: ${a.instruction}` : '')]);
     }
     const data = result.total ? [...groups].map(([severity, lines]) => `## ${severity}\n${lines.join('\n')}`).join('\n\n') : '(no active alerts)';

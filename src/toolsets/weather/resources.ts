@@ -3,7 +3,7 @@ import { defineResource, type ResourceDef } from '../../toolkit/define.js';
 import { ResourceMiss } from '../../toolkit/errors.js';
 import { watchAlerts } from './alert-watch.js';
 import { activeAlerts } from './alerts.js';
-import { WEATHER, type WeatherDeps, weatherOf } from './deps.js';
+import { weatherDeps, weatherOf } from './deps.js';
 import { completeState, isStateCode } from './states.js';
 import { WEATHER_READ } from './tools/policy.js';
 
@@ -21,7 +21,7 @@ export const activeAlertsResource = defineResource<RequestContext>({
   // Subscribers hear when the set of alerts changes: polled while anyone is subscribed, no faster than NWS's cache headers allow.
   watch: (_uri, vars, deps, changed) => {
     const state = (vars.state ?? '').toUpperCase();
-    return isStateCode(state) ? watchAlerts(deps[WEATHER] as WeatherDeps, state, changed) : () => undefined;
+    return isStateCode(state) ? watchAlerts(weatherDeps(deps), state, changed) : () => undefined;
   },
   read: async (uri, vars, ctx) => {
     const state = (vars.state ?? '').toUpperCase();
