@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import pg from 'pg';
-import { openPostgresStore } from '../dist/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../dist/store/postgres/index.js';
 import { openSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { startServer } from './http.mjs';

@@ -155,7 +155,7 @@ async function openEngine(engine, name, { dir, databaseUrl }) {
     };
     return h;
   }
-  const { openPostgresStore } = await import('../dist/store/postgres/postgres-store.js');
+  const { openPostgresStore } = await import('../dist/store/postgres/index.js');
   const schema = `tw_scale_${name}_${process.pid}_${Date.now().toString(36)}`;
   const open = () => openPostgresStore({ connectionString: databaseUrl, schema, statementTimeoutMs: 30_000 });
   const h = { engine, schema, store: await open() };

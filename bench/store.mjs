@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openPostgresStore } from '../dist/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../dist/store/postgres/index.js';
 import { openSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { ASSIGNEES, LABELS, makeTask, rng, VOCAB } from './dataset.mjs';

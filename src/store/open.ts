@@ -12,7 +12,7 @@ import type { TaskStore } from './types.js';
 export async function openConfiguredStore(config: Config): Promise<TaskStore> {
   if (config.databaseUrl) {
     // Loaded only when configured (pg and Kysely): the embedded default starts without them.
-    const { openPostgresStore } = await import('./postgres/postgres-store.js');
+    const { openPostgresStore } = await import('./postgres/index.js');
     return openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize });
   }
   return openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });

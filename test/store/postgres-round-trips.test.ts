@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inlineParameters } from '../../src/store/postgres/folded-pool.js';
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { TaskService } from '../../src/toolsets/tasks/service.js';
 
 /**

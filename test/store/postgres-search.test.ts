@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { decimalPrefixRanges } from '../../src/store/shared.js';
 import { type ListQuery, PRIORITIES, type SortKey, TASK_STATUSES, type TaskRecord } from '../../src/store/types.js';
 import { actor, newTask, now } from './fixtures.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
+import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
 import { StoreError, type TaskStore } from '../../src/store/types.js';
 import { storeContract } from './contract.js';
 import { actor, newTask, now } from './fixtures.js';

@@ -1,0 +1,46 @@
+import pg from 'pg';
+import { StoreError } from '../types.js';
+
+/** SQLSTATEs that mean "busy or going away, try again" (class 08, connection exceptions, is matched by prefix). */
+const RETRYABLE_SQLSTATES = new Set([
+  '53300', // too_many_connections
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, recovering)
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available (lock_timeout)
+  '57014', // query_canceled (statement_timeout): busy past its timeout
+]);
+
+const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Messages of the plain `Error`s pg, pg-pool and Kysely throw when there is no usable connection. */
+const CONNECTION_LOST =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end|driver has already been destroyed)/;
+
+/**
+ * A database or driver error → the port's {@link StoreError}: `unavailable` (retryable) for connection loss,
+ * shutdown, too many connections, timeouts, serialization failures and deadlocks; `internal` for any other
+ * database error. A StoreError, or an error not from the database (the caller's own), is returned unchanged.
+ */
+export function translate(error: unknown): unknown {
+  if (error instanceof StoreError) return error;
+  if (error instanceof pg.DatabaseError) {
+    const code = error.code ?? '';
+    if (code.startsWith('08') || RETRYABLE_SQLSTATES.has(code)) {
+      return new StoreError('unavailable', `database busy or unreachable (${code})`, { cause: error });
+    }
+    return new StoreError('internal', `database error (${code})`, { cause: error });
+  }
+  if (isConnectionError(error)) {
+    return new StoreError('unavailable', `database unreachable (${(error as Error).message})`, { cause: error });
+  }
+  return error; // not from the database: the caller's own error, rethrown after ROLLBACK
+}
+
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof AggregateError) return error.errors.some(isConnectionError); // one per address tried
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && NETWORK_ERRNOS.has(code)) || CONNECTION_LOST.test(error.message);
+}
