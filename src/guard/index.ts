@@ -1,9 +1,9 @@
 import type { Config } from '../config/schema.js';
 import { loopDetect } from '../middleware/loop-detect.js';
+import type { GuardrailSteps } from '../middleware/pipeline.js';
 import { rateLimit } from '../middleware/rate-limit.js';
 import { resultBudget } from '../middleware/result-budget.js';
 import { timeout } from '../middleware/timeout.js';
-import type { Middleware } from '../middleware/types.js';
 import { type RequestContext, withCallSignal } from '../server/context.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ConcurrencyGate } from './concurrency.js';
@@ -11,15 +11,14 @@ import { emitter, type GuardrailListener } from './events.js';
 import { type BudgetKind, type Budgets, openBudgets } from './limiters.js';
 
 /**
- * The guardrails of one process (issue 4; README "Guardrails"): the tool-call
- * middleware, in onion order after the error boundary,
- *   rateLimit → timeout → loopDetect → resultBudget → handler,
- * and the HTTP-layer flood limits (per principal; per client address for failed authentication). Rate limits come first so a refused call
- * costs nothing else; the timeout wraps only work actually admitted; loop
- * detection sees the final result; the budget default is applied innermost.
+ * The guardrails of one process (issue 4; README "Guardrails"): the
+ * middleware steps (rate limit, timeout, loop detection, result budget), which
+ * `src/middleware/pipeline.ts` places in the onion, and the HTTP-layer flood
+ * limits (per principal; per client address for failed authentication).
  */
 export interface Guardrails {
-  middleware: Middleware<RequestContext>[];
+  /** Absent with `--guardrails off`. */
+  steps?: GuardrailSteps;
   /**
    * HTTP flood limit of one authenticated principal (`--http-rate-limit`), taken
    * after authentication: `null` when admitted, else ms until it may retry
@@ -52,7 +51,6 @@ export interface GuardrailOptions {
 export function createGuardrails(config: Config, logger: Logger, options: GuardrailOptions = {}): Guardrails {
   if (config.guardrails === 'off') {
     return {
-      middleware: [],
       gate: new ConcurrencyGate(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 0),
       ready: Promise.resolve('memory'),
       admitHttp: async () => null,
@@ -87,19 +85,19 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
   };
   const gate = new ConcurrencyGate(config.maxConcurrentCalls, config.maxConcurrentPerPrincipal, config.queueWaitMs);
   const principalOf = (ctx: RequestContext) => ctx.caller.actor.principal;
-  const middleware: Middleware<RequestContext>[] = [
-    rateLimit<RequestContext>({ budgets, gate, principalOf, signalOf: (ctx) => ctx.signal, onGuardrail: emit }),
-    timeout<RequestContext>({
+  const steps: GuardrailSteps = {
+    rateLimit: rateLimit<RequestContext>({ budgets, gate, principalOf, signalOf: (ctx) => ctx.signal, onGuardrail: emit }),
+    timeout: timeout<RequestContext>({
       defaultMs: config.toolTimeoutMs,
-      perTool: config.toolTimeouts, // else the tool's own timeoutMs, else --tool-timeout-ms
+      perTool: config.toolTimeouts, // else the definition's own timeoutMs, else --tool-timeout-ms
       onGuardrail: emit,
       withSignal: withCallSignal,
     }),
-    loopDetect<RequestContext>({ threshold: config.loopThreshold, windowMs: config.loopWindowMs, principalOf, onGuardrail: emit }),
-    resultBudget<RequestContext>({ defaultMaxTokens: config.maxResultTokens, onGuardrail: emit }),
-  ];
+    loopDetect: loopDetect<RequestContext>({ threshold: config.loopThreshold, windowMs: config.loopWindowMs, principalOf, onGuardrail: emit }),
+    resultBudget: resultBudget<RequestContext>({ defaultMaxTokens: config.maxResultTokens, onGuardrail: emit }),
+  };
   return {
-    middleware,
+    steps,
     gate,
     ready: opened.then((b) => b.store),
     admitHttp: async (principal) => {

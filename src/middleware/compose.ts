@@ -1,6 +1,7 @@
-import type { Middleware, ToolHandler } from './types.js';
-
-/** Wrap `handler` in `middleware`, first = outermost (Koa/Hono onion order). */
-export function compose<Ctx>(middleware: ReadonlyArray<Middleware<Ctx>>, handler: ToolHandler<Ctx>): ToolHandler<Ctx> {
-  return middleware.reduceRight<ToolHandler<Ctx>>((next, mw) => (call) => mw(call, next), handler);
+/** Wrap `handler` in `middleware`, first = outermost (Koa/Hono onion order). Called once per definition, never per call. */
+export function compose<C, R>(
+  middleware: ReadonlyArray<(call: C, next: (call: C) => Promise<R>) => Promise<R>>,
+  handler: (call: C) => Promise<R>,
+): (call: C) => Promise<R> {
+  return middleware.reduceRight<(call: C) => Promise<R>>((next, mw) => (call) => mw(call, next), handler);
 }

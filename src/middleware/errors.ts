@@ -1,45 +1,66 @@
 import { StoreError } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
-import { ToolError } from '../toolkit/errors.js';
+import { ResourceMiss, ToolError } from '../toolkit/errors.js';
 import { MAX_MESSAGE_DEPTH } from '../transport/message-limits.js';
-import type { Middleware, ToolResult } from './types.js';
+import type { Call, Middleware, ToolResult } from './types.js';
 
 /**
- * The one error boundary for tool calls: a thrown {@link ToolError} becomes an
- * `isError: true` result whose text is `{"error": {...}}`; a store outage becomes
- * retryable `unavailable`; anything else is masked as `internal` for the caller
- * and logged whole on stderr. Error results carry no `structuredContent`, so
- * they never contradict the tool's output schema.
+ * The one error boundary: whatever the inner steps throw becomes a typed
+ * {@link ToolError} ({@link toToolError}: unknown errors are masked as
+ * `internal` and logged whole on stderr), recorded on the call as
+ * `call.error` for the observation step, then
+ * - tools: an `isError: true` result whose text is `{"error": {...}}`, with no
+ *   `structuredContent`, so it never contradicts the tool's output schema;
+ * - resources, prompts, completions (no `isError` channel): the typed error
+ *   rethrown, which registration maps to a JSON-RPC error.
  */
-export function errorBoundary(logger: Logger): Middleware {
+export function errorBoundary<Ctx = unknown>(logger: Logger): Middleware<Ctx> {
   return async function errors(call, next) {
     try {
       return await next(call);
     } catch (error) {
-      return errorResult(toToolError(error, logger, call.tool.name, call.requestId));
+      return errorResult(recordError(call, error, logger));
+    }
+  };
+}
+
+/** The error boundary of resources, prompts and completions: records the typed error, then throws it. */
+export function protocolErrorBoundary(logger: Logger) {
+  return async function protocolErrors<C extends Call<unknown>, R>(call: C, next: (call: C) => Promise<R>): Promise<R> {
+    try {
+      return await next(call);
+    } catch (error) {
+      throw recordError(call, error, logger);
     }
   };
 }
 
 /**
  * The outermost layer of the tool pipeline: whatever a middleware outside
- * {@link errorBoundary} throws (telemetry, the audit trail) is shaped by the
+ * {@link errorBoundary} throws (the observation step) is shaped by the
  * same rules instead of reaching the SDK, which would send its bare message
  * ("Maximum call stack size exceeded") as the result text.
  */
-export function lastResort(logger: Logger): Middleware {
-  return errorBoundary(logger);
+export function lastResort<Ctx = unknown>(logger: Logger): Middleware<Ctx> {
+  return errorBoundary<Ctx>(logger);
+}
+
+function recordError<Ctx>(call: Call<Ctx>, error: unknown, logger: Logger): ToolError {
+  const typed = toToolError(error, logger, call.op.label, call.requestId);
+  call.error = typed;
+  return typed;
 }
 
 /**
  * A thrown value as the tool error the caller gets: a {@link ToolError} as is;
- * a `RangeError` (stack overflow on a deeply nested argument, an array or
- * string too large to build) as `invalid_input`, since only the input can
- * cause it; a store outage as `unavailable`; anything else as `internal`
- * (logged whole).
+ * a {@link ResourceMiss} as `not_found`; a `RangeError` (stack overflow on a
+ * deeply nested argument, an array or string too large to build) as
+ * `invalid_input`, since only the input can cause it; a store outage as
+ * `unavailable`; anything else as `internal` (logged whole).
  */
 export function toToolError(error: unknown, logger: Logger, tool: string, requestId: string | number): ToolError {
   if (error instanceof ToolError) return error;
+  if (error instanceof ResourceMiss) return new ToolError('not_found', error.message);
   if (error instanceof RangeError) {
     logger.warn({ err: error, tool, requestId }, 'tool arguments too deeply nested or too large to process');
     return new ToolError('invalid_input', `Invalid arguments: too deeply nested or too large to process (${error.message}).`, {

@@ -1,21 +1,14 @@
-import type { ToolResult } from './types.js';
+import type { Call } from './types.js';
 
 /**
- * A tool result's outcome code, as logs, metrics, spans and the audit trail
- * report it: `ok`, the structured error's `code` (`not_found`,
- * `rate_limited`, ...) for an `{"error": {...}}` result, or `error` for any
- * other `isError` result.
+ * A call's outcome code, as logs, metrics, spans and the audit trail report
+ * it, read from what the error boundary recorded (never parsed back out of the
+ * result): the typed error's `code` (`not_found`, `rate_limited`, ...); `error`
+ * for an `isError` result no boundary shaped (a fixture's raw result);
+ * `internal` when the call threw past every boundary (no result); else `ok`.
  */
-export function outcomeOf(result: ToolResult): string {
-  if (!result.isError) return 'ok';
-  const text = result.content[0]?.text;
-  if (typeof text === 'string' && text.startsWith('{"error"')) {
-    try {
-      const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
-      if (typeof code === 'string') return code;
-    } catch {
-      /* not our error body */
-    }
-  }
-  return 'error';
+export function outcomeOf(call: Call, result: unknown): string {
+  if (call.error) return call.error.code;
+  if (result === undefined) return 'internal';
+  return (result as { isError?: unknown }).isError === true ? 'error' : 'ok';
 }

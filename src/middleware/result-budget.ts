@@ -17,9 +17,8 @@ export interface ResultBudgetOptions {
  */
 export function resultBudget<Ctx extends { resultTokens?: number }>(options: ResultBudgetOptions): Middleware<Ctx> {
   return async function resultBudgetCall(call, next) {
-    const shape = (call.tool.input as { shape?: Record<string, unknown> }).shape;
     let args = call.args;
-    if (shape && 'max_tokens' in shape && isObject(args) && args.max_tokens === undefined) {
+    if (call.op.maxTokensArg && isObject(args) && args.max_tokens === undefined) {
       args = { ...args, max_tokens: options.defaultMaxTokens };
     }
     const requested = isObject(args) && typeof args.max_tokens === 'number' ? args.max_tokens : options.defaultMaxTokens;

@@ -1,11 +1,11 @@
 import type { GuardrailListener } from '../guard/events.js';
 import { ToolError } from '../toolkit/errors.js';
-import type { Middleware, ToolResult } from './types.js';
+import type { Call } from './types.js';
 
 export interface TimeoutOptions<Ctx extends { signal: AbortSignal }> {
   /** Default limit per call (ms). */
   defaultMs: number;
-  /** Per-tool limits (ms) by tool name. */
+  /** Per-operation limits (ms) by `op.label` (the tool name for tools): `--tool-timeouts`. */
   perTool?: Readonly<Record<string, number>>;
   /** How long an aborted handler may take to roll back before `timeout` is answered anyway (ms). */
   graceMs?: number;
@@ -17,10 +17,11 @@ export interface TimeoutOptions<Ctx extends { signal: AbortSignal }> {
   withSignal?: (ctx: Ctx, signal: AbortSignal) => Ctx;
 }
 
-type Settled = { ok: true; result: ToolResult } | { ok: false; error: unknown };
+type Settled<R> = { ok: true; result: R } | { ok: false; error: unknown };
 
 /**
- * Per-tool time limit and cancellation. The handler runs with
+ * Per-operation time limit (`--tool-timeouts` by label, else the definition's
+ * own `timeoutMs`, else the default) and cancellation, for every kind of operation. The handler runs with
  * `ctx.signal` = the client's cancellation (`notifications/cancelled`) OR this
  * call's deadline (and, through {@link TimeoutOptions.withSignal}, `caller.signal`
  * in the domain): a write transaction re-checks it before committing, so an
@@ -28,11 +29,12 @@ type Settled = { ok: true; result: ToolResult } | { ok: false; error: unknown };
  * `timeout` error; if the handler then still completes (it committed just
  * before), its result stands; otherwise the caller gets `timeout` (retryable).
  */
-export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOptions<Ctx>): Middleware<Ctx> {
+export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOptions<Ctx>) {
   const graceMs = options.graceMs;
   const withSignal = options.withSignal ?? ((ctx: Ctx, signal: AbortSignal): Ctx => ({ ...ctx, signal }));
-  return async function timeoutCall(call, next) {
-    const ms = options.perTool?.[call.tool.name] ?? call.tool.timeoutMs ?? options.defaultMs;
+  const perTool = options.perTool ?? {};
+  return async function timeoutCall<C extends Call<Ctx>, R>(call: C, next: (call: C) => Promise<R>): Promise<R> {
+    const ms = perTool[call.op.label] ?? call.op.timeoutMs ?? options.defaultMs;
     const grace = graceMs ?? Math.min(1000, ms);
     // One controller aborted by the client's signal or the deadline (cheaper than AbortSignal.any on Node 20).
     const deadline = new AbortController();
@@ -41,9 +43,9 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
     if (client.aborted) forward();
     else client.addEventListener('abort', forward, { once: true });
     const signal = deadline.signal;
-    const running: Promise<Settled> = next({ ...call, ctx: withSignal(call.ctx, signal) }).then(
-      (result) => ({ ok: true, result }),
-      (error: unknown) => ({ ok: false, error }),
+    const running: Promise<Settled<R>> = next({ ...call, ctx: withSignal(call.ctx, signal) }).then(
+      (result): Settled<R> => ({ ok: true, result }),
+      (error: unknown): Settled<R> => ({ ok: false, error }),
     );
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {
@@ -56,12 +58,12 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
       return unwrap(first);
     }
 
-    const error = new ToolError('timeout', `${call.tool.name} took longer than its ${ms} ms limit and was stopped; nothing was written.`, {
+    const error = new ToolError('timeout', `${call.op.label} took longer than its ${ms} ms limit and was stopped; nothing was written.`, {
       retryAfterMs: 1000,
       hint: 'Narrow the request (filters, smaller limit or batch) or retry later.',
     });
     deadline.abort(error);
-    options.onGuardrail?.({ type: 'timeout', tool: call.tool.name, timeoutMs: ms });
+    options.onGuardrail?.({ type: 'timeout', tool: call.op.label, timeoutMs: ms });
     let graceTimer: NodeJS.Timeout | undefined;
     const gone = new Promise<'gone'>((resolve) => {
       graceTimer = setTimeout(() => resolve('gone'), grace);
@@ -74,7 +76,7 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
   };
 }
 
-function unwrap(settled: Settled): ToolResult {
+function unwrap<R>(settled: Settled<R>): R {
   if (settled.ok) return settled.result;
   throw settled.error;
 }

@@ -93,7 +93,7 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     toolsetDeps,
     watches,
     logger,
-    guardrails: guard.middleware,
+    guardrails: guard.steps,
     traceContent: config.traceContent,
     audit,
     operations,

@@ -1,11 +1,8 @@
 import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, McpServer, ProtocolError, ProtocolErrorCode, type ServerContext } from '@modelcontextprotocol/server';
 import { missingScopes, READ_SCOPE } from '../auth/principal.js';
-import { auditTrail } from '../middleware/audit.js';
-import { compose } from '../middleware/compose.js';
-import { errorBoundary, lastResort } from '../middleware/errors.js';
-import { callLogging } from '../middleware/logging.js';
-import { toolTracing } from '../middleware/tracing.js';
-import type { Middleware, ToolHandler } from '../middleware/types.js';
+import { toolOperation } from '../middleware/operation.js';
+import { createPipeline, type GuardrailSteps } from '../middleware/pipeline.js';
+import type { ToolHandler } from '../middleware/types.js';
 import { attachProtocolTasks } from '../protocol-tasks/attach.js';
 import type { AsyncOperations } from '../protocol-tasks/registry.js';
 import type { AuditWriter } from '../telemetry/audit-writer.js';
@@ -36,8 +33,8 @@ export interface AppDeps {
   /** The selected toolsets' dependencies by toolset id (`Toolset.createDeps`), handed to every handler as `ctx.deps`. */
   toolsetDeps?: Readonly<Record<string, unknown>>;
   logger: Logger;
-  /** Guardrail middleware (src/guard/index.ts), run inside the error boundary in this order. */
-  guardrails?: ReadonlyArray<Middleware<RequestContext>>;
+  /** The guardrail steps (src/guard/index.ts), placed in the onion by middleware/pipeline.ts; none when absent. */
+  guardrails?: GuardrailSteps;
   /** Record tool arguments and results on spans (config `trace-content`); default true. */
   traceContent?: boolean;
   /** Where audit rows go (config `audit`); no audit trail when absent. */
@@ -101,16 +98,8 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
   const tools = deps.toolsets.flatMap((t) => t.tools);
   const resources = deps.toolsets.flatMap((t) => t.resources);
   const prompts = deps.toolsets.flatMap((t) => t.prompts);
-  // Onion order, outermost first: telemetry and the call log see every outcome, including errors the
-  // boundary shaped (rate_limited, timeout); then the guardrails: rateLimit → timeout → loopDetect → resultBudget → handler.
-  const middleware: Middleware<RequestContext>[] = [
-    lastResort(deps.logger) as Middleware<RequestContext>,
-    toolTracing({ content: deps.traceContent ?? true }),
-    ...(deps.audit ? [auditTrail(deps.audit)] : []),
-    callLogging(deps.logger),
-    errorBoundary(deps.logger) as Middleware<RequestContext>,
-    ...(deps.guardrails ?? []),
-  ];
+  // The onion, declared once in middleware/pipeline.ts, around tools/call, resources/read, prompts/get and completion/complete.
+  const pipeline = createPipeline({ logger: deps.logger, traceContent: deps.traceContent ?? true, audit: deps.audit, guardrails: deps.guardrails });
   const instructions = deps.toolsets
     .map((t) => t.instructions)
     .filter(Boolean)
@@ -127,8 +116,9 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       return [...t.resources, ...t.prompts].map((part) => [part.name, set] as const);
     }),
   );
-  const register = prepareRegistration<RequestContext>({ tools, resources, prompts, middleware, icons });
-  const pipeline = compose(middleware, invokeTool as ToolHandler<RequestContext>);
+  const register = prepareRegistration<RequestContext>({ tools, resources, prompts, pipeline, icons });
+  const runTool = pipeline.tool(invokeTool as ToolHandler<RequestContext>);
+  const toolOps = new Map(tools.map((t) => [t, toolOperation(t)]));
 
   return (connection) => {
     const instanceScopes = connection.shared ? scopeKey(connection.scopes) : '';
@@ -193,7 +183,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
             requestInput: op.requestInput,
           };
         },
-        run: (tool, args, ctx, requestId) => pipeline({ tool, args, ctx, requestId }),
+        run: (tool, args, ctx, requestId) => runTool({ op: toolOps.get(tool) ?? toolOperation(tool), tool, args, ctx, requestId }),
       });
     }
     if (grant.read) registerSubscriptions(server, connection, deps);

@@ -1,6 +1,7 @@
 import { type McpServer, ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type ServerContext } from '@modelcontextprotocol/server';
-import { compose } from '../middleware/compose.js';
-import type { Middleware, ToolHandler, ToolResult } from '../middleware/types.js';
+import { COMPLETION, promptOperation, resourceOperation, toolOperation } from '../middleware/operation.js';
+import type { Pipeline } from '../middleware/pipeline.js';
+import type { Call, ToolHandler, ToolResult } from '../middleware/types.js';
 import { advertise, advertiseJson } from '../toolkit/advertise.js';
 import type { Completer, PromptDef, ResourceDef, ToolDef } from '../toolkit/define.js';
 import { ResourceMiss, ToolError } from '../toolkit/errors.js';
@@ -34,7 +35,8 @@ export interface Registration<Ctx> {
   resources: ReadonlyArray<ResourceDef<Ctx>>;
   // biome-ignore lint/suspicious/noExplicitAny: prompts of every argument type
   prompts: ReadonlyArray<PromptDef<Ctx, any>>;
-  middleware: ReadonlyArray<Middleware<Ctx>>;
+  /** The middleware onion (middleware/pipeline.ts) every tool call, read, prompt get and completion runs through. */
+  pipeline: Pipeline<Ctx>;
   /** Icons by prompt or resource name (their toolset's icon); none when absent. */
   icons?: ReadonlyMap<string, Icon[]>;
 }
@@ -67,13 +69,14 @@ export type ContextOf<Ctx> = (sdk: ServerContext) => Ctx;
  * stateless HTTP), so it only binds closures.
  */
 export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpServer, context: ContextOf<Ctx>, grant?: Grant) => void {
-  const pipeline = compose(reg.middleware, invokeTool as ToolHandler<Ctx>);
+  const runTool = reg.pipeline.tool(invokeTool as ToolHandler<Ctx>);
   const iconsOf = (name: string) => {
     const icons = reg.icons?.get(name);
     return icons ? { icons } : {};
   };
   const tools = reg.tools.map((tool) => ({
     tool,
+    op: toolOperation(tool),
     config: {
       title: tool.title,
       description: tool.description,
@@ -82,40 +85,56 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       annotations: tool.annotations,
     },
   }));
+  type ReadArgs = { uri: string; vars: Record<string, string> };
   const resources = reg.resources.map((res) => ({
     res,
+    op: resourceOperation(res as ResourceDef<unknown>),
+    run: reg.pipeline.request((call: Call<Ctx> & { args: ReadArgs }) => res.read(call.args.uri, call.args.vars, call.ctx)),
     meta: { title: res.title, description: res.description, mimeType: res.mimeType, ...iconsOf(res.name) },
     template: res.uri.includes('{') ? new ResourceTemplate(res.uri, { list: undefined }) : undefined,
   }));
   const prompts = reg.prompts.map((prompt) => ({
     prompt,
+    op: promptOperation(prompt),
+    run: reg.pipeline.request((call: Call<Ctx>) => prompt.get(prompt.args ? parseInput(prompt.args, call.args, `arguments for prompt ${prompt.name}`) : {}, call.ctx)),
     config: { title: prompt.title, description: prompt.description, ...iconsOf(prompt.name), ...(prompt.args ? { argsSchema: advertise(prompt.args) } : {}) },
   }));
-  type Completers = { complete: Record<string, Completer<Ctx>>; scopes?: readonly string[] };
-  const promptCompleters = new Map<string, Completers>(reg.prompts.map((p) => [p.name, { complete: p.complete ?? {}, scopes: p.scopes }]));
+  // Each completer wrapped in the onion once; its call's arguments are what the client sent.
+  type CompleteArgs = { value: string; context: Record<string, string> };
+  type Run = (call: Call<Ctx> & { args: CompleteArgs }) => Promise<string[]>;
+  type Completers = { complete: Record<string, Run>; scopes?: readonly string[] };
+  const wrap = (table: Record<string, Completer<Ctx>> = {}): Record<string, Run> =>
+    Object.fromEntries(
+      Object.entries(table).map(([arg, complete]) => [
+        arg,
+        reg.pipeline.request((call: Call<Ctx> & { args: CompleteArgs }) => complete(call.args.value, call.ctx, call.args.context)),
+      ]),
+    );
+  const promptCompleters = new Map<string, Completers>(reg.prompts.map((p) => [p.name, { complete: wrap(p.complete), scopes: p.scopes }]));
   const templateCompleters = new Map<string, Completers>(
-    reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, { complete: r.complete ?? {}, scopes: r.scopes }]),
+    reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, { complete: wrap(r.complete), scopes: r.scopes }]),
   );
 
   return (server, context, grant = ALL) => {
     const apps = () => declaresApps(server);
-    for (const { tool, config } of tools) {
+    for (const { tool, op, config } of tools) {
       if (!grant.tool(tool.scopes)) continue;
       const registered = server.registerTool(tool.name, config, ((args: unknown, sdk: ServerContext) =>
-        pipeline({ tool, args, ctx: context(sdk), requestId: sdk.mcpReq.id })) as never);
+        runTool({ op, tool, args, ctx: context(sdk), requestId: sdk.mcpReq.id })) as never);
       // Read when tools/list is answered, so hosts without MCP Apps get exactly the listing they had.
       if (tool.ui) onlyForApps(registered, '_meta', apps, { ui: { resourceUri: tool.ui } }, undefined);
     }
     let any = false;
-    for (const { res, meta, template } of resources) {
+    for (const { res, op, run, meta, template } of resources) {
       if (!granted(grant, res.scopes)) continue;
       any = true;
-      const read = async (uri: URL, vars: Record<string, string | string[]>, sdk: ServerContext) => {
+      const read = async (url: URL, vars: Record<string, string | string[]>, sdk: ServerContext) => {
+        const uri = url.toString();
         const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
         try {
-          return { contents: await res.read(uri.toString(), flat, context(sdk)) } as never;
+          return { contents: await run({ op, args: { uri, vars: flat }, ctx: context(sdk), requestId: sdk.mcpReq.id }) } as never;
         } catch (error) {
-          throw toProtocolError(error, uri.toString());
+          throw toProtocolError(error, uri);
         }
       };
       if (template) {
@@ -125,13 +144,12 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
         if (res.appsOnly) onlyForApps(registered, 'enabled', apps, true, false);
       }
     }
-    for (const { prompt, config } of prompts) {
+    for (const { prompt, op, run, config } of prompts) {
       if (!granted(grant, prompt.scopes)) continue;
       any = true;
       const get = async (args: unknown, sdk: ServerContext) => {
         try {
-          const parsed = prompt.args ? parseInput(prompt.args, args, `arguments for prompt ${prompt.name}`) : {};
-          return await prompt.get(parsed, context(sdk));
+          return await run({ op, args, ctx: context(sdk), requestId: sdk.mcpReq.id });
         } catch (error) {
           throw toProtocolError(error);
         }
@@ -147,9 +165,15 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       const { ref, argument, context: completionContext } = request.params;
       const entry = ref.type === 'ref/prompt' ? promptCompleters.get(ref.name) : templateCompleters.get(ref.uri);
       const table = entry && granted(grant, entry.scopes) ? entry.complete : undefined;
-      const complete = table?.[argument.name];
+      const complete = table && Object.hasOwn(table, argument.name) ? table[argument.name] : undefined;
       if (!complete) return { completion: { values: [], total: 0, hasMore: false } };
-      const all = await complete(argument.value, context(sdk as ServerContext), completionContext?.arguments ?? {});
+      const args = { value: argument.value, context: completionContext?.arguments ?? {} };
+      let all: string[];
+      try {
+        all = await complete({ op: COMPLETION, args, ctx: context(sdk as ServerContext), requestId: sdk.mcpReq.id });
+      } catch (error) {
+        throw toProtocolError(error);
+      }
       const values = all.slice(0, 100);
       return { completion: { values, total: all.length, hasMore: all.length > values.length } };
     });
@@ -173,7 +197,10 @@ function onlyForApps(registered: object, key: string, apps: () => boolean, yes: 
   Object.defineProperty(registered, key, { get: () => (apps() ? yes : no), set: () => undefined, configurable: true, enumerable: true });
 }
 
-/** Resource and prompt callbacks have no `isError` channel: map domain errors to JSON-RPC errors. */
+/**
+ * Resource, prompt and completion requests have no `isError` channel: the typed error their pipeline rejected with
+ * (the error boundary masks anything else as `internal`) becomes a JSON-RPC error, with the error body as `data`.
+ */
 function toProtocolError(error: unknown, uri?: string): unknown {
   if (error instanceof ResourceMiss) return new ResourceNotFoundError(error.uri);
   if (error instanceof ToolError) {

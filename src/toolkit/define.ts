@@ -96,6 +96,8 @@ export interface ResourceDef<Ctx = unknown> {
   complete?: Record<string, Completer<Ctx>>;
   /** Scopes a caller needs to list and read it; default the core's read scope (`tasks:read`). */
   scopes?: readonly string[];
+  /** A read's time limit (ms); default `--tool-timeout-ms`. For resources that wait on outside services. */
+  timeoutMs?: number;
   /**
    * For resources whose content changes outside the server (an upstream): start watching one concrete URI while
    * anyone is subscribed to it, calling `changed()` whenever its content changes; returns the function that stops.
@@ -123,6 +125,8 @@ export interface PromptDef<Ctx = unknown, A extends z.ZodType = z.ZodType> {
   complete?: Record<string, Completer<Ctx>>;
   /** Scopes a caller needs to list and get it; default the core's read scope (`tasks:read`). */
   scopes?: readonly string[];
+  /** A get's time limit (ms); default `--tool-timeout-ms`. */
+  timeoutMs?: number;
   get: (args: z.output<A>, ctx: Ctx) => Promise<{ description?: string; messages: PromptMessage[] }>;
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compose } from '../../src/middleware/compose.js';
 import { LOOP_META_KEY, loopDetect } from '../../src/middleware/loop-detect.js';
+import { toolOperation } from '../../src/middleware/operation.js';
 import type { ToolCall, ToolResult } from '../../src/middleware/types.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -47,8 +48,9 @@ describe.each(ERAS)('loop detection (%s era)', (era) => {
 });
 
 describe('loopDetect middleware', () => {
-  const tool = { name: 'get_task', annotations: { readOnlyHint: true } };
-  const mk = (args: unknown): ToolCall<{ p: string }> => ({ tool: tool as never, args, ctx: { p: 'x' }, requestId: 1 });
+  const tool = { name: 'get_task', input: {}, annotations: { readOnlyHint: true } } as never;
+  const op = toolOperation(tool);
+  const mk = (args: unknown): ToolCall<{ p: string }> => ({ op, tool, args, ctx: { p: 'x' }, requestId: 1 });
   const result: ToolResult = { content: [{ type: 'text', text: 'same' }] };
 
   it('forgets repeats older than the window and is off at threshold 0; memory stays bounded', async () => {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GuardrailEvent } from '../../src/guard/events.js';
 import { compose } from '../../src/middleware/compose.js';
+import { toolOperation } from '../../src/middleware/operation.js';
 import { timeout } from '../../src/middleware/timeout.js';
+import type { ToolCall, ToolResult } from '../../src/middleware/types.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import type { ToolError } from '../../src/toolkit/errors.js';
@@ -99,13 +101,16 @@ describe.each(ERAS)('timeouts and cancellation (%s era)', (era) => {
 });
 
 describe('timeout middleware', () => {
-  const tool = { name: 'slow', annotations: { readOnlyHint: false } };
-  const mk = () => ({ tool: tool as never, args: {}, ctx: { signal: new AbortController().signal }, requestId: 1 });
+  type Sig = { signal: AbortSignal };
+  const tool = { name: 'slow', input: {}, annotations: { readOnlyHint: false } } as never;
+  const mk = (): ToolCall<Sig> => ({ op: toolOperation(tool), tool, args: {}, ctx: { signal: new AbortController().signal }, requestId: 1 });
+  const wrap = (options: Parameters<typeof timeout<Sig>>[0], handler: (call: ToolCall<Sig>) => Promise<ToolResult>) =>
+    compose<ToolCall<Sig>, ToolResult>([timeout<Sig>(options)], handler);
   const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('keeps the result of a handler that completes within the grace after its deadline, and aborts its signal', async () => {
     let seen: AbortSignal | undefined;
-    const run = compose([timeout<{ signal: AbortSignal }>({ defaultMs: 50, graceMs: 500 })], async (call) => {
+    const run = wrap({ defaultMs: 50, graceMs: 500 }, async (call) => {
       seen = call.ctx.signal;
       await delay(120); // ignores the abort: it "committed" just before seeing it
       return { content: [{ type: 'text', text: 'done' }] };
@@ -116,12 +121,12 @@ describe('timeout middleware', () => {
   });
 
   it('answers timeout when the handler is still running after the grace, or fails after the abort', async () => {
-    const stuck = compose([timeout<{ signal: AbortSignal }>({ defaultMs: 30, graceMs: 30 })], async () => {
+    const stuck = wrap({ defaultMs: 30, graceMs: 30 }, async () => {
       await delay(300);
       return { content: [] };
     });
     await expect(stuck(mk())).rejects.toMatchObject({ code: 'timeout', retryAfterMs: 1000 });
-    const rolledBack = compose([timeout<{ signal: AbortSignal }>({ defaultMs: 30 })], async (call) => {
+    const rolledBack = wrap({ defaultMs: 30 }, async (call) => {
       await new Promise((_, reject) => call.ctx.signal.addEventListener('abort', () => reject(call.ctx.signal.reason)));
       return { content: [] };
     });
@@ -130,7 +135,7 @@ describe('timeout middleware', () => {
 
   it('forwards the client cancellation to the handler signal', async () => {
     const client = new AbortController();
-    const run = compose([timeout<{ signal: AbortSignal }>({ defaultMs: 10_000 })], async (call) => {
+    const run = wrap({ defaultMs: 10_000 }, async (call) => {
       setTimeout(() => client.abort('user'), 10);
       await new Promise((_, reject) => call.ctx.signal.addEventListener('abort', () => reject(new Error(`aborted: ${call.ctx.signal.reason}`))));
       return { content: [] };

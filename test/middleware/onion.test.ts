@@ -3,14 +3,15 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { compose } from '../../src/middleware/compose.js';
-import { errorBoundary, lastResort } from '../../src/middleware/errors.js';
+import { errorBoundary, lastResort, protocolErrorBoundary } from '../../src/middleware/errors.js';
+import { resourceOperation, toolOperation } from '../../src/middleware/operation.js';
 import { outcomeOf } from '../../src/middleware/outcome.js';
-import type { Middleware, ToolCall, ToolResult } from '../../src/middleware/types.js';
+import type { Call, Middleware, ToolCall, ToolResult } from '../../src/middleware/types.js';
 import { StoreError } from '../../src/store/types.js';
 import { defineTool } from '../../src/toolkit/define.js';
-import { ToolError } from '../../src/toolkit/errors.js';
+import { ResourceMiss, ToolError } from '../../src/toolkit/errors.js';
 
-/** The onion's own parts, without a server: composition order, the error boundary's masking, the outcome code. */
+/** The onion's own parts, without a server: composition order, the error boundaries' masking and recording, the outcome code. */
 const tool = defineTool({
   name: 'probe_thing',
   title: 'Probe',
@@ -20,7 +21,8 @@ const tool = defineTool({
   scopes: [],
   handler: async () => ({ structured: {}, text: 'ok' }),
 });
-const call: ToolCall = { tool, args: {}, ctx: {}, requestId: 7 };
+const fresh = (): ToolCall => ({ op: toolOperation(tool), tool, args: {}, ctx: {}, requestId: 7 });
+const call = fresh();
 const okResult: ToolResult = { content: [{ type: 'text', text: 'fine' }] };
 
 function capture() {
@@ -56,23 +58,28 @@ describe('compose', () => {
 });
 
 describe('errorBoundary', () => {
-  it('turns a ToolError into an isError result with its structured body and no structuredContent', async () => {
+  it('turns a ToolError into an isError result with its structured body and no structuredContent, and records it on the call', async () => {
     const { logger } = capture();
-    const r = await errorBoundary(logger)(call, async () => {
+    const c = fresh();
+    const r = await errorBoundary(logger)(c, async () => {
       throw new ToolError('not_found', 'No task 9.', { hint: 'list_tasks shows the ids.' });
     });
     expect(r.isError).toBe(true);
     expect(r.structuredContent).toBeUndefined();
     expect(body(r)).toEqual({ code: 'not_found', message: 'No task 9.', retryable: false, hint: 'list_tasks shows the ids.' });
+    expect(c.error?.code).toBe('not_found');
   });
 
-  it('masks an unknown error as internal for the caller and logs it whole', async () => {
+  it('masks an unknown error as internal for the caller, records internal on the call and logs the error whole', async () => {
     const { logger, lines } = capture();
-    const r = await errorBoundary(logger)(call, async () => {
+    const c = fresh();
+    const r = await errorBoundary(logger)(c, async () => {
       throw new Error('SQLITE_CORRUPT: secret table layout at /var/lib/x.db');
     });
     expect(body(r)).toMatchObject({ code: 'internal', retryable: true });
     expect(r.content[0]?.text).not.toMatch(/SQLITE|secret|x\.db/);
+    expect(c.error?.code).toBe('internal');
+    expect(c.error?.message).not.toMatch(/SQLITE/);
     const logged = lines.find((l) => l.msg === 'tool failed with an unexpected error');
     expect(logged).toMatchObject({ tool: 'probe_thing', requestId: 7 });
     expect(JSON.stringify(logged?.err)).toMatch(/SQLITE_CORRUPT/);
@@ -90,9 +97,44 @@ describe('errorBoundary', () => {
     expect(body(deep)).toMatchObject({ code: 'invalid_input', fields: [expect.objectContaining({ field: '(arguments)' })] });
   });
 
-  it('passes a result through untouched', async () => {
+  it('passes a result through untouched and records nothing', async () => {
     const { logger } = capture();
-    expect(await errorBoundary(logger)(call, async () => okResult)).toBe(okResult);
+    const c = fresh();
+    expect(await errorBoundary(logger)(c, async () => okResult)).toBe(okResult);
+    expect(c.error).toBeUndefined();
+  });
+});
+
+describe('protocolErrorBoundary', () => {
+  const res = { name: 'probe', title: 'Probe', description: 'p', mimeType: 'text/plain', uri: 'probe://{id}', read: async () => [] };
+  const read = (): Call => ({ op: resourceOperation(res), args: { uri: 'probe://1', vars: { id: '1' } }, ctx: {}, requestId: 8 });
+
+  it('rethrows an unknown error as a typed internal error, recorded on the call, logged whole under the operation label', async () => {
+    const { logger, lines } = capture();
+    const c = read();
+    const thrown = await protocolErrorBoundary(logger)(c, async () => {
+      throw new TypeError('cannot read properties of undefined (reading "secret_column")');
+    }).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(ToolError);
+    expect(thrown).toMatchObject({ code: 'internal' });
+    expect((thrown as ToolError).message).not.toMatch(/secret_column/);
+    expect(c.error).toBe(thrown);
+    expect(lines.find((l) => l.msg === 'tool failed with an unexpected error')).toMatchObject({ tool: 'resources/read probe://{id}', requestId: 8 });
+  });
+
+  it('keeps a ToolError as is and makes a ResourceMiss not_found', async () => {
+    const { logger } = capture();
+    const limited = new ToolError('rate_limited', 'slow down', { retryAfterMs: 500 });
+    await expect(protocolErrorBoundary(logger)(read(), () => Promise.reject(limited))).rejects.toBe(limited);
+    const c = read();
+    await expect(protocolErrorBoundary(logger)(c, () => Promise.reject(new ResourceMiss('probe://1')))).rejects.toMatchObject({ code: 'not_found' });
+    expect(c.error?.code).toBe('not_found');
+  });
+
+  it('passes a result through', async () => {
+    const { logger } = capture();
+    const value = { contents: [] };
+    expect(await protocolErrorBoundary(logger)(read(), async () => value)).toBe(value);
   });
 });
 
@@ -109,17 +151,19 @@ describe('lastResort', () => {
       ],
       async () => okResult,
     );
-    const r = await pipeline(call);
+    const r = await pipeline(fresh());
     expect(body(r)).toMatchObject({ code: 'internal' });
     expect(r.content[0]?.text).not.toMatch(/audit sink/);
   });
 });
 
 describe('outcomeOf', () => {
-  it('is ok, the structured code, or error', () => {
-    expect(outcomeOf(okResult)).toBe('ok');
-    expect(outcomeOf({ isError: true, content: [{ type: 'text', text: JSON.stringify({ error: { code: 'rate_limited' } }) }] })).toBe('rate_limited');
-    expect(outcomeOf({ isError: true, content: [{ type: 'text', text: 'plain failure' }] })).toBe('error');
-    expect(outcomeOf({ isError: true, content: [{ type: 'text', text: '{"error": not json' }] })).toBe('error');
+  it('is the recorded error code, else error for an unshaped isError result, internal without a result, else ok', () => {
+    expect(outcomeOf(fresh(), okResult)).toBe('ok');
+    expect(outcomeOf({ ...fresh(), error: new ToolError('rate_limited', 'x') }, { isError: true, content: [] })).toBe('rate_limited');
+    // never parsed back out of the text
+    expect(outcomeOf(fresh(), { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: { code: 'not_found' } }) }] })).toBe('error');
+    expect(outcomeOf(fresh(), undefined)).toBe('internal');
+    expect(outcomeOf(fresh(), { contents: [] })).toBe('ok');
   });
 });

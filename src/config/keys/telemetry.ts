@@ -31,7 +31,7 @@ export const TELEMETRY_KEYS = {
   audit: {
     flag: 'audit',
     env: 'TASKWIRE_AUDIT',
-    doc: 'Record every tool call in the audit trail (`taskwire audit`, `tasks://activity`).',
+    doc: 'Record every tool call, resource read and prompt get in the audit trail (`taskwire audit`, `tasks://activity`).',
     defaultDoc: 'on',
     schema: onOff('on'),
     commands: both,

@@ -4,7 +4,7 @@ import { definePrompt, type PromptDef } from '../../toolkit/define.js';
 import { activeAlerts } from './alerts.js';
 import { alertLine } from './format.js';
 import { completeState } from './states.js';
-import { WEATHER_READ } from './tools/policy.js';
+import { WEATHER_READ, WEATHER_TIMEOUT_MS } from './tools/policy.js';
 
 const SummaryArgs = z.strictObject({
   state: z
@@ -21,6 +21,7 @@ export const emergencySummary = definePrompt<RequestContext, typeof SummaryArgs>
   description: "A county manager's briefing on a state's active weather alerts: grouped by severity, then a three-sentence executive summary.",
   args: SummaryArgs,
   scopes: WEATHER_READ,
+  timeoutMs: WEATHER_TIMEOUT_MS, // it waits on NWS, like the tools
   complete: { state: async (value) => completeState(value) },
   get: async (args, ctx) => {
     const result = await activeAlerts(ctx, args.state, { budget: ctx.resultTokens ?? 6_000 });

@@ -5,7 +5,7 @@ import { watchAlerts } from './alert-watch.js';
 import { activeAlerts } from './alerts.js';
 import { weatherDeps, weatherOf } from './deps.js';
 import { completeState, isStateCode } from './states.js';
-import { WEATHER_READ } from './tools/policy.js';
+import { WEATHER_READ, WEATHER_TIMEOUT_MS } from './tools/policy.js';
 
 const json = (uri: string, value: unknown) => [{ uri, mimeType: 'application/json', text: JSON.stringify(value) }];
 
@@ -17,6 +17,7 @@ export const activeAlertsResource = defineResource<RequestContext>({
   mimeType: 'application/json',
   uri: 'alerts://{state}/active',
   scopes: WEATHER_READ,
+  timeoutMs: WEATHER_TIMEOUT_MS, // it waits on NWS, like the tools
   complete: { state: async (value) => completeState(value) },
   // Subscribers hear when the set of alerts changes: polled while anyone is subscribed, no faster than NWS's cache headers allow.
   watch: (_uri, vars, deps, changed) => {
