@@ -1,7 +1,7 @@
 // A/B micro-bench for issue 17 on a shared machine: the same load against each build root given, interleaved, medians of REPS runs.
 //   node bench/ab-stdio.mjs /path/to/build-a [/path/to/build-b ...]   (REPS, SECS/CALLS env; each root needs dist/ built)
 
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,9 @@ const { GUARDRAILS_OFF, GUARDRAILS_ON } = await import(`${ROOT}/bench/guardrails
 const { CALLER, populate } = await import(`${ROOT}/bench/store.mjs`);
 const tmp = mkdtempSync(join(tmpdir(), 'cost-g-'));
 const db = join(tmp, 't.db');
-const { openSqliteStore } = await import(`${ROOT}/dist/store/sqlite/sqlite-store.js`);
+// Builds from before the SQLite engine was split into files (issue 15) have sqlite-store.js, not index.js.
+const sqliteEntry = existsSync(`${ROOT}/dist/store/sqlite/index.js`) ? 'index.js' : 'sqlite-store.js';
+const { openSqliteStore } = await import(`${ROOT}/dist/store/sqlite/${sqliteEntry}`);
 const { TaskService } = await import(`${ROOT}/dist/toolsets/tasks/service.js`);
 const store = openSqliteStore({ path: db, synchronous: 'NORMAL' });
 await populate(new TaskService(store), 0, 10000);

@@ -15,7 +15,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import pg from 'pg';
 import { openPostgresStore } from '../dist/store/postgres/index.js';
-import { openSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../dist/store/sqlite/index.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { startServer } from './http.mjs';
 import { round, sleep, stats } from './lib.mjs';

@@ -27,7 +27,7 @@ const { values, positionals } = parseArgs({
 });
 const tmp = mkdtempSync(join(tmpdir(), 'taskwire-prof-'));
 const db = join(tmp, 'p.db');
-const { openSqliteStore } = await import('../dist/store/sqlite/sqlite-store.js');
+const { openSqliteStore } = await import('../dist/store/sqlite/index.js');
 const { TaskService } = await import('../dist/toolsets/tasks/service.js');
 const store = openSqliteStore({ path: db, synchronous: 'NORMAL' });
 await populate(new TaskService(store), 0, Number(values.tasks));

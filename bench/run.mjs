@@ -72,7 +72,7 @@ const taskwireDb = join(tmp, 'taskwire.db');
 if (!storeOnly && !agentsOnly) {
   // ---- a populated Taskwire database for the server figures ----
   log(`populating a ${P.taskwireTasks}-task database for the server figures…`);
-  const { openSqliteStore } = await import('../dist/store/sqlite/sqlite-store.js');
+  const { openSqliteStore } = await import('../dist/store/sqlite/index.js');
   const { TaskService } = await import('../dist/toolsets/tasks/service.js');
   {
     const store = openSqliteStore({ path: taskwireDb, synchronous: 'NORMAL' });

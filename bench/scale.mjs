@@ -133,7 +133,7 @@ async function openEngine(engine, name, { dir, databaseUrl }) {
       for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
     };
     remove();
-    const { openSqliteStore } = await import('../dist/store/sqlite/sqlite-store.js');
+    const { openSqliteStore } = await import('../dist/store/sqlite/index.js');
     const h = { engine, path, store: openSqliteStore({ path }) };
     h.reopen = async () => {
       await h.store.close();

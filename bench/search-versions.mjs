@@ -5,11 +5,14 @@
 //        time the scale bench's search_tasks calls (p50/p95 ms), then create_tasks 10 batches of 50 (tasks/s)
 // <repo> is a checkout with a built dist/ (npm run build). Time a copy of the seeded file per build: timing writes to it.
 
+import { existsSync } from 'node:fs';
 import { ASSIGNEES, LABELS, rng, VOCAB } from './dataset.mjs';
 import { baseTask, COMMON_WORD, callerOf, RARE_WORD } from './shapes.mjs';
 
 const [mode, repo, path, arg, flag] = process.argv.slice(2);
-const { openSqliteStore } = await import(`${repo}/dist/store/sqlite/sqlite-store.js`);
+// Builds from before the SQLite engine was split into files (issue 15) have sqlite-store.js, not index.js.
+const sqliteEntry = existsSync(`${repo}/dist/store/sqlite/index.js`) ? 'index.js' : 'sqlite-store.js';
+const { openSqliteStore } = await import(`${repo}/dist/store/sqlite/${sqliteEntry}`);
 const c = callerOf('bench');
 
 if (mode === 'seed') {

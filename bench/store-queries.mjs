@@ -2,7 +2,7 @@
 // `node bench/store-queries.mjs <path.db> [queries]`: the store figures' list_tasks and search_tasks mix
 // (see store.mjs) on an existing SQLite database grown by the bench (workspace "bench"), without regrowing
 // it: for re-measuring queries at 1M tasks in seconds instead of the minutes the seeding takes.
-import { openSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../dist/store/sqlite/index.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { CALLER, timeStoreQueries } from './store.mjs';
 

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openPostgresStore } from '../dist/store/postgres/index.js';
-import { openSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../dist/store/sqlite/index.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { ASSIGNEES, LABELS, makeTask, rng, VOCAB } from './dataset.mjs';
 import { round, stats } from './lib.mjs';

@@ -15,7 +15,7 @@
 // Figures on this shared 2-core machine are noisy: run twice and compare.
 import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { openSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../dist/store/sqlite/index.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { rng } from './dataset.mjs';
 import { round, stats } from './lib.mjs';

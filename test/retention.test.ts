@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../src/store/sqlite/index.js';
 import type { TaskStore } from '../src/store/types.js';
 import { ToolError } from '../src/toolkit/errors.js';
 import { TaskService } from '../src/toolsets/tasks/service.js';

@@ -8,7 +8,7 @@ import { createGuardrails, type GuardrailOptions, type Guardrails } from '../gua
 import { warmTokensSoon } from '../guard/tokens.js';
 import { AsyncOperations } from '../protocol-tasks/registry.js';
 import { openConfiguredStore } from '../store/open.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
 import { tracedStore } from '../store/traced.js';
 import { StoreError, type TaskStore } from '../store/types.js';
 import { AuditWriter, scheduleAuditPrune } from '../telemetry/audit-writer.js';

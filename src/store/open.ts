@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { openSqliteStore } from './sqlite/sqlite-store.js';
+import { openSqliteStore } from './sqlite/index.js';
 import type { TaskStore } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doctor, formatChecks } from '../../src/cli/doctor.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { testConfig } from '../harness.js';
 import { type AuthServed, PUBLIC_URL, serveWithAuth } from './served.js';
 

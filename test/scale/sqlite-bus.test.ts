@@ -5,7 +5,7 @@ import type { BusChange, ChangeBus } from '../../src/cluster/bus.js';
 import { openSqliteBus } from '../../src/cluster/sqlite-bus.js';
 import { busKind, openApp } from '../../src/server/app.js';
 import type { ChangeEvent } from '../../src/server/changes.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { TaskStore } from '../../src/store/types.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { taskChangeUris } from '../../src/toolsets/tasks/change-uris.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { NewTask, SearchQuery, TaskStore } from '../../src/store/types.js';
 import { tempDir } from '../harness.js';
 import { actor, newTask, now } from './fixtures.js';

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { listPage, type SqlRunner } from '../../src/store/sqlite/list.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { PRIORITIES, type SortKey, TASK_STATUSES, type TaskFilter, type TaskRecord } from '../../src/store/types.js';
 import { PRIMARY, RANK } from './orders.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { scheduleAuditPrune } from '../../src/telemetry/audit-writer.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { canonicalJson } from '../../src/toolkit/cursor.js';

@@ -212,3 +212,52 @@ export function labelCount(db: SqlRunner, workspace: string, label: string, stat
       : db.get('SELECT coalesce(sum(n), 0) AS n FROM label_counts WHERE workspace = ? AND label = ?', workspace, label);
   return rows?.n as number;
 }
+
+/**
+ * One page of list_tasks with a label filter, and its exact total, driven from the label's rows (a label is a small slice of a
+ * workspace), which carry their task's status, priority rank, due date and assignee (migration 3).
+ * Sorted by priority, descending, the page is read in order from `task_labels_by_priority` and
+ * stops after OFFSET + LIMIT matches; the total comes from `label_counts`, or (with an assignee) is counted
+ * on `task_labels_by_priority`, which carries status and assignee (migration 10), without visiting the tasks
+ * unless a filter on another column needs them. CROSS JOIN fixes the loop
+ * order (label rows first) whatever the planner statistics say.
+ */
+export function labelledPage(db: SqlRunner, workspace: string, label: string, query: ListQuery): { rows: Row[]; total: number } {
+  const dir = query.order === 'asc' ? 'ASC' : 'DESC';
+  const lf: string[] = ['lf.workspace = ?', 'lf.label = ?'];
+  const lfParams: unknown[] = [workspace, label];
+  if (query.status && query.status.length > 0) {
+    lf.push('lf.status IN (SELECT value FROM json_each(?))');
+    lfParams.push(JSON.stringify(query.status));
+  }
+  if (query.assignee !== undefined) {
+    lf.push('lf.assignee = ?');
+    lfParams.push(query.assignee);
+  }
+  const { where: rest, params: restParams } = filterSql(workspace, { ...query, label: undefined, status: undefined, assignee: undefined }, 't');
+  const onlyLabelRows = rest === 't.workspace = ?'; // no filter beyond the workspace needs the task row
+  const join = 'CROSS JOIN tasks t ON t.workspace = lf.workspace AND t.id = lf.task_id';
+  const byPriority = query.sort === 'priority'; // either direction: the index read forwards or backwards
+  const labelRank =
+    dir === 'DESC'
+      ? 'lf.priority_rank DESC, lf.due_date IS NULL ASC, lf.due_date ASC, lf.task_id ASC'
+      : 'lf.priority_rank ASC, lf.due_date IS NULL DESC, lf.due_date DESC, lf.task_id DESC';
+  const rows = db.all(
+    `SELECT t.* FROM task_labels lf ${byPriority ? 'INDEXED BY task_labels_by_priority' : ''} ${join}
+        WHERE ${lf.join(' AND ')} AND ${rest}
+        ORDER BY ${byPriority ? labelRank : listOrder('t', query.sort, query.order)}
+        LIMIT ? OFFSET ?`,
+    ...lfParams,
+    ...restParams,
+    query.limit,
+    query.offset,
+  );
+  const total =
+    onlyLabelRows && query.assignee === undefined
+      ? labelCount(db, workspace, label, query.status)
+      : ((onlyLabelRows
+          ? db.get(`SELECT count(*) AS n FROM task_labels lf INDEXED BY task_labels_by_priority WHERE ${lf.join(' AND ')}`, ...lfParams)
+          : db.get(`SELECT count(*) AS n FROM task_labels lf ${join} WHERE ${lf.join(' AND ')} AND ${rest}`, ...lfParams, ...restParams)
+        )?.n as number);
+  return { rows, total };
+}

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { searchWords } from '../shared.js';
 import type { SearchHit, SearchQuery } from '../types.js';
 import { type Facets, hasNonFacetFilters } from './facets.js';
 import { filterSql, type SqlRunner } from './list.js';
@@ -144,6 +145,12 @@ export function splitSearchIndex(db: Database.Database): void {
     ).run({ token: `f${id}`, workspace: value });
   }
   db.exec('DROP TABLE tasks_fts');
+}
+
+/** Build an FTS5 query from free text: every word quoted (no operator injection), prefix-matched, AND-ed. */
+export function toFtsQuery(text: string): string | undefined {
+  const words = searchWords(text);
+  return words.length === 0 ? undefined : words.map((w) => `"${w}"*`).join(' ');
 }
 
 /** One hit of {@link searchPage}: the task's row (to hydrate), its score (higher is better), snippet and column. */

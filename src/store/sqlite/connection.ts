@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../types.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+/** Options for {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file path, or `:memory:` (one connection, for tests and benchmarks). */
+  path: string;
+  /** `PRAGMA synchronous`: FULL (default) survives power loss; NORMAL survives process crashes only. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** How long a statement waits for a lock held by another process, in ms (default 5,000). */
+  busyTimeoutMs?: number;
+}
+
+/** The store's two connections to one file; `:memory:` has one, both `writer` and `reader` (`memory` true). */
+export interface SqliteConnections {
+  writer: Database.Database;
+  reader: Database.Database;
+  memory: boolean;
+}
+
+/**
+ * Open the writer connection (creating the file and its folder if needed), apply the migrations it lacks, gather
+ * planner statistics when missing or stale, then open the reader connection.
+ *
+ * @throws StoreError `unavailable` when the file cannot be opened or migrated (the writer is closed again).
+ */
+export function openConnections(options: SqliteStoreOptions): SqliteConnections {
+  const memory = options.path === ':memory:';
+  let writer: Database.Database | undefined;
+  let reader: Database.Database;
+  try {
+    if (!memory) mkdirSync(dirname(options.path), { recursive: true });
+    writer = openConnection(options);
+    migrate(writer);
+    writer.pragma('optimize=0x10002'); // gather planner statistics on open when missing or stale
+    reader = memory ? writer : openConnection(options);
+  } catch (error) {
+    writer?.close();
+    throw new StoreError('unavailable', `cannot open SQLite database at ${options.path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return { writer, reader, memory };
+}
+
+/** One connection with the store's pragmas: WAL journal, `synchronous`, `busy_timeout`, foreign keys, a 32 MiB page cache. */
+function openConnection(options: SqliteStoreOptions): Database.Database {
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('cache_size = -32768'); // 32 MiB page cache per connection (the default 2 MiB thrashes past ~50k tasks)
+  return db;
+}
+
+/**
+ * Apply the migrations past `user_version`, each in its own `BEGIN IMMEDIATE` transaction.
+ * @throws Error when the file's schema is newer than this build's migrations.
+ */
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SQLITE_MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this Taskwire (${SQLITE_MIGRATIONS.length}); upgrade Taskwire`);
+  }
+  for (let i = current; i < SQLITE_MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      // Re-read under the write lock: another process may have applied it since we looked.
+      if ((db.pragma('user_version', { simple: true }) as number) > i) return;
+      const step = SQLITE_MIGRATIONS[i];
+      if (typeof step === 'function') step(db);
+      else db.exec(step as string);
+      db.pragma(`user_version = ${i + 1}`);
+    }).immediate();
+  }
+}
