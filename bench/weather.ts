@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../src/server/app.js';
 import { silentLogger } from '../src/telemetry/logger.js';
+import { TOOLSETS } from '../src/toolsets/index.js';
 import { connect, tempDir, testConfig } from '../test/harness.js';
 import { startFakeNws } from '../test/weather/fake-nws.js';
 
@@ -25,6 +26,7 @@ async function run(cacheControl: string) {
   fake.cacheControl = cacheControl;
   const tmp = tempDir();
   const app = createApp(
+    TOOLSETS,
     testConfig({ toolsets: 'tasks,weather', 'weather-api-url': fake.url, 'weather-user-agent': 'taskwire-bench/1 (ops@example.com)', guardrails: 'off' }, tmp.dir),
     silentLogger,
   );

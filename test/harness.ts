@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { type App, createApp } from '../src/server/app.js';
 import { silentLogger } from '../src/telemetry/logger.js';
+import { TOOLSETS } from '../src/toolsets/index.js';
 
 /**
  * Test harness: a real app on a real SQLite file, and a real SDK `Client`
@@ -72,7 +73,7 @@ export async function connect(app: App, era: Era, clientName = 'vitest', princip
 /** A fresh app on its own database file and a client of the given era. */
 export async function harness(era: Era, overrides: Record<string, string> = {}): Promise<Harness> {
   const tmp = tempDir();
-  const app = createApp(testConfig(overrides, tmp.dir), silentLogger, undefined, 'tester');
+  const app = createApp(TOOLSETS, testConfig(overrides, tmp.dir), silentLogger, undefined, 'tester');
   const { client, close } = await connect(app, era);
   return {
     app,

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../src/server/app.js';
 import { silentLogger } from '../src/telemetry/logger.js';
+import { TOOLSETS } from '../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../src/transport/http.js';
 import { tempDir, testConfig } from './harness.js';
 
@@ -24,7 +25,7 @@ describe('HTTP transport: 2025-era sessions', () => {
   let app: App;
   let http: HttpServing;
   const start = async (overrides: Record<string, string>) => {
-    app = createApp(testConfig({ port: '0', ...overrides }, tmp.dir), silentLogger);
+    app = createApp(TOOLSETS, testConfig({ port: '0', ...overrides }, tmp.dir), silentLogger);
     http = await serveHttp(app);
   };
   afterEach(async () => {

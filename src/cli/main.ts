@@ -10,6 +10,7 @@ import { openConfiguredStore } from '../store/open.js';
 import { StoreError, type TaskStore } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { setupTelemetry } from '../telemetry/setup.js';
+import { TOOLSETS } from '../toolsets/index.js';
 import type { serveHttp } from '../transport/http.js';
 import { serveOverStdio } from '../transport/stdio.js';
 import { VERSION } from '../version.js';
@@ -131,7 +132,7 @@ async function start(config: Config, http: boolean) {
   // so metrics are only made (and recorded) when they are exported over OTLP.
   const telemetry = await setupTelemetry({ metrics: config.metrics, prometheus: http });
   try {
-    const app = await openApp(config, logger, localPrincipal());
+    const app = await openApp(TOOLSETS, config, logger, localPrincipal());
     app.telemetry = telemetry;
     return { app, logger };
   } catch (error) {

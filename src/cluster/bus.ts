@@ -4,7 +4,7 @@ import type { ChangeHub } from '../server/changes.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /**
- * A cross-process change bus: how a task change committed on one replica
+ * A cross-process change bus: how a change committed on one replica
  * reaches the subscribers connected to every other replica.
  *
  * Each process keeps its in-process {@link ChangeHub} (it feeds the 2026
@@ -61,7 +61,11 @@ export const NODE_ID: string = randomUUID();
 
 /** Most bytes of one message: PostgreSQL's NOTIFY payload limit is 8000 bytes. */
 const MAX_PAYLOAD = 7900;
-const URI = /^tasks:\/\/[A-Za-z0-9]{1,32}$/;
+/**
+ * A resource URI as the bus carries it: a scheme, `://`, then at most 256 printable characters. Which URIs a
+ * process delivers is up to its toolsets' declarations ({@link BridgeOptions.accepts}).
+ */
+const URI = /^[a-z][a-z0-9+.-]{0,31}:\/\/[^\p{Cc}\s]{1,256}$/u;
 
 /** Encode a change as one or more JSON payloads (`{v, n, w, u}`), each within {@link MAX_PAYLOAD}. */
 export function encodeChange(change: BusChange, node = NODE_ID): string[] {
@@ -87,9 +91,11 @@ export function encodeChange(change: BusChange, node = NODE_ID): string[] {
 /**
  * Decode a payload from the channel. Returns `undefined` for this process's
  * own messages and for anything malformed (whoever can publish on the
- * channel must not be able to inject arbitrary URIs or workspaces).
+ * channel must not be able to inject arbitrary URIs or workspaces), including
+ * any URI `accepts` refuses (default: any well-formed one; {@link bridge}
+ * checks the toolsets' declarations again).
  */
-export function decodeChange(payload: string, node = NODE_ID): BusChange | undefined {
+export function decodeChange(payload: string, node = NODE_ID, accepts: (uri: string) => boolean = () => true): BusChange | undefined {
   let m: unknown;
   try {
     m = JSON.parse(payload);
@@ -100,7 +106,7 @@ export function decodeChange(payload: string, node = NODE_ID): BusChange | undef
   const { v, n, w, u } = m as Record<string, unknown>;
   if (v !== 1 || typeof n !== 'string' || n === node) return undefined;
   if (typeof w !== 'string' || !WORKSPACE_NAME.test(w)) return undefined;
-  if (!Array.isArray(u) || u.length === 0 || u.length > 1000 || !u.every((x) => typeof x === 'string' && URI.test(x))) return undefined;
+  if (!Array.isArray(u) || u.length === 0 || u.length > 1000 || !u.every((x) => typeof x === 'string' && URI.test(x) && accepts(x))) return undefined;
   return { workspace: w, uris: u as string[] };
 }
 
@@ -117,14 +123,25 @@ export function channelName(identity: string): string {
 /** Most workspaces {@link bridge} remembers for the resync after a reconnection. */
 const MAX_REMEMBERED = 1000;
 
+/** What {@link bridge} learns from the served toolsets' change declarations (`Toolset.changes`). */
+export interface BridgeOptions {
+  /** Workspace-wide views re-announced to recently active workspaces after the bus reconnects. */
+  resyncUris?: readonly string[];
+  /** Whether a URI another process sent is one some served toolset publishes; others are dropped. Default: all. */
+  accepts?: (uri: string) => boolean;
+}
+
 /**
  * Connect the hub to the bus both ways; returns the function that disconnects
- * them. After the bus reconnects, every recently active workspace gets an
- * update of `resyncUris` (the toolsets' workspace-wide views, e.g.
- * `tasks://board`), so subscribers re-read what may have changed while
- * notifications were not flowing.
+ * them. Changes from other processes reach the hub only with the URIs
+ * `accepts` allows (a change left with none is dropped). After the bus
+ * reconnects, every recently active workspace gets an update of `resyncUris`
+ * (the toolsets' workspace-wide views, e.g. `tasks://board`), so subscribers
+ * re-read what may have changed while notifications were not flowing.
  */
-export function bridge(hub: ChangeHub, bus: ChangeBus, resyncUris: readonly string[] = []): () => void {
+export function bridge(hub: ChangeHub, bus: ChangeBus, options: BridgeOptions = {}): () => void {
+  const resyncUris = options.resyncUris ?? [];
+  const accepts = options.accepts ?? (() => true);
   const recent = new Set<string>();
   const remember = (workspace: string) => {
     recent.delete(workspace);
@@ -132,8 +149,10 @@ export function bridge(hub: ChangeHub, bus: ChangeBus, resyncUris: readonly stri
     if (recent.size > MAX_REMEMBERED) recent.delete(recent.values().next().value as string);
   };
   bus.onChange((change) => {
+    const uris = change.uris.filter(accepts);
+    if (uris.length === 0) return;
     remember(change.workspace);
-    hub.deliver(change.workspace, change.uris);
+    hub.deliver(change.workspace, uris);
   });
   bus.onReconnect(() => {
     if (resyncUris.length === 0) return;

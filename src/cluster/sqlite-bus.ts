@@ -12,7 +12,7 @@ export interface SqliteBusOptions {
   intervalMs?: number;
   /** Most `task_changes` rows read per tick (default 5,000); the rest are read on the next ticks. */
   maxRowsPerTick?: number;
-  /** The URIs the changed task ids of one workspace make stale (the tasks toolset's `taskChangeUris`). */
+  /** The URIs the changed task ids of one workspace make stale (what the served toolsets declare: `Toolset.changes.ofStoredTasks`). */
   urisOf: (taskIds: Iterable<number>) => string[];
 }
 
@@ -35,7 +35,7 @@ const MAX_URIS = 1000;
  * WHERE rid > last AND origin <> own` in pages of 1,000 (at most
  * `maxRowsPerTick` rows per tick; the rest on the next ticks) and delivers,
  * per workspace, the URIs `urisOf` gives for the tasks that changed
- * (`tasks://board`, `tasks://stats` and `tasks://{task_id}`). Reading starts after the newest row at open: history
+ * (for the tasks toolset: `tasks://board`, `tasks://stats` and `tasks://{task_id}`). Reading starts after the newest row at open: history
  * is not replayed. Latency is one interval plus the read (about 200 ms).
  *
  * `publish` does nothing: the rows are already in the file. A failed tick

@@ -1,15 +1,17 @@
-import { CONFIG, type Config, type ConfigName } from './schema.js';
+import { ConfigError } from './errors.js';
+import { CONFIG, type Config } from './schema.js';
 
-/** A configuration problem, reported as one line and a non-zero exit. */
-export class ConfigError extends Error {}
+export { ConfigError };
 
 /**
- * Resolve every key from parsed flags, then the environment, then the default.
+ * Resolve every key (the core's and the toolsets', see {@link CONFIG}) from
+ * parsed flags, then the environment, then the default. The result is typed
+ * by the core's keys; a toolset reads its own keys by name (`ToolsetEnv.config`).
  * @throws ConfigError naming the flag and env var, e.g. `--port (TASKWIRE_PORT): must be at most 65535`.
  */
 export function loadConfig(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {};
-  for (const [name, key] of Object.entries(CONFIG) as Array<[ConfigName, (typeof CONFIG)[ConfigName]]>) {
+  for (const [name, key] of Object.entries(CONFIG)) {
     const raw = flags[key.flag] ?? env[key.env];
     const parsed = key.schema.safeParse(raw === '' ? undefined : raw);
     if (!parsed.success) {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { SCOPE_TOKEN } from '../auth/principal.js';
 import type { ScopeTable } from '../auth/scopes.js';
 import { type BusChangeKind, bridge, type ChangeBus, channelName } from '../cluster/bus.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/schema.js';
 import { createGuardrails, type GuardrailOptions, type Guardrails } from '../guard/index.js';
 import { warmTokensSoon } from '../guard/tokens.js';
@@ -16,11 +16,7 @@ import { recordGuardrail } from '../telemetry/guardrail-metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/setup.js';
 import { isTracing } from '../telemetry/tracing.js';
-import type { Toolset } from '../toolkit/define.js';
-import { TOOLSETS } from '../toolsets/index.js';
-import { taskChangeUris, WORKSPACE_URIS } from '../toolsets/tasks/change-uris.js';
-import { scheduleRetention } from '../toolsets/tasks/retention.js';
-import { TaskService } from '../toolsets/tasks/service.js';
+import type { Toolset, ToolsetEnv } from '../toolkit/define.js';
 import { VERSION } from '../version.js';
 import { createServerFactory, type ServerFactory } from './build.js';
 import { ChangeHub } from './changes.js';
@@ -37,6 +33,8 @@ export interface App {
   logger: Logger;
   /** Who acts when serving without authentication (the OS user on stdio). */
   principal: string;
+  /** The toolsets served: selected by `--toolsets`, tools filtered by `--tools`, `--exclude-tools` and `--read-only`. */
+  toolsets: Toolsets;
   /** Tools', prompts' and resource schemes' scopes, for the HTTP layer's scope challenge. */
   scopeTable: ScopeTable;
   /** Every scope the served toolsets declare (RFC 9728 `scopes_supported`). */
@@ -56,25 +54,36 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** What the app is built from: every toolset the build ships (the composition root's list, `src/toolsets/index.ts`). */
+export type Toolsets = ReadonlyArray<Toolset<RequestContext>>;
+
 /**
- * Open the store and build the server factory from a resolved config.
- * @throws SelectionError for an unknown toolset or tool name; StoreError `unavailable` when the database cannot be opened.
+ * Open the store and build the server factory from a resolved config, serving
+ * the toolsets `config.toolsets` selects among `available`. Each selected
+ * toolset's dependencies are built (`createDeps`), then its background work
+ * started (`start`); `close()` stops and closes them in reverse.
+ * @throws SelectionError for an unknown toolset or tool name; ConfigError from a toolset's `createDeps`
+ *   or for a scope no toolset declares; StoreError `unavailable` when the database cannot be opened.
  */
-export function createApp(config: Config, logger: Logger, store?: TaskStore, principal = config.workspace, guardOptions?: GuardrailOptions): App {
-  const toolsets = filterTools(selectToolsets(TOOLSETS, config.toolsets), {
+export function createApp(available: Toolsets, config: Config, logger: Logger, store?: TaskStore, principal = config.workspace, guardOptions?: GuardrailOptions): App {
+  const toolsets = filterTools(selectToolsets(available, config.toolsets), {
     readOnly: config.readOnly,
     tools: config.tools,
     excludeTools: config.excludeTools,
   });
   const scopes = checkScopes(toolsets);
   warmTokensSoon(); // result budgets count tokens: load the encoder now, not inside the first call that needs it
-  const toolsetDeps = buildToolsetDeps(toolsets, config);
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
   // Store spans only when spans are recorded at all: untraced serving keeps the bare store.
-  const changes = { tasksChanged: (workspace: string, ids: readonly number[]) => hub.changed(workspace, taskChangeUris(ids)) };
-  const tasks = new TaskService(isTracing() ? tracedStore(db) : db, changes, undefined, { trashRetentionDays: config.trashRetentionDays });
-  const stopRetention = scheduleRetention(tasks, { historyDays: config.historyRetentionDays, trashDays: config.trashRetentionDays }, logger);
+  const env: ToolsetEnv = { config, store: isTracing() ? tracedStore(db) : db, changed: (workspace, uris) => hub.changed(workspace, uris), logger };
+  let toolsetDeps: Record<string, unknown>;
+  try {
+    toolsetDeps = buildToolsetDeps(toolsets, env);
+  } catch (error) {
+    if (!store) void db.close();
+    throw error;
+  }
   const guard = createGuardrails(config, logger, { onGuardrail: recordGuardrail, pgSchema: config.databaseSchema, ...guardOptions });
   const audit = config.audit ? new AuditWriter(db.audit, logger) : undefined;
   const stopPrune = config.audit ? scheduleAuditPrune(db.audit, config.auditRetentionDays, logger) : () => undefined;
@@ -87,7 +96,6 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
   const operations = new AsyncOperations({ ttlMs: config.asyncOpTtlMs, maxPerOwner: config.maxAsyncOpsPerPrincipal });
   const factory = createServerFactory({
     version: VERSION,
-    tasks,
     hub,
     toolsets,
     toolsetDeps,
@@ -103,24 +111,26 @@ export function createApp(config: Config, logger: Logger, store?: TaskStore, pri
     prompts: new Map(toolsets.flatMap((t) => t.prompts.filter((p) => p.scopes).map((p) => [p.name, p.scopes as readonly string[]] as const))),
     schemes: new Map(toolsets.flatMap((t) => t.resources.filter((r) => r.scopes).map((r) => [r.uri.split(':')[0] as string, r.scopes as readonly string[]] as const))),
   };
+  // Last, once nothing above can throw: background work (retention timers) runs until close.
+  const stops = toolsets.flatMap((t) => (t.start ? [t.start(toolsetDeps, env)] : []));
   const close = async () => {
     await operations.close(); // aborts running operations (an import in flight rolls back) and waits for them
     stopPrune();
-    stopRetention();
+    for (const stop of stops.reverse()) await stop();
     await guard.close();
     await audit?.close(); // buffered rows reach the store before it closes
-    await db.close();
     watches.close();
-    await closeToolsetDeps(toolsetDeps);
+    await closeToolsetDeps(toolsetDeps); // before the store: a toolset's service may still be finishing a write
+    await db.close();
   };
-  return { store: db, hub, factory, config, logger, principal, scopeTable, scopes, watches, guard, audit, operations, close };
+  return { store: db, hub, factory, config, logger, principal, toolsets, scopeTable, scopes, watches, guard, audit, operations, close };
 }
 
 /**
  * The scopes the toolsets declare.
  * @throws ConfigError when a tool, resource or prompt requires a scope its toolset does not declare (no credential could be issued for it).
  */
-export function checkScopes(toolsets: ReadonlyArray<Toolset<RequestContext>>): string[] {
+export function checkScopes(toolsets: Toolsets): string[] {
   const declared = new Set(toolsets.flatMap((t) => Object.keys(t.scopes)));
   for (const set of toolsets) {
     const required = [...set.tools.map((t) => [t.name, t.scopes] as const), ...[...set.resources, ...set.prompts].map((r) => [r.name, r.scopes ?? []] as const)];
@@ -133,10 +143,10 @@ export function checkScopes(toolsets: ReadonlyArray<Toolset<RequestContext>>): s
 }
 
 /** Each selected toolset's dependencies, by id. @throws the toolset's configuration error. */
-function buildToolsetDeps(toolsets: ReadonlyArray<Toolset<RequestContext>>, config: Config): Record<string, unknown> {
+function buildToolsetDeps(toolsets: Toolsets, env: ToolsetEnv): Record<string, unknown> {
   const built: Record<string, unknown> = {};
   try {
-    for (const set of toolsets) if (set.createDeps) built[set.id] = set.createDeps({ config });
+    for (const set of toolsets) if (set.createDeps) built[set.id] = set.createDeps(env);
   } catch (error) {
     void closeToolsetDeps(built);
     throw error;
@@ -162,20 +172,25 @@ async function closeToolsetDeps(deps: Record<string, unknown>): Promise<void> {
  *   when the database or the bus cannot be reached (the default SQLite bus
  *   failing to open is logged at warn instead, and the app serves without it).
  */
-export async function openApp(config: Config, logger: Logger, principal = config.workspace, guardOptions?: GuardrailOptions): Promise<App> {
+export async function openApp(available: Toolsets, config: Config, logger: Logger, principal = config.workspace, guardOptions?: GuardrailOptions): Promise<App> {
   const kind = busKind(config);
   const store = await openConfiguredStore(config);
   let app: App;
   try {
-    app = createApp(config, logger, store, principal, guardOptions);
+    app = createApp(available, config, logger, store, principal, guardOptions);
   } catch (error) {
     await store?.close();
     throw error;
   }
   if (kind === 'local') return app;
+  const changes = app.toolsets.flatMap((t) => (t.changes ? [t.changes] : []));
+  const urisOf = (taskIds: Iterable<number>) => {
+    const ids = [...taskIds];
+    return changes.flatMap((c) => c.ofStoredTasks?.(ids) ?? []);
+  };
   let bus: ChangeBus;
   try {
-    if (kind === 'sqlite') bus = (await import('../cluster/sqlite-bus.js')).openSqliteBus({ path: config.db, origin: app.store.origin, logger, urisOf: taskChangeUris });
+    if (kind === 'sqlite') bus = (await import('../cluster/sqlite-bus.js')).openSqliteBus({ path: config.db, origin: app.store.origin, logger, urisOf });
     else if (kind === 'postgres') {
       bus = await (await import('../cluster/postgres-bus.js')).openPostgresBus({ connectionString: config.databaseUrl as string, channel: busChannel(config), logger });
     } else bus = await (await import('../cluster/redis-bus.js')).openRedisBus({ url: config.redisUrl as string, channel: busChannel(config), logger });
@@ -188,7 +203,10 @@ export async function openApp(config: Config, logger: Logger, principal = config
     await app.close();
     throw new StoreError('unavailable', `cannot open the ${kind} change bus: ${(error as Error).message}`, { cause: error });
   }
-  const unbridge = bridge(app.hub, bus, WORKSPACE_URIS);
+  const unbridge = bridge(app.hub, bus, {
+    resyncUris: changes.flatMap((c) => c.resync),
+    accepts: (uri) => changes.some((c) => c.pattern.test(uri)),
+  });
   logger.info({ bus: kind }, 'change bus connected');
   return {
     ...app,

@@ -9,7 +9,6 @@ import type { AuditWriter } from '../telemetry/audit-writer.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Toolset } from '../toolkit/define.js';
 import { hasForbiddenChar } from '../toolkit/unsafe-text.js';
-import type { TaskService } from '../toolsets/tasks/service.js';
 import type { ChangeHub } from './changes.js';
 import { type RequestContext, withCallSignal } from './context.js';
 import { iconsFor } from './icons.js';
@@ -24,7 +23,6 @@ import type { ResourceWatches } from './watches.js';
 export interface AppDeps {
   /** Reported as `serverInfo.version`. */
   version: string;
-  tasks: TaskService;
   hub: ChangeHub;
   /** Already selected (see `select.ts`). */
   toolsets: ReadonlyArray<Toolset<RequestContext>>;
@@ -145,12 +143,11 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       caller: {
         workspace: connection.workspace,
         actor: { principal: principalOf(sdk), client: clientName(server, sdk, connection), client_version: clientVersion(server, sdk, connection) ?? null },
-        admin: missingScopes(connection.scopes, ['tasks:admin']).length === 0,
+        ...(connection.scopes ? { scopes: connection.scopes } : {}),
         signal: sdk.mcpReq.signal,
       },
       clientVersion: clientVersion(server, sdk, connection),
       ...(clientAskedForLogs(server, sdk, connection) ? { clientLog: (level, data) => sdk.mcpReq.log(level, data, 'taskwire') } : {}),
-      tasks: deps.tasks,
       deps: toolsetDeps,
       announceListChanged: (kind) => deps.hub.listChanged(kind),
       signal: sdk.mcpReq.signal,

@@ -1,17 +1,36 @@
 import type { ServerContext } from '@modelcontextprotocol/server';
-import type { Caller, TaskService } from '../toolsets/tasks/service.js';
+import type { Actor } from '../store/types.js';
+
+/** Who is calling, in which workspace. The workspace always comes from the verified caller, never from tool arguments. */
+export interface Caller {
+  workspace: string;
+  actor: Actor;
+  /**
+   * The call's abort signal (client cancellation or the timeout middleware's deadline). Domain services check it
+   * before a write starts and again just before COMMIT, so an aborted call rolls back whole; reads check it before
+   * querying. Absent outside tool calls.
+   */
+  signal?: AbortSignal;
+  /**
+   * The `<toolset>:<permission>` scopes granted to the caller; `undefined` = unauthenticated local serving (stdio,
+   * loopback `--auth none`), which may do everything. Test one with `missingScopes` (auth/principal.ts).
+   */
+  scopes?: ReadonlySet<string>;
+}
 
 /**
  * What every tool, resource and prompt handler receives: the verified caller
- * (workspace + actor), the domain services, and the request's abort signal.
+ * (workspace + actor), the toolsets' dependencies, and the request's abort signal.
  * Built once per request by `server/build.ts`.
  */
 export interface RequestContext {
   caller: Caller;
   /** `clientInfo.version` of the MCP client, when it sent one (for the audit trail). */
   clientVersion?: string | null;
-  tasks: TaskService;
-  /** Each selected toolset's dependencies (`Toolset.createDeps`), by toolset id; built once per app. */
+  /**
+   * Each selected toolset's dependencies (`Toolset.createDeps`), by toolset id; built once per app. A toolset reads
+   * its own through its accessor (`tasksOf(ctx)`, `weatherOf(ctx)`).
+   */
   deps: Readonly<Record<string, unknown>>;
   /** Aborted when the client cancels the request or the server shuts down. */
   signal: AbortSignal;
@@ -39,7 +58,7 @@ export interface RequestContext {
 }
 
 /**
- * `ctx` running under `signal`: both `ctx.signal` (handlers) and `caller.signal` (the domain service checks it
+ * `ctx` running under `signal`: both `ctx.signal` (handlers) and `caller.signal` (domain services check it
  * before a write and before COMMIT) are set, so the two never disagree. Used by the timeout middleware and for
  * async operations.
  */

@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import type { Config, ConfigKey } from '../config/schema.js';
+import type { TaskStore } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
 
 /**
  * Tool, resource and prompt definitions as plain data values (the pattern of
@@ -161,17 +164,60 @@ export interface Toolset<Ctx = unknown> {
    */
   scopes: Readonly<Record<string, string>>;
   /**
-   * Its dependencies (API clients, caches), built once per app when the toolset
-   * is selected; handlers find them in the request context under the toolset's
-   * id. May throw a configuration error, which stops start-up. A `close()` on the
-   * result is called when the app closes.
+   * Its dependencies (domain services, API clients, caches), built once per app
+   * when the toolset is selected, before any toolset starts; handlers find them
+   * in the request context under the toolset's id (through an accessor of the
+   * toolset's own, e.g. `weatherOf(ctx)`). May throw a configuration error,
+   * which stops start-up. A `close()` on the result is called when the app
+   * closes, after every `start` was stopped and before the store closes.
    */
   createDeps?: (env: ToolsetEnv) => unknown;
+  /**
+   * Background work while the app runs (retention timers, say): called once every
+   * selected toolset's dependencies are built, with them all by toolset id (as
+   * `ctx.deps`); returns the function that stops it, called first when the app closes.
+   */
+  start?: (deps: Readonly<Record<string, unknown>>, env: ToolsetEnv) => () => void | Promise<void>;
+  /** The resource URIs its writes make stale, announced through the change hub and carried by the cluster bus. */
+  changes?: ToolsetChanges;
+  /**
+   * Its configuration keys (flag, env var, default, doc, validator), merged into
+   * the one config table (`src/config/schema.ts`), after the core's, in toolset
+   * order. A flag, env var or name another key has is a start-up error.
+   */
+  config?: Readonly<Record<string, ConfigKey>>;
   /** The toolset's icon: `assets/icons/<icon>.svg`, shipped in the package (see server/icons.ts). */
   icon?: string;
 }
 
-/** What a toolset's `createDeps` receives: the resolved configuration (every key, by name). */
+/**
+ * The change URIs a toolset publishes. Writes through the server announce them
+ * on the change hub; the cross-process bus forwards them to other replicas and
+ * delivers only URIs some selected toolset declares.
+ */
+export interface ToolsetChanges {
+  /** Matches every URI the toolset announces (anchored, bounded: it guards what another process may inject). */
+  pattern: RegExp;
+  /**
+   * Workspace-wide views (e.g. `tasks://board`) a subscriber should re-read when
+   * notifications may have been missed (the bus reconnected).
+   */
+  resync: readonly string[];
+  /**
+   * The URIs a committed write to these rows of the store's task history makes
+   * stale: the SQLite bus reads other processes' writes from that history (task ids
+   * only) and asks each toolset which of its URIs they touch.
+   */
+  ofStoredTasks?: (taskIds: Iterable<number>) => string[];
+}
+
+/** What a toolset's `createDeps` and `start` receive: the app's long-lived parts. */
 export interface ToolsetEnv {
-  config: Readonly<Record<string, unknown>>;
+  /** The resolved configuration (every key, by name, the toolsets' own included). */
+  config: Readonly<Config & Record<string, unknown>>;
+  /** The app's storage port (wrapped in spans when tracing is on). */
+  store: TaskStore;
+  /** Announce that a committed write made these URIs of `workspace` stale (subscribers, then other replicas). */
+  changed: (workspace: string, uris: readonly string[]) => void;
+  logger: Logger;
 }

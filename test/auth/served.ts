@@ -4,6 +4,7 @@ import pino from 'pino';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import type { Scope } from '../../src/auth/principal.js';
 import { type App, createApp } from '../../src/server/app.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { tempDir, testConfig } from '../harness.js';
 import { startAuthorizationServer, type TestAuthorizationServer } from './authorization-server.js';
@@ -39,7 +40,7 @@ export async function serveWithAuth(workspaces: string[], overrides: Record<stri
     { port: '0', auth: 'api-key,oauth', 'public-url': PUBLIC_URL, issuer: as.issuer, 'workspace-claim': 'org_id', 'log-level': 'trace', ...overrides },
     tmp.dir,
   );
-  const app = createApp(config, logger, undefined, 'nobody');
+  const app = createApp(TOOLSETS, config, logger, undefined, 'nobody');
   const http = await serveHttp(app);
   return {
     as,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOARD_APP_URI, MCP_APP_MIME } from '../../src/board/app-view.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { ok, tempDir, testConfig } from '../harness.js';
 import { launchBrowser } from './browser.js';
 import { type BoardServed, serveBoard } from './served.js';
@@ -25,7 +26,7 @@ describe('MCP Apps discovery, both eras', () => {
   let s: BoardServed;
   const tmp = tempDir();
   beforeAll(async () => {
-    app = createApp(testConfig({}, tmp.dir), silentLogger, undefined, 'tester');
+    app = createApp(TOOLSETS, testConfig({}, tmp.dir), silentLogger, undefined, 'tester');
     s = await serveBoard();
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { createApiKey } from '../../src/auth/api-keys.js';
 import type { Scope } from '../../src/auth/principal.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { tempDir, testConfig } from '../harness.js';
 
@@ -20,7 +21,7 @@ export interface BoardServed {
 
 export async function serveBoard(overrides: Record<string, string> = {}, principal = 'ana'): Promise<BoardServed> {
   const tmp = tempDir('taskwire-board-');
-  const app = createApp(testConfig({ port: '0', ...overrides }, tmp.dir), silentLogger, undefined, principal);
+  const app = createApp(TOOLSETS, testConfig({ port: '0', ...overrides }, tmp.dir), silentLogger, undefined, principal);
   const http = await serveHttp(app);
   const clients: Client[] = [];
   return {

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { tempDir, testConfig } from '../harness.js';
 
@@ -61,7 +62,7 @@ describe('duplicate Host header (RFC 9112 §3.2)', () => {
   let app: App;
   let http: HttpServing;
   beforeAll(async () => {
-    app = createApp(testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
+    app = createApp(TOOLSETS, testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
     http = await serveHttp(app);
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { createApiKey } from '../../src/auth/api-keys.js';
 import type { GuardrailEvent } from '../../src/guard/events.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { tempDir, testConfig } from '../harness.js';
 import { sendFrom } from './send-from.js';
@@ -30,7 +31,9 @@ describe('HTTP flood limits with authentication', () => {
   });
   const serve = async (overrides: Record<string, string>) => {
     events = [];
-    app = createApp(testConfig({ port: '0', auth: 'api-key', ...overrides }, tmp.dir), silentLogger, undefined, 'nobody', { onGuardrail: (e) => events.push(e) });
+    app = createApp(TOOLSETS, testConfig({ port: '0', auth: 'api-key', ...overrides }, tmp.dir), silentLogger, undefined, 'nobody', {
+      onGuardrail: (e) => events.push(e),
+    });
     http = await serveHttp(app);
     const key = async (workspace: string) => (await createApiKey(app.store.apiKeys, { workspace, name: workspace, scopes: ['tasks:read'] })).token;
     return { alice: await key('alice'), mallory: await key('mallory') };

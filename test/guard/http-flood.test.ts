@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GuardrailEvent } from '../../src/guard/events.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { tempDir, testConfig } from '../harness.js';
 
@@ -31,7 +32,7 @@ describe('HTTP flood limit', () => {
 
   it('answers 429 with Retry-After once a client address spends its per-minute budget; health checks stay open', async () => {
     const events: GuardrailEvent[] = [];
-    app = createApp(testConfig({ port: '0', 'http-rate-limit': '5' }, tmp.dir), silentLogger, undefined, 'tester', { onGuardrail: (e) => events.push(e) });
+    app = createApp(TOOLSETS, testConfig({ port: '0', 'http-rate-limit': '5' }, tmp.dir), silentLogger, undefined, 'tester', { onGuardrail: (e) => events.push(e) });
     http = await serveHttp(app);
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<typeof send>> | undefined;

@@ -5,6 +5,7 @@ import { toolOperation } from '../../src/middleware/operation.js';
 import type { ToolCall, ToolResult } from '../../src/middleware/types.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { connect, ERAS, tempDir, testConfig } from '../harness.js';
 
 type Raw = { content: Array<{ type: string; text?: string }>; _meta?: Record<string, unknown>; isError?: boolean };
@@ -20,7 +21,7 @@ describe.each(ERAS)('loop detection (%s era)', (era) => {
   it('hints after the same call returns the same result N times, in text and _meta; a change of arguments or result starts over', async () => {
     const tmp = tempDir();
     cleanup = tmp.cleanup;
-    app = createApp(testConfig({ 'loop-threshold': '3' }, tmp.dir), silentLogger, undefined, 'tester');
+    app = createApp(TOOLSETS, testConfig({ 'loop-threshold': '3' }, tmp.dir), silentLogger, undefined, 'tester');
     const a = await connect(app, era, 'agent-a', 'alice');
     const b = await connect(app, era, 'agent-b', 'bob');
     try {

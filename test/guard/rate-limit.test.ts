@@ -3,6 +3,7 @@ import { ConcurrencyGate } from '../../src/guard/concurrency.js';
 import type { GuardrailEvent } from '../../src/guard/events.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { call, connect, ERAS, tempDir, testConfig } from '../harness.js';
 
 /**
@@ -17,7 +18,7 @@ describe.each(ERAS)('rate limits (%s era)', (era) => {
     const tmp = tempDir();
     cleanup = tmp.cleanup;
     events.length = 0;
-    app = createApp(testConfig({ 'loop-threshold': '0', ...overrides }, tmp.dir), silentLogger, undefined, 'tester', {
+    app = createApp(TOOLSETS, testConfig({ 'loop-threshold': '0', ...overrides }, tmp.dir), silentLogger, undefined, 'tester', {
       onGuardrail: (e) => events.push(e),
     });
   };

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { call, connect, tempDir, testConfig } from '../harness.js';
 
 /**
@@ -16,7 +17,9 @@ const PG_URL = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@12
 
 async function replicas(overrides: Record<string, string>, guard: { prefix?: string; pgSchema?: string }): Promise<{ apps: App[]; close: () => Promise<void> }> {
   const dirs = [tempDir(), tempDir()];
-  const apps = dirs.map((d) => createApp(testConfig({ 'rate-limit-reads': '4', 'loop-threshold': '0', ...overrides }, d.dir), silentLogger, undefined, 'tester', guard));
+  const apps = dirs.map((d) =>
+    createApp(TOOLSETS, testConfig({ 'rate-limit-reads': '4', 'loop-threshold': '0', ...overrides }, d.dir), silentLogger, undefined, 'tester', guard),
+  );
   return {
     apps,
     close: async () => {

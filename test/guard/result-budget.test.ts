@@ -4,6 +4,7 @@ import type { GuardrailEvent } from '../../src/guard/events.js';
 import { countTokens } from '../../src/guard/tokens.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { call, connect, tempDir, testConfig } from '../harness.js';
 
 /**
@@ -32,7 +33,7 @@ describe('result budgets', () => {
   beforeAll(async () => {
     const tmp = tempDir();
     cleanup = tmp.cleanup;
-    app = createApp(testConfig({ 'max-result-tokens': '1500', 'loop-threshold': '0' }, tmp.dir), silentLogger, undefined, 'tester', {
+    app = createApp(TOOLSETS, testConfig({ 'max-result-tokens': '1500', 'loop-threshold': '0' }, tmp.dir), silentLogger, undefined, 'tester', {
       onGuardrail: (e) => events.push(e),
     });
     client = await connect(app, 'legacy');

@@ -7,6 +7,7 @@ import type { ToolCall, ToolResult } from '../../src/middleware/types.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import type { ToolError } from '../../src/toolkit/errors.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { call, connect, ERAS, eventually, ok, tempDir, testConfig } from '../harness.js';
 
 /**
@@ -23,7 +24,7 @@ describe.each(ERAS)('timeouts and cancellation (%s era)', (era) => {
     const tmp = tempDir();
     cleanup = tmp.cleanup;
     events.length = 0;
-    app = createApp(testConfig({ 'loop-threshold': '0', ...overrides }, tmp.dir), silentLogger, undefined, 'tester', { onGuardrail: (e) => events.push(e) });
+    app = createApp(TOOLSETS, testConfig({ 'loop-threshold': '0', ...overrides }, tmp.dir), silentLogger, undefined, 'tester', { onGuardrail: (e) => events.push(e) });
   };
   const holdWrites = () => {
     let release = () => {};

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { call, connect, ERAS, eventually, ok, tempDir, testConfig } from '../harness.js';
 
 /** export_tasks / import_tasks through real SDK clients: formats, progress order, bad rows, rollback on cancel. */
@@ -16,7 +17,7 @@ describe.each(ERAS)('export and import (%s era)', (era) => {
   const open = async () => {
     const tmp = tempDir();
     cleanup = tmp.cleanup;
-    app = createApp(testConfig({ 'loop-threshold': '0' }, tmp.dir), silentLogger, undefined, 'tester');
+    app = createApp(TOOLSETS, testConfig({ 'loop-threshold': '0' }, tmp.dir), silentLogger, undefined, 'tester');
     return connect(app, era);
   };
   afterEach(async () => {

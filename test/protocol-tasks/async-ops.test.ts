@@ -2,6 +2,7 @@ import { createMcpHandler } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { tempDir, testConfig } from '../harness.js';
 import { type Fetch, rpc, settle, WITH_TASKS } from './rpc.js';
 
@@ -18,7 +19,7 @@ let closeAll: () => Promise<void>;
 
 beforeAll(async () => {
   const tmp = tempDir();
-  app = createApp(testConfig({}, tmp.dir), silentLogger, undefined, 'tester');
+  app = createApp(TOOLSETS, testConfig({}, tmp.dir), silentLogger, undefined, 'tester');
   const handler = createMcpHandler(() => app.factory({ era: 'modern', workspace: app.config.workspace, principal: 'tester', longLived: false }), {
     legacy: 'reject',
   });

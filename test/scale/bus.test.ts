@@ -8,7 +8,8 @@ import { openRedisBus } from '../../src/cluster/redis-bus.js';
 import { busChannel, busKind, openApp } from '../../src/server/app.js';
 import { type ChangeEvent, ChangeHub } from '../../src/server/changes.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { taskChangeUris, WORKSPACE_URIS } from '../../src/toolsets/tasks/change-uris.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
+import { TASK_CHANGES, taskChangeUris, WORKSPACE_URIS } from '../../src/toolsets/tasks/change-uris.js';
 import { eventually, tempDir, testConfig } from '../harness.js';
 import { dropSchema, PG_SKIP, PG_URL, requirePostgres } from './cluster.js';
 
@@ -58,6 +59,15 @@ describe('bus wire format', () => {
       `{"v":1,"n":"x","w":"${'w'.repeat(201)}","u":["tasks://1"]}`, // longer than any workspace name
       '{"v":2,"n":"x","w":"w","u":["tasks://1"]}',
     ]) {
+      expect(decodeChange(bad, 'node-b', (uri) => TASK_CHANGES.pattern.test(uri))).toBeUndefined();
+    }
+    // Without a toolset's pattern only the shape is checked: a scheme, then printable characters.
+    expect(decodeChange('{"v":1,"n":"x","w":"w","u":["alerts://CA/active"]}', 'node-b')?.uris).toEqual(['alerts://CA/active']);
+    for (const bad of [
+      '{"v":1,"n":"x","w":"w","u":["no scheme"]}',
+      '{"v":1,"n":"x","w":"w","u":["tasks://a\\u0000b"]}',
+      `{"v":1,"n":"x","w":"w","u":["tasks://${'9'.repeat(257)}"]}`,
+    ]) {
       expect(decodeChange(bad, 'node-b')).toBeUndefined();
     }
     // Workspaces named by an identity provider's ids cross the bus like any other (the JWT verifier's rule).
@@ -103,7 +113,7 @@ describe.skipIf(PG_SKIP)('PostgreSQL change bus reconnects', () => {
     const [a, b] = await Promise.all([engines.postgres(channel, 'a'), engines.postgres(channel, 'b')]);
     opened.push(a, b);
     const hub = new ChangeHub();
-    const unbridge = bridge(hub, b, WORKSPACE_URIS);
+    const unbridge = bridge(hub, b, { resyncUris: WORKSPACE_URIS });
     const got: ChangeEvent[] = [];
     hub.subscribe((e) => got.push(e));
     a.publish({ workspace: 'w', uris: ['tasks://1'] });
@@ -139,7 +149,7 @@ describe('openApp bridges its change hub to the bus', () => {
       which === 'redis on SQLite'
         ? testConfig({ 'change-bus': 'redis', 'redis-url': REDIS_URL }, tmp.dir)
         : testConfig({ 'database-url': PG_URL, 'database-schema': schema }, tmp.dir);
-    const app = await openApp(config, silentLogger);
+    const app = await openApp(TOOLSETS, config, silentLogger);
     const peer = await (which === 'redis on SQLite' ? engines.redis : engines.postgres)(busChannel(config), 'peer');
     try {
       expect(app.bus?.kind).toBe(which.split(' ')[0]);
@@ -150,8 +160,10 @@ describe('openApp bridges its change hub to the bus', () => {
       app.hub.changed('local', taskChangeUris([5]));
       await eventually(() => atPeer.length === 1, 3000, 'publish');
       expect(atPeer[0]).toEqual({ workspace: 'local', uris: ['tasks://board', 'tasks://stats', 'tasks://5'] });
-      // ...and the peer's change reaches the app's subscribers, marked remote and not published back.
-      peer.publish({ workspace: 'local', uris: ['tasks://9'] });
+      // ...and the peer's change reaches the app's subscribers, marked remote and not published back, with only
+      // the URIs a served toolset declares (Toolset.changes): a URI of no toolset is dropped.
+      peer.publish({ workspace: 'local', uris: ['https://evil.example/x'] });
+      peer.publish({ workspace: 'local', uris: ['weather://config', 'tasks://9'] });
       await eventually(() => atApp.length === 2, 3000, 'delivery');
       expect(atApp[1]).toEqual({ workspace: 'local', uris: ['tasks://9'], remote: true });
       await settle();

@@ -8,6 +8,7 @@ import type { ChangeEvent } from '../../src/server/changes.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { TaskStore } from '../../src/store/types.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { taskChangeUris } from '../../src/toolsets/tasks/change-uris.js';
 import { connect, eventually, ok, tempDir, testConfig } from '../harness.js';
 
@@ -125,8 +126,8 @@ describe('two apps on one SQLite file', () => {
   it("deliver each other's committed task changes to their subscribers, marked remote", async () => {
     const tmp = tempDir();
     const config = testConfig({}, tmp.dir);
-    const a = await openApp(config, silentLogger);
-    const b = await openApp(config, silentLogger);
+    const a = await openApp(TOOLSETS, config, silentLogger);
+    const b = await openApp(TOOLSETS, config, silentLogger);
     const ca = await connect(a, 'legacy');
     cleanup.push(async () => {
       await ca.close();

@@ -6,6 +6,7 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { scheduleAuditPrune } from '../../src/telemetry/audit-writer.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { canonicalJson } from '../../src/toolkit/cursor.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { assertBuilt, runCli } from '../e2e/cli-process.js';
 import { call, connect, ERAS, harness, ok, readText, tempDir, testConfig } from '../harness.js';
 
@@ -74,7 +75,7 @@ describe('audit trail lifecycle', () => {
     const tmp = tempDir();
     try {
       const config = testConfig({}, tmp.dir);
-      const app = createApp(config, silentLogger, undefined, 'tester');
+      const app = createApp(TOOLSETS, config, silentLogger, undefined, 'tester');
       const { client, close } = await connect(app, 'legacy');
       await ok(client, 'list_tasks', {});
       await close();
@@ -83,7 +84,7 @@ describe('audit trail lifecycle', () => {
       expect((await store.audit.query({ workspace: 'local', limit: 10 })).map((r) => r.tool)).toEqual(['list_tasks']);
       await store.close();
 
-      const off = createApp(testConfig({ audit: 'off' }, tmp.dir), silentLogger, undefined, 'tester');
+      const off = createApp(TOOLSETS, testConfig({ audit: 'off' }, tmp.dir), silentLogger, undefined, 'tester');
       expect(off.audit).toBeUndefined();
       const second = await connect(off, 'legacy');
       await ok(second.client, 'list_tasks', {});
@@ -139,7 +140,7 @@ describe('taskwire audit (built CLI)', () => {
   const db = join(tmp.dir, 'cli-audit.db');
   beforeAll(async () => {
     assertBuilt();
-    const app = createApp(testConfig({ db }, tmp.dir), silentLogger, undefined, 'ana');
+    const app = createApp(TOOLSETS, testConfig({ db }, tmp.dir), silentLogger, undefined, 'ana');
     const { client, close } = await connect(app, 'legacy', 'claude-code');
     await ok(client, 'create_tasks', { tasks: [{ title: 'one' }] });
     await call(client, 'get_task', { id: 42 });

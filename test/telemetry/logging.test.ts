@@ -3,6 +3,7 @@ import { LOG_LEVEL_META_KEY } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { call, connect, harness, ok, tempDir, testConfig } from '../harness.js';
 
 /** A pino destination that keeps every JSON line. */
@@ -28,7 +29,7 @@ describe('call log on stderr', () => {
   it('one JSON line per tool call with request id, principal, workspace, tool, duration and outcome, never the arguments', async () => {
     const tmp = tempDir();
     const out = capture();
-    const app = createApp(testConfig({}, tmp.dir), createLogger('info', out.stream), undefined, 'ana');
+    const app = createApp(TOOLSETS, testConfig({}, tmp.dir), createLogger('info', out.stream), undefined, 'ana');
     const { client, close } = await connect(app, 'legacy');
     try {
       await ok(client, 'create_tasks', { tasks: [{ title: 'secret plan' }] });

@@ -4,6 +4,7 @@ import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { recordReplay } from '../../src/telemetry/metrics.js';
 import { setupTelemetry, type Telemetry } from '../../src/telemetry/setup.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { call, ok, tempDir, testConfig } from '../harness.js';
 
@@ -25,7 +26,7 @@ describe('GET /metrics', () => {
     telemetry = await setupTelemetry({ metrics: true }, {});
     expect(telemetry.tracing).toBe(false); // no OTEL_* exporter configured: no tracer provider
     // A write budget of 3 per minute, so the fourth write below is refused by the real rate limiter.
-    app = createApp(testConfig({ port: '0', 'rate-limit-writes': '3' }, tmp.dir), silentLogger, undefined, 'tester');
+    app = createApp(TOOLSETS, testConfig({ port: '0', 'rate-limit-writes': '3' }, tmp.dir), silentLogger, undefined, 'tester');
     app.telemetry = telemetry;
     http = await serveHttp(app);
   });
@@ -93,7 +94,7 @@ describe('GET /metrics', () => {
   });
 
   it('answers 404 when the app has no metrics reader (--metrics off)', async () => {
-    const bare = createApp(testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
+    const bare = createApp(TOOLSETS, testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
     const off = await serveHttp(bare);
     try {
       const res = await fetch(off.url.replace(/\/mcp$/, '/metrics'));

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { enableTracing } from '../../src/telemetry/tracing.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { serveHttp } from '../../src/transport/http.js';
 import { ERAS, harness, ok, tempDir, testConfig } from '../harness.js';
 
@@ -143,7 +144,7 @@ describe('--trace-content off', () => {
 describe('HTTP transport', () => {
   it('parents request spans on the traceparent header; _meta.traceparent wins over it', async () => {
     const tmp = tempDir();
-    const app = createApp(testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
+    const app = createApp(TOOLSETS, testConfig({ port: '0' }, tmp.dir), silentLogger, undefined, 'tester');
     const http = await serveHttp(app);
     const headerSpan = 'a1b2c3d4e5f60718';
     const client = new Client({ name: 'vitest', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/server/app.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { MAX_MESSAGE_DEPTH, nestsDeeperThan } from '../../src/transport/message-limits.js';
 import { call, ERAS, harness, RAW_INITIALIZE, RAW_JSON_HEADERS, tempDir, testConfig } from '../harness.js';
@@ -62,7 +63,7 @@ describe('deep nesting over HTTP (issue 13 item 2)', () => {
         done();
       },
     });
-    app = createApp(testConfig({ port: '0' }, tmp.dir), pino({ level: 'info' }, sink));
+    app = createApp(TOOLSETS, testConfig({ port: '0' }, tmp.dir), pino({ level: 'info' }, sink));
     // No pooled instances: the 5xx test below injects its fault at the factory, which a pooled request would skip.
     http = await serveHttp(app, undefined, { pooledInstances: 0 });
   });

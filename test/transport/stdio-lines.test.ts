@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { MAX_MESSAGE_DEPTH } from '../../src/transport/message-limits.js';
 import { serveOverStdio } from '../../src/transport/stdio.js';
 import { assertBuilt, CLI } from '../e2e/cli-process.js';
@@ -57,7 +58,7 @@ function pipes() {
 
 describe('stdio line transport (in process, both eras)', () => {
   const tmp = tempDir();
-  const app = createApp(testConfig({}, tmp.dir), silentLogger);
+  const app = createApp(TOOLSETS, testConfig({}, tmp.dir), silentLogger);
   afterAll(async () => {
     await app.close();
     tmp.cleanup();

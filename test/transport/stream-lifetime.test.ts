@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { startAuthorizationServer } from '../auth/authorization-server.js';
 import { PUBLIC_URL } from '../auth/served.js';
@@ -102,7 +103,7 @@ describe('open streams end with their credential or their cancellation (2026 sub
   const tmp = tempDir();
 
   const serve = async (overrides: Record<string, string> = {}) => {
-    app = createApp(testConfig({ port: '0', auth: 'api-key', ...overrides }, tmp.dir), silentLogger, undefined, 'nobody');
+    app = createApp(TOOLSETS, testConfig({ port: '0', auth: 'api-key', ...overrides }, tmp.dir), silentLogger, undefined, 'nobody');
     http = await serveHttp(app, undefined, { streamRecheckMs: 200 });
     return { app, url: http.url };
   };

@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { type HttpServing, serveHttp } from '../../src/transport/http.js';
 import { eventually, tempDir, testConfig } from '../harness.js';
 import { type FakeNws, startFakeNws } from './fake-nws.js';
@@ -20,6 +21,7 @@ describe('alert subscriptions on a 2026 listen stream', () => {
     fake.serve(path, 'alerts-active-area-CA.json');
     const tmp = tempDir();
     const app = createApp(
+      TOOLSETS,
       testConfig({ port: '0', toolsets: 'tasks,weather', 'weather-api-url': fake.url, 'weather-user-agent': 'taskwire-test/1 (ops@example.com)' }, tmp.dir),
       silentLogger,
     );

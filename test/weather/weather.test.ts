@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { call, ERAS, type Harness, harness, ok, readText, testConfig } from '../harness.js';
 import { type FakeNws, startFakeNws } from './fake-nws.js';
 
@@ -20,8 +21,8 @@ const weatherFlags = () => ({
 
 describe('weather toolset: start-up', () => {
   it('refuses to start without a User-Agent', () => {
-    expect(() => createApp(testConfig({ toolsets: 'tasks,weather', 'weather-api-url': fake.url }), silentLogger)).toThrow(ConfigError);
-    expect(() => createApp(testConfig({ toolsets: 'tasks,weather', 'weather-api-url': fake.url }), silentLogger)).toThrow(/--weather-user-agent/);
+    expect(() => createApp(TOOLSETS, testConfig({ toolsets: 'tasks,weather', 'weather-api-url': fake.url }), silentLogger)).toThrow(ConfigError);
+    expect(() => createApp(TOOLSETS, testConfig({ toolsets: 'tasks,weather', 'weather-api-url': fake.url }), silentLogger)).toThrow(/--weather-user-agent/);
   });
 
   it('is off by default: no weather tools without --toolsets', async () => {

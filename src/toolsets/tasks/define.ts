@@ -10,3 +10,5 @@ export function taskTool<I extends z.ZodType, O extends z.ZodType>(def: ToolDef<
 export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 export const READ = ['tasks:read'] as const;
 export const WRITE = ['tasks:write'] as const;
+/** Deletion, destructive bulk operations and lease overrides (`force`). */
+export const ADMIN = 'tasks:admin';

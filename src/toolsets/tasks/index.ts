@@ -1,6 +1,8 @@
 import { boardAppResource } from '../../board/app-resource.js';
 import type { RequestContext } from '../../server/context.js';
 import type { Toolset } from '../../toolkit/define.js';
+import { TASK_CHANGES } from './change-uris.js';
+import { createTaskDeps, startTaskRetention, TASKS } from './deps.js';
 import { taskPrompts } from './prompts.js';
 import { taskResources } from './resources.js';
 import { addComment } from './tools/add-comment.js';
@@ -22,7 +24,7 @@ import { updateTasks } from './tools/update-tasks.js';
 
 /** The task tracker: the product's default toolset. */
 export const tasksToolset: Toolset<RequestContext> = {
-  id: 'tasks',
+  id: TASKS,
   icon: 'tasks',
   description: 'The task tracker: create, plan, list, search, update, comment on and complete tasks.',
   default: true,
@@ -32,6 +34,9 @@ export const tasksToolset: Toolset<RequestContext> = {
     'tasks:write': 'Tools that change tasks without destroying them.',
     'tasks:admin': 'Deletion, destructive bulk operations, lease overrides (force), and /metrics.',
   },
+  createDeps: createTaskDeps,
+  start: startTaskRetention,
+  changes: TASK_CHANGES,
   tools: [
     createTasks,
     listTasks,

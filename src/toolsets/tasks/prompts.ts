@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { RequestContext } from '../../server/context.js';
 import { definePrompt, type PromptDef } from '../../toolkit/define.js';
+import { tasksOf } from './deps.js';
 import { DateOnly, text } from './fields.js';
 import { cardLine, cardLines } from './format.js';
 import { changeLine, showChange } from './history.js';
 
 const user = (text: string) => ({ role: 'user' as const, content: { type: 'text', text } });
 const assigneeCompletion = {
-  assignee: (value: string, ctx: RequestContext) => ctx.tasks.completeValues(ctx.caller, 'assignee', value),
+  assignee: (value: string, ctx: RequestContext) => tasksOf(ctx).completeValues(ctx.caller, 'assignee', value),
 };
 
 const StandupArgs = z.strictObject({
@@ -33,14 +34,14 @@ export const dailyStandup = definePrompt<RequestContext, typeof StandupArgs>({
   complete: assigneeCompletion,
   get: async (args, ctx) => {
     // The caller's own stand-up (no date, no assignee): the change feed since its previous one (the mark moves on).
-    const feed = args.since === undefined && args.assignee === undefined ? await ctx.tasks.changesSinceMark(ctx.caller, STANDUP_MARK, STANDUP_CHANGES) : undefined;
+    const feed = args.since === undefined && args.assignee === undefined ? await tasksOf(ctx).changesSinceMark(ctx.caller, STANDUP_MARK, STANDUP_CHANGES) : undefined;
     const since = args.since ?? feed?.since ?? new Date(Date.now() - 86_400_000).toISOString();
     const base = { assignee: args.assignee, sort: 'updated_at' as const, limit: 50 };
     const [done, doing, blocked, next] = await Promise.all([
-      ctx.tasks.listTasks(ctx.caller, { ...base, status: ['done'] }),
-      ctx.tasks.listTasks(ctx.caller, { ...base, status: ['in_progress'] }),
-      ctx.tasks.listTasks(ctx.caller, { ...base, status: ['blocked'] }),
-      ctx.tasks.nextTask(ctx.caller, { assignee: args.assignee }),
+      tasksOf(ctx).listTasks(ctx.caller, { ...base, status: ['done'] }),
+      tasksOf(ctx).listTasks(ctx.caller, { ...base, status: ['in_progress'] }),
+      tasksOf(ctx).listTasks(ctx.caller, { ...base, status: ['blocked'] }),
+      tasksOf(ctx).nextTask(ctx.caller, { assignee: args.assignee }),
     ]);
     const doneSince = done.tasks.filter((t) => (t.completed_at ?? '') >= since);
     const changes = feed
@@ -75,7 +76,10 @@ export const reviewTasks = definePrompt<RequestContext, typeof ReviewArgs>({
   args: ReviewArgs,
   complete: assigneeCompletion,
   get: async (args, ctx) => {
-    const [open, stats] = await Promise.all([ctx.tasks.listTasks(ctx.caller, { assignee: args.assignee, sort: 'priority', limit: 100 }), ctx.tasks.stats(ctx.caller)]);
+    const [open, stats] = await Promise.all([
+      tasksOf(ctx).listTasks(ctx.caller, { assignee: args.assignee, sort: 'priority', limit: 100 }),
+      tasksOf(ctx).stats(ctx.caller),
+    ]);
     return {
       messages: [
         user(

@@ -2,6 +2,7 @@ import type { RequestContext } from '../../server/context.js';
 import { defineResource, type ResourceDef } from '../../toolkit/define.js';
 import { ERROR_CODES, ResourceMiss } from '../../toolkit/errors.js';
 import { tokenFit } from './budget.js';
+import { tasksOf } from './deps.js';
 import { cardLine, showTask, toCard } from './format.js';
 import { showChange } from './history.js';
 import { encodeFeedCursor } from './service.js';
@@ -23,7 +24,7 @@ export const allTasksResource = defineResource<RequestContext>({
   mimeType: 'application/json',
   uri: 'tasks://all',
   read: async (uri, _vars, ctx) => {
-    const page = await ctx.tasks.listTasks(ctx.caller, { status: [...EVERY_STATUS], sort: 'priority', limit: ALL_LIMIT }, tokenFit(ALL_TOKENS, toCard, cardLine));
+    const page = await tasksOf(ctx).listTasks(ctx.caller, { status: [...EVERY_STATUS], sort: 'priority', limit: ALL_LIMIT }, tokenFit(ALL_TOKENS, toCard, cardLine));
     const next = page.next_cursor
       ? { tool: 'list_tasks', arguments: { status: EVERY_STATUS, sort: 'priority', cursor: page.next_cursor }, why: `${page.tasks.length} of ${page.total} shown` }
       : null;
@@ -42,7 +43,7 @@ export const boardResource = defineResource<RequestContext>({
     const columns = {} as Record<string, ReturnType<typeof toCard>[]>;
     const counts = {} as Record<string, number>;
     for (const status of ['todo', 'in_progress', 'blocked'] as const) {
-      const page = await ctx.tasks.listTasks(ctx.caller, { status: [status], sort: 'priority', limit: BOARD_COLUMN_LIMIT });
+      const page = await tasksOf(ctx).listTasks(ctx.caller, { status: [status], sort: 'priority', limit: BOARD_COLUMN_LIMIT });
       columns[status] = page.tasks.map(toCard);
       counts[status] = page.total;
     }
@@ -57,14 +58,16 @@ export const taskResource = defineResource<RequestContext>({
   description: 'One task as JSON: fields, comments, subtasks, dependencies and dependents. Subscribe to hear about changes.',
   mimeType: 'application/json',
   uri: 'tasks://{id}',
-  complete: { id: (value, ctx) => ctx.tasks.completeIds(ctx.caller, value) },
+  complete: { id: (value, ctx) => tasksOf(ctx).completeIds(ctx.caller, value) },
   read: async (uri, vars, ctx) => {
     const id = /^[1-9]\d{0,15}$/.test(vars.id ?? '') ? Number(vars.id) : Number.NaN;
     if (!Number.isSafeInteger(id)) throw new ResourceMiss(uri);
-    const detail = await ctx.tasks.getTask(ctx.caller, id).catch((error) => {
-      if ((error as { code?: string }).code === 'not_found') throw new ResourceMiss(uri);
-      throw error;
-    });
+    const detail = await tasksOf(ctx)
+      .getTask(ctx.caller, id)
+      .catch((error) => {
+        if ((error as { code?: string }).code === 'not_found') throw new ResourceMiss(uri);
+        throw error;
+      });
     return [{ uri, mimeType: 'application/json', text: JSON.stringify({ ...detail, task: showTask(detail.task), subtasks: detail.subtasks.map(toCard) }) }];
   },
 });
@@ -75,7 +78,7 @@ export const statsResource = defineResource<RequestContext>({
   description: 'Counts by status, priority, label and assignee; overdue; completed in the last 7 and 30 days (JSON, same as get_task_stats).',
   mimeType: 'application/json',
   uri: 'tasks://stats',
-  read: async (uri, _vars, ctx) => [{ uri, mimeType: 'application/json', text: JSON.stringify(await ctx.tasks.stats(ctx.caller)) }],
+  read: async (uri, _vars, ctx) => [{ uri, mimeType: 'application/json', text: JSON.stringify(await tasksOf(ctx).stats(ctx.caller)) }],
 });
 
 export const schemaResource = defineResource<RequestContext>({
@@ -98,8 +101,8 @@ export const changesResource = defineResource<RequestContext>({
   mimeType: 'application/json',
   uri: 'tasks://changes',
   read: async (uri, _vars, ctx) => {
-    const last = await ctx.tasks.lastChangeSeq(ctx.caller);
-    const feed = await ctx.tasks.listChanges(ctx.caller, { cursor: encodeFeedCursor(Math.max(0, last - FEED_LIMIT)), limit: FEED_LIMIT });
+    const last = await tasksOf(ctx).lastChangeSeq(ctx.caller);
+    const feed = await tasksOf(ctx).listChanges(ctx.caller, { cursor: encodeFeedCursor(Math.max(0, last - FEED_LIMIT)), limit: FEED_LIMIT });
     return [{ uri, mimeType: 'application/json', text: JSON.stringify({ changes: feed.changes.map(showChange), next_cursor: feed.next_cursor }) }];
   },
 });
@@ -112,7 +115,7 @@ export const trashResource = defineResource<RequestContext>({
   mimeType: 'application/json',
   uri: 'tasks://trash',
   read: async (uri, _vars, ctx) => {
-    const rows = await ctx.tasks.trash(ctx.caller, FEED_LIMIT);
+    const rows = await tasksOf(ctx).trash(ctx.caller, FEED_LIMIT);
     const tasks = rows.map((r) => ({
       id: r.task_id,
       title: r.snapshot.task.title,
@@ -134,7 +137,7 @@ export const activityResource = defineResource<RequestContext>({
   mimeType: 'application/json',
   uri: 'tasks://activity',
   read: async (uri, _vars, ctx) => {
-    const rows = await ctx.tasks.activity(ctx.caller, ACTIVITY_LIMIT);
+    const rows = await tasksOf(ctx).activity(ctx.caller, ACTIVITY_LIMIT);
     return [{ uri, mimeType: 'application/json', text: JSON.stringify({ calls: rows, limit: ACTIVITY_LIMIT }) }];
   },
 });

@@ -3,7 +3,8 @@ import type { ConfigKey } from '../../config/schema.js';
 
 /**
  * The weather toolset's configuration keys (flag, env var, default, doc),
- * merged into the one config table (src/config/schema.ts) so `--help`, the
+ * declared on the toolset (`Toolset.config`) and collected into the one config
+ * table (src/config/schema.ts) so `--help`, the
  * README table and validation come from the same declarations. The flag names
  * are fixed by issue 15: outside checks use them.
  */

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config/load.js';
+import { ConfigError } from '../../config/errors.js';
 import { OutboundClient } from '../../outbound/client.js';
 import type { RequestContext } from '../../server/context.js';
 import type { WeatherSettings } from './config.js';

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../server/context.js';
 import type { Toolset } from '../../toolkit/define.js';
-import type { WeatherSettings } from './config.js';
+import { WEATHER_CONFIG, type WeatherSettings } from './config.js';
 import { createWeatherDeps, WEATHER } from './deps.js';
 import { weatherPrompts } from './prompts.js';
 import { weatherResources } from './resources.js';
@@ -18,6 +18,7 @@ export const weatherToolset: Toolset<RequestContext> = {
   description: 'US weather from the National Weather Service: active alerts by state and point forecasts.',
   default: false,
   scopes: { 'weather:read': 'Read NWS weather alerts and forecasts (get_alerts, get_forecast, alerts:// and weather:// resources, emergency_summary).' },
+  config: WEATHER_CONFIG,
   createDeps: (env) => createWeatherDeps(env.config as unknown as WeatherSettings),
   tools: [getAlerts, getForecast],
   resources: weatherResources,

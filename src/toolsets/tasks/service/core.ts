@@ -1,7 +1,9 @@
 // The task service's shared core: the one write path, the fresh read, task lookups and the lease check.
+import { missingScopes } from '../../../auth/principal.js';
 import { throwIfAborted } from '../../../guard/abort-scope.js';
 import { StoreError, type TaskReader, type TaskRecord, type TaskStore, type TaskWriter } from '../../../store/types.js';
 import { ToolError } from '../../../toolkit/errors.js';
+import { ADMIN } from '../define.js';
 import { changeOf, liveLease, SYSTEM_ACTOR } from '../history.js';
 import { ChangeLog } from './change-log.js';
 import { leaseConflict, versionConflict } from './conflicts.js';
@@ -86,7 +88,7 @@ export class ServiceCore {
     const held = liveLease(task, this.clock().getTime());
     if (!held || proof.lease_id === held.lease_id) return;
     if (proof.force) {
-      if (caller.admin) return;
+      if (missingScopes(caller.scopes, [ADMIN]).length === 0) return;
       throw new ToolError('invalid_input', 'Invalid arguments: force: overriding a lease needs the tasks:admin scope.', {
         fields: [{ field: 'force', message: 'drop force, or call with a credential that has tasks:admin' }],
       });

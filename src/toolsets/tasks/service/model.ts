@@ -1,30 +1,20 @@
 // The task service's model: who calls, and the shapes its use cases take and return.
-import type { Actor, ChangeRecord, CommentRecord, LeaseRecord, Priority, SortKey, TaskRecord, TaskStatus } from '../../../store/types.js';
+import type { Caller as CoreCaller } from '../../../server/context.js';
+import type { ChangeRecord, CommentRecord, LeaseRecord, Priority, SortKey, TaskRecord, TaskStatus } from '../../../store/types.js';
 
 /** Told after a write commits, so subscribed clients hear about it (resources `tasks://board`, `tasks://{id}`). */
 export interface ChangeSink {
   tasksChanged(workspace: string, ids: readonly number[]): void;
 }
 
-/** Who is calling, in which workspace. The workspace always comes from the verified caller, never from tool arguments. */
-export interface Caller {
-  workspace: string;
-  actor: Actor;
-  /**
-   * The tool call's abort signal (client cancellation or the timeout middleware's deadline). Writes check it
-   * before they start and again just before COMMIT, so an aborted call rolls back whole; reads check it before
-   * querying. Absent outside tool calls.
-   */
-  signal?: AbortSignal;
-  /** Granted `tasks:admin`: may pass `force` past leases (and, for revert_changes, past later changes). */
-  admin?: boolean;
-}
+/** Who is calling (the core's {@link CoreCaller}): tasks:admin in `scopes` may pass `force` past leases. */
+export type Caller = CoreCaller;
 
 /** How a write that changes a leased task proves it holds the lease. */
 export interface LeaseProof {
   /** The `lease_id` claim_task returned. */
   lease_id?: string;
-  /** Override someone else's lease (needs {@link Caller.admin}). */
+  /** Override someone else's lease (needs tasks:admin among {@link Caller.scopes}). */
   force?: boolean;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { IdempotencyKey, TaskId, text } from '../fields.js';
 import { CommentOut, outObject } from '../schemas.js';
 
@@ -16,7 +17,7 @@ export const addComment = taskTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
-    const r = await ctx.tasks.addComment(ctx.caller, args.task_id, args.body, args.idempotency_key);
+    const r = await tasksOf(ctx).addComment(ctx.caller, args.task_id, args.body, args.idempotency_key);
     const head = r.replayed ? 'Already posted by an earlier call with this idempotency_key' : 'Comment added';
     return { structured: r, text: `${head}: comment ${r.comment.id} on task #${args.task_id}.` };
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Assignee, Label, LeaseId, TaskId } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
 import { CardOut, outObject } from '../schemas.js';
@@ -26,7 +27,7 @@ export const claimTask = taskTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
-    const r = await ctx.tasks.claimTask(ctx.caller, args);
+    const r = await tasksOf(ctx).claimTask(ctx.caller, args);
     const text = r.task ? `${r.reason}\nlease_id: ${r.lease?.lease_id}\n${cardLine(r.task)}` : r.reason;
     return {
       structured: {

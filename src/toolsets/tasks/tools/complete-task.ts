@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { ExpectedVersion, Force, LeaseId, TaskId, text } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
 import { CardOut, outObject } from '../schemas.js';
@@ -24,7 +25,7 @@ export const completeTask = taskTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
-    const r = await ctx.tasks.completeTask(ctx.caller, args.id, args);
+    const r = await tasksOf(ctx).completeTask(ctx.caller, args.id, args);
     const lines = [r.already_done ? `Task ${args.id} was already done; nothing changed.` : `Completed: ${cardLine(r.task)}`];
     if (r.open_dependencies.length > 0) {
       lines.push(`Note: its dependencies ${r.open_dependencies.map((d) => `#${d}`).join(', ')} are still open.`);

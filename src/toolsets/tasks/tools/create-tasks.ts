@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Assignee, DateOnly, IdempotencyKey, Labels, Priority, Status, TaskId, text } from '../fields.js';
 import { cardLines, toCard } from '../format.js';
 import { CardOut, outObject } from '../schemas.js';
@@ -33,7 +34,7 @@ export const createTasks = taskTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
-    const { created, replayed } = await ctx.tasks.createTasks(ctx.caller, args.tasks, args.idempotency_key);
+    const { created, replayed } = await tasksOf(ctx).createTasks(ctx.caller, args.tasks, args.idempotency_key);
     const head = replayed
       ? `Already created by an earlier call with this idempotency_key (nothing new written): ${created.length} task(s).`
       : `Created ${created.length} task(s).`;

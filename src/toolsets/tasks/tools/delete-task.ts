@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskTool } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { ExpectedVersion, Force, LeaseId, TaskId } from '../fields.js';
 import { outObject } from '../schemas.js';
 
@@ -19,7 +20,7 @@ export const deleteTask = taskTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   scopes: ['tasks:admin'],
   handler: async (args, ctx) => {
-    const deleted = await ctx.tasks.deleteTask(ctx.caller, args.id, args);
+    const deleted = await tasksOf(ctx).deleteTask(ctx.caller, args.id, args);
     return { structured: { deleted }, text: `Deleted ${deleted.map((d) => `#${d}`).join(', ')}.` };
   },
 });

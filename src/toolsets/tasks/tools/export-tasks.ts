@@ -3,6 +3,7 @@ import { throwIfAborted } from '../../../guard/abort-scope.js';
 import { TASK_STATUSES, type TaskRecord } from '../../../store/types.js';
 import { ToolError } from '../../../toolkit/errors.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Status } from '../fields.js';
 import { outObject } from '../schemas.js';
 import { FORMATS, MIME, renderChunk, wrapDocument } from '../transfer.js';
@@ -32,7 +33,7 @@ export const exportTasks = taskTool({
     let count = 0;
     for (;;) {
       throwIfAborted(ctx.signal);
-      const page: { tasks: TaskRecord[]; total: number; next_cursor: string | null } = await ctx.tasks.listTasks(ctx.caller, { ...query, cursor });
+      const page: { tasks: TaskRecord[]; total: number; next_cursor: string | null } = await tasksOf(ctx).listTasks(ctx.caller, { ...query, cursor });
       if (page.total > MAX_EXPORT) {
         throw new ToolError('invalid_input', `${page.total} tasks match; one export holds at most ${MAX_EXPORT}.`, {
           fields: [{ field: 'status', message: 'narrow the export with the status filter' }],

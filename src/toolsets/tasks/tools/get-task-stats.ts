@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { READ, READ_ONLY, taskTool } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { StatsOut } from '../schemas.js';
 
 export const getTaskStats = taskTool({
@@ -11,7 +12,7 @@ export const getTaskStats = taskTool({
   annotations: READ_ONLY,
   scopes: READ,
   handler: async (_args, ctx) => {
-    const s = await ctx.tasks.stats(ctx.caller);
+    const s = await tasksOf(ctx).stats(ctx.caller);
     const fmt = (r: Record<string, number>) =>
       Object.entries(r)
         .map(([k, v]) => `${k} ${v}`)

@@ -3,6 +3,7 @@ import { BOARD_APP_URI } from '../../../board/app-view.js';
 import { countTokens, fitCount } from '../../../guard/tokens.js';
 import type { CommentRecord } from '../../../store/types.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Limit, TaskId } from '../fields.js';
 import { cardLine, showTask } from '../format.js';
 import { changeLine, showChange } from '../history.js';
@@ -34,7 +35,7 @@ export const getTask = taskTool({
   scopes: READ,
   ui: BOARD_APP_URI,
   handler: async (args, ctx) => {
-    const full = await ctx.tasks.getTask(ctx.caller, args.id, args.comments_limit, args.history);
+    const full = await tasksOf(ctx).getTask(ctx.caller, args.id, args.comments_limit, args.history);
     const d = { ...full, task: showTask(full.task), comments: fitComments(full, ctx.resultTokens), history: full.history?.map(showChange) };
     const lines = [cardLine(full.task), `version ${d.task.version} · updated ${d.task.updated_at}`];
     if (d.task.description) lines.push('', d.task.description);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type FieldError, ToolError } from '../../../toolkit/errors.js';
 import { fieldPath } from '../../../toolkit/validation.js';
 import { taskTool, WRITE } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { IdempotencyKey } from '../fields.js';
 import { outObject } from '../schemas.js';
 import type { NewTaskInput } from '../service.js';
@@ -58,7 +59,7 @@ export const importTasks = taskTool({
         },
       );
     }
-    const result = await ctx.tasks.importTasks(ctx.caller, items, {
+    const result = await tasksOf(ctx).importTasks(ctx.caller, items, {
       idempotencyKey: args.idempotency_key,
       onProgress: (done, total) => ctx.progress(done, total, `imported ${done} of ${total}`),
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { READ, READ_ONLY, taskTool } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Limit, TaskId } from '../fields.js';
 import { changeLine, showChange } from '../history.js';
 import { ChangeOut, outObject } from '../schemas.js';
@@ -43,7 +44,7 @@ export const listChanges = taskTool({
   annotations: READ_ONLY,
   scopes: READ,
   handler: async (args, ctx) => {
-    const feed = await ctx.tasks.listChanges(ctx.caller, args);
+    const feed = await tasksOf(ctx).listChanges(ctx.caller, args);
     const changes = feed.changes.map(showChange);
     const body = changes.length === 0 ? 'No changes.' : changes.map(changeLine).join('\n');
     return { structured: { ...feed, changes }, text: `${body}\n(next_cursor "${feed.next_cursor}"${feed.has_more ? ', more to read' : ''})` };

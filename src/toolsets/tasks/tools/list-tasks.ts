@@ -3,6 +3,7 @@ import { BOARD_APP_URI } from '../../../board/app-view.js';
 import { SORT_KEYS } from '../../../store/types.js';
 import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Assignee, Cursor, dateOnly, Label, Limit, MaxTokens, Priority, Status, TaskId } from '../fields.js';
 import { idRef, pageFooter, pageIds, toCard } from '../format.js';
 import { CardOut, outObject, PageOut } from '../schemas.js';
@@ -33,7 +34,7 @@ export const listTasks = taskTool({
   handler: async (args, ctx) => {
     const { max_tokens, ...query } = args;
     const keep = max_tokens === undefined ? undefined : tokenFit(max_tokens, toCard, idRef);
-    const page = await ctx.tasks.listTasks(ctx.caller, query, keep);
+    const page = await tasksOf(ctx).listTasks(ctx.caller, query, keep);
     return {
       structured: { tasks: page.tasks.map(toCard), total: page.total, next_cursor: page.next_cursor, truncated: page.truncated },
       text: pageIds(page.tasks) + pageFooter(page.tasks.length, page.total, page.next_cursor, page.truncated),

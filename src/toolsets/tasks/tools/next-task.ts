@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BOARD_APP_URI } from '../../../board/app-view.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Assignee, Label } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
 import { CardOut, outObject } from '../schemas.js';
@@ -23,7 +24,7 @@ export const nextTask = taskTool({
   scopes: READ,
   ui: BOARD_APP_URI,
   handler: async (args, ctx) => {
-    const r = await ctx.tasks.nextTask(ctx.caller, args);
+    const r = await tasksOf(ctx).nextTask(ctx.caller, args);
     const lines = [r.reason];
     if (r.task) lines.push(cardLine(r.task));
     if (r.task?.description) lines.push('', r.task.description.slice(0, 500));

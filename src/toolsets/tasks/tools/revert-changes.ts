@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { changeLine, showChange } from '../history.js';
 import { ChangeOut, outObject } from '../schemas.js';
 
@@ -17,7 +18,7 @@ export const revertChanges = taskTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
-    const r = await ctx.tasks.revertChanges(ctx.caller, args);
+    const r = await tasksOf(ctx).revertChanges(ctx.caller, args);
     const changes = r.changes.map(showChange);
     return {
       structured: { reverted: r.reverted, changes },

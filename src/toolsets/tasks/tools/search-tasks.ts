@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SearchHit } from '../../../store/types.js';
 import { tokenFit } from '../budget.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Assignee, Cursor, Label, Limit, MaxTokens, Status, text } from '../fields.js';
 import { cardLine, pageFooter, toCard } from '../format.js';
 import { CardOut, outObject, PageOut } from '../schemas.js';
@@ -28,7 +29,7 @@ export const searchTasks = taskTool({
   handler: async (args, ctx) => {
     const { max_tokens, ...query } = args;
     const keep = max_tokens === undefined ? undefined : tokenFit(max_tokens, hitOut, hitLine);
-    const page = await ctx.tasks.searchTasks(ctx.caller, query, keep);
+    const page = await tasksOf(ctx).searchTasks(ctx.caller, query, keep);
     const lines = page.results.map(hitLine);
     return {
       structured: { results: page.results.map(hitOut), total: page.total, next_cursor: page.next_cursor, truncated: page.truncated },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClearFields, clearedFields, refuseClearAndSet } from '../clearable.js';
 import { taskTool, WRITE } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Assignee, DateOnly, ExpectedVersion, Force, Label, Labels, LeaseId, Priority, Status, TaskId, text } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
 import { CardOut, outObject } from '../schemas.js';
@@ -52,7 +53,7 @@ export const updateTask = taskTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
-    const { task, changed } = await ctx.tasks.updateTask(ctx.caller, toUpdateInput(args));
+    const { task, changed } = await tasksOf(ctx).updateTask(ctx.caller, toUpdateInput(args));
     const head = changed.length === 0 ? 'Nothing changed.' : `Updated ${changed.join(', ')}; now version ${task.version}.`;
     return { structured: { task: toCard(task), changed }, text: `${head}\n${cardLine(task)}` };
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskTool, WRITE } from '../define.js';
+import { tasksOf } from '../deps.js';
 import { Force } from '../fields.js';
 import { cardLine, toCard } from '../format.js';
 import { CardOut, outObject } from '../schemas.js';
@@ -17,7 +18,7 @@ export const updateTasks = taskTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scopes: WRITE,
   handler: async (args, ctx) => {
-    const results = await ctx.tasks.updateTasks(ctx.caller, args.items.map(toUpdateInput), args.force);
+    const results = await tasksOf(ctx).updateTasks(ctx.caller, args.items.map(toUpdateInput), args.force);
     const lines = results.map((r) => `${r.changed.length === 0 ? 'unchanged' : `changed ${r.changed.join(', ')}`}: ${cardLine(r.task)}`);
     return { structured: { results: results.map((r) => ({ task: toCard(r.task), changed: r.changed })) }, text: lines.join('\n') };
   },
