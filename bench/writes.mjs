@@ -10,10 +10,11 @@
 // --sql "…": SQL run on the scratch copy before opening (experiments, e.g. dropping an index to price it).
 // --frames: WAL frames (pages) written per create_tasks batch, update_task and complete_task, with the store's
 //   automatic checkpoints off (a diagnostic: counts, not times; the machine's noise does not move them).
-// --profile: every SQL statement of the timed calls, summed by phase and statement (ms and count), printed (COMMIT
-//   is db.exec, not a statement: a batch's time minus its statements' is mostly COMMIT).
+// --profile: every SQL statement of the timed calls, summed by phase and statement (ms and count), printed, and the
+//   transactions' BEGIN and COMMIT (db.exec, listed as `exec COMMIT`: the WAL write, its fsync, FTS5's segment
+//   writes and any automatic checkpoint).
 // Figures on this shared 2-core machine are noisy: run twice and compare.
-import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../dist/store/sqlite/index.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
@@ -66,6 +67,20 @@ async function seed() {
 /** Per-statement timing of better-sqlite3 while `on`. */
 const prof = { on: false, phase: 'create', by: new Map() };
 function instrument() {
+  const exec = Database.prototype.exec;
+  Database.prototype.exec = function (source) {
+    if (!prof.on) return exec.call(this, source);
+    const t = performance.now();
+    try {
+      return exec.call(this, source);
+    } finally {
+      const key = `${prof.phase}: exec ${source}`;
+      const e = prof.by.get(key) ?? { ms: 0, n: 0 };
+      e.ms += performance.now() - t;
+      e.n++;
+      prof.by.set(key, e);
+    }
+  };
   const probe = new Database(':memory:');
   const proto = Object.getPrototypeOf(probe.prepare('SELECT 1'));
   probe.close();
@@ -96,6 +111,7 @@ const summary = (times) => {
 function noAutoCheckpoint() {
   const pragma = Database.prototype.pragma;
   Database.prototype.pragma = function (source, options) {
+    if (framesMode && /^wal_autocheckpoint/.test(source)) return pragma.call(this, 'wal_autocheckpoint = 0'); // the store's own setting
     const out = pragma.call(this, source, options);
     if (framesMode && /^journal_mode/.test(source)) pragma.call(this, 'wal_autocheckpoint = 0');
     if (cacheMiB && /^cache_size/.test(source)) pragma.call(this, `cache_size = -${cacheMiB * 1024}`);
@@ -110,6 +126,10 @@ async function main() {
   const work = `${seedFile}.work`;
   for (const f of files(work)) rmSync(f, { force: true });
   copyFileSync(seedFile, work);
+  // The copy's writeback (1 GB at 1M) competed with the timed COMMITs' fsyncs: flush it before opening.
+  const fd = openSync(work, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
   const extra = arg('sql', '');
   if (extra) {
     // Experiments only: SQL run on the scratch copy before the store opens it (e.g. "DROP INDEX x").
@@ -191,7 +211,7 @@ async function main() {
   console.log(JSON.stringify(out, null, 1));
   if (profile) {
     const rows = [...prof.by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40);
-    const total = [...prof.by.entries()].filter(([k]) => k.startsWith('create')).reduce((s, [, e]) => s + e.ms, 0);
+    const total = [...prof.by.entries()].filter(([k]) => k.startsWith('create') && !k.startsWith('create: exec ')).reduce((s, [, e]) => s + e.ms, 0);
     console.log(
       `statements in create_tasks batches: ${round(total, 0)} ms of ${round(
         batchTimes.reduce((s, x) => s + x, 0),
