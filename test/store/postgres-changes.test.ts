@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
 import type { ChangeRecord, NewChange, TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now } from './fixtures.js';
+import { UNDO_MIGRATION_11 } from './postgres-schema.js';
 
 /**
  * PostgreSQL-only behaviour of the change history (issue 11): seqs under concurrent writers, a feed reading
@@ -137,6 +138,60 @@ describe.skipIf(skip)('PostgreSQL change history', () => {
       const other = await openPostgresStore({ connectionString: url, schema });
       expect(other.origin).not.toBe(store.origin);
       await other.close();
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('keeps change times from going back in seq order across replicas with skewed clocks, so since reads exactly the changes from the first at or after it', async () => {
+    const { store, schema, cleanup } = await openFresh();
+    const replica = await openPostgresStore({ connectionString: url, schema });
+    try {
+      const t = (s: number) => new Date(Date.parse(now) + s * 1000).toISOString();
+      const [ahead] = await store.write((w) => w.appendChanges('a', actor, t(10), [change(1, 1)])); // seq 1, clock ahead
+      const late = await replica.write((w) => w.appendChanges('a', actor, t(0), [change(1, 2), change(1, 3)])); // seqs 2, 3, clock behind
+      const [next] = await replica.write((w) => w.appendChanges('a', actor, t(20), [change(1, 4)])); // seq 4
+      await store.write((w) => w.appendChanges('b', actor, t(-100), [change(1, 5)])); // another workspace keeps its own times
+      expect(ahead?.at).toBe(t(10));
+      expect(late.map((c) => c.at)).toEqual([t(10), t(10)]); // stored at the later time, and returned as stored
+      expect(next?.at).toBe(t(20));
+      const since = async (at: string, q: { task_id?: number; principal?: string; newest_first?: boolean } = {}) =>
+        (await store.read((r) => r.listChanges('a', { since: at, limit: 10, ...q }))).map((c) => c.seq);
+      expect(await since(t(5))).toEqual([1, 2, 3, 4]);
+      expect(await since(t(10))).toEqual([1, 2, 3, 4]);
+      expect(await since(t(11))).toEqual([4]);
+      expect(await since(t(21))).toEqual([]);
+      expect(await since(t(5), { task_id: 1, newest_first: true })).toEqual([4, 3, 2, 1]);
+      expect(await since(t(11), { principal: 'ana' })).toEqual([4]);
+      expect((await store.read((r) => r.listChanges('b', { since: t(-100), limit: 10 }))).map((c) => c.at)).toEqual([t(-100)]);
+      expect(await store.read((r) => r.getChanges('a', [2]))).toEqual([late[0]]);
+    } finally {
+      await replica.close();
+      await cleanup();
+    }
+  });
+
+  it('migration 11 raises existing change times that went back in seq order and records each workspace latest', async () => {
+    const { store, schema, cleanup } = await openFresh();
+    try {
+      const t = (s: number) => new Date(Date.parse(now) + s * 1000).toISOString();
+      await store.write((w) => w.appendChanges('a', actor, t(0), [change(1, 1), change(1, 2), change(1, 3)]));
+      await store.write((w) => w.appendChanges('b', actor, t(0), [change(1, 4)]));
+      await store.close();
+      // history written before migration 11, by replicas whose clocks disagreed: seq 2 stamped before seq 1
+      const q = (text: string) => admin.query(text.replaceAll('$s', `"${schema}"`));
+      await q(`BEGIN; SET LOCAL search_path TO $s; ${UNDO_MIGRATION_11} COMMIT;`);
+      await q(`UPDATE $s.task_changes SET at = CASE seq WHEN 1 THEN '${t(30)}'::timestamptz WHEN 2 THEN '${t(10)}'::timestamptz ELSE '${t(40)}'::timestamptz END
+                WHERE workspace = 'a'`);
+      const reopened = await openPostgresStore({ connectionString: url, schema });
+      try {
+        expect((await reopened.read((r) => r.listChanges('a', { limit: 10 }))).map((c) => c.at)).toEqual([t(30), t(30), t(40)]);
+        expect((await q(`SELECT name, last_change_at FROM $s.workspaces ORDER BY name`)).rows.map((r) => r.last_change_at.toISOString())).toEqual([t(40), t(0)]);
+        const [fourth] = await reopened.write((w) => w.appendChanges('a', actor, t(35), [change(1, 5)]));
+        expect(fourth?.at).toBe(t(40));
+      } finally {
+        await reopened.close();
+      }
     } finally {
       await cleanup();
     }

@@ -1,9 +1,17 @@
 /**
- * SQL that takes a PostgreSQL schema back to version 5 with its data kept (undoing migrations 10 to 6), as a database
+ * SQL that takes a PostgreSQL schema back to version 10 with its data kept (undoing migration 11: the change-time
+ * index, `taskwire_walk_changes` and `workspaces.last_change_at`); run by the schema's owner with `search_path` set to it.
+ */
+export const UNDO_MIGRATION_11 = `
+  DROP FUNCTION taskwire_walk_changes(text); DROP INDEX task_changes_by_workspace_time; ALTER TABLE workspaces DROP COLUMN last_change_at;
+  DELETE FROM taskwire_migrations WHERE version = 11;`;
+
+/**
+ * SQL that takes a PostgreSQL schema back to version 5 with its data kept (undoing migrations 11 to 6), as a database
  * migrated before migration 6 (counters, list columns on label rows, order indexes) looks; run by the schema's owner with
  * `search_path` set to it. The migration tests use it to check the backfill of a database that has tasks in it.
  */
-export const UNDO_MIGRATION_6 = `
+export const UNDO_MIGRATION_6 = `${UNDO_MIGRATION_11}
   CREATE TRIGGER tasks_readiness_init BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION taskwire_tasks_readiness_init();
   DELETE FROM taskwire_migrations WHERE version = 10;
   DROP TRIGGER tasks_tallies_insert ON tasks; DROP TRIGGER tasks_tallies_delete ON tasks; DROP TRIGGER tasks_tallies_update ON tasks;

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
 import type { Actor, ChangeKind, ChangeQuery, ChangeRecord, FieldChange, NewChange, PruneBefore, TaskSnapshot, TrashRecord } from '../types.js';
 
 /**
@@ -6,7 +7,7 @@ import type { Actor, ChangeKind, ChangeQuery, ChangeRecord, FieldChange, NewChan
  * and the change-feed marks. Each function is one statement (one round trip) on the connection of the calling
  * repo's transaction, which has already set `taskwire.workspace` and, when writing, holds that workspace's advisory
  * lock (see PostgresRepo.scoped). Every query filters on the workspace and reads an index: the `(workspace, seq)`
- * key, `task_changes_by_task`, `task_changes_by_principal`, `trash_by_root`, `trash_by_seq`.
+ * key, `task_changes_by_task`, `task_changes_by_principal`, `task_changes_by_workspace_time`, `trash_by_root`, `trash_by_seq`.
  *
  * Times are ISO-8601 UTC strings (the pool's timestamptz parser); `fields` and `snapshot` are `json` columns,
  * which the driver parses back into objects.
@@ -42,9 +43,12 @@ const TRASH_COLUMNS = sql.raw('task_id, root_id, seq, deleted_at, deleted_by, sn
 /**
  * Append `changes` with the next `changes.length` seqs of the workspace, in order, in one statement: the counter
  * `workspaces.next_change_seq` is advanced by UPDATE ... RETURNING (its row stays locked until the transaction ends,
- * and a rollback restores it, so seqs are never lost or reused), the rows go in through `unnest`.
+ * and a rollback restores it, so seqs are never lost or reused), the rows go in through `unnest`. They are stored
+ * at greatest(`at`, the workspace's `last_change_at`), kept on the same row (migration 11), so change times never go
+ * back in seq order even when replicas' clocks disagree (listChanges' `since` relies on it).
  *
- * @returns the stored records, seqs ascending; `at` as the database keeps it (ISO-8601 UTC, ms).
+ * @returns the stored records, seqs ascending; `at` as the database keeps it (ISO-8601 UTC, ms): later than the
+ *   given `at` only when another writer of the workspace stamped a later time before.
  */
 export async function appendChanges(
   db: Kysely<unknown>,
@@ -59,18 +63,19 @@ export async function appendChanges(
   const clientVersion = actor.client_version ?? null;
   const { rows } = await sql<{ first: number; at: string }>`
     WITH n AS (
-      INSERT INTO workspaces (name, next_change_seq) VALUES (${workspace}, ${n + 1}::bigint)
-      ON CONFLICT (name) DO UPDATE SET next_change_seq = workspaces.next_change_seq + ${n}::bigint
-      RETURNING next_change_seq - ${n}::bigint AS first
+      INSERT INTO workspaces (name, next_change_seq, last_change_at) VALUES (${workspace}, ${n + 1}::bigint, ${at}::timestamptz)
+      ON CONFLICT (name) DO UPDATE SET next_change_seq = workspaces.next_change_seq + ${n}::bigint,
+                                       last_change_at = greatest(workspaces.last_change_at, excluded.last_change_at)
+      RETURNING next_change_seq - ${n}::bigint AS first, last_change_at AS at
     ), c AS (
       INSERT INTO task_changes (workspace, seq, at, principal, client, client_version, tool, kind, task_id, version, fields, origin)
-      SELECT ${workspace}, n.first + x.ord - 1, ${at}::timestamptz, ${actor.principal}::text, ${actor.client}::text, ${clientVersion}::text,
+      SELECT ${workspace}, n.first + x.ord - 1, n.at, ${actor.principal}::text, ${actor.client}::text, ${clientVersion}::text,
              x.tool, x.kind, x.task_id, x.version, x.fields, ${origin}::text
         FROM n, unnest(${changes.map((c) => c.tool)}::text[], ${changes.map((c) => c.kind)}::text[], ${changes.map((c) => c.task_id)}::integer[],
                        ${changes.map((c) => c.version)}::integer[], ${changes.map((c) => JSON.stringify(c.fields))}::json[])
              WITH ORDINALITY AS x(tool, kind, task_id, version, fields, ord)
     )
-    SELECT n.first, ${at}::timestamptz AS at FROM n`.execute(db);
+    SELECT n.first, n.at FROM n`.execute(db);
   const { first, at: storedAt } = rows[0] as { first: number; at: string };
   return changes.map((c, i) => ({
     seq: first + i,
@@ -86,18 +91,31 @@ export async function appendChanges(
   }));
 }
 
-/** Changes matching `q`, by seq (ascending, or descending with `newest_first`), at most `q.limit`. */
+/**
+ * Changes matching `q`, by seq (ascending, or descending with `newest_first`), at most `q.limit`: read by
+ * `taskwire_walk_changes` (migration 11) in seq order from one index (the `(workspace, seq)` key,
+ * `task_changes_by_task` or `task_changes_by_principal`), stopping at the limit. With
+ * `since` the walk starts at the first change at or after it, found in `task_changes_by_workspace_time` (change times
+ * never go back in seq order, see appendChanges), not at seq 1; the time test itself stays, in a form no index serves.
+ */
 export async function listChanges(db: Kysely<unknown>, workspace: string, q: ChangeQuery): Promise<ChangeRecord[]> {
+  const lit = pg.escapeLiteral;
+  const whole = (n: number) => String(Math.trunc(n));
+  const where = [`workspace = ${lit(workspace)}`];
+  if (q.after !== undefined) where.push(`seq > ${whole(q.after)}`);
+  if (q.before !== undefined) where.push(`seq < ${whole(q.before)}`);
+  if (q.task_id !== undefined) where.push(`task_id = ${whole(q.task_id)}`);
+  if (q.principal !== undefined) where.push(`principal = ${lit(q.principal)}`);
+  if (q.since !== undefined) {
+    const since = `${lit(q.since)}::timestamptz`;
+    where.push(
+      `seq >= coalesce((SELECT f.seq FROM task_changes f WHERE f.workspace = ${lit(workspace)} AND f.at >= ${since} ORDER BY f.at, f.seq LIMIT 1), 9223372036854775807)`,
+      `(at + interval '0 s') >= ${since}`,
+    );
+  }
+  const walk = `SELECT * FROM task_changes WHERE ${where.join(' AND ')} ORDER BY seq ${q.newest_first ? 'DESC' : 'ASC'} LIMIT ${whole(Math.max(0, q.limit))}`;
   const { rows } = await sql<ChangeRow>`
-    SELECT ${CHANGE_COLUMNS} FROM task_changes
-     WHERE workspace = ${workspace}
-       ${q.after === undefined ? sql`` : sql`AND seq > ${q.after}::bigint`}
-       ${q.before === undefined ? sql`` : sql`AND seq < ${q.before}::bigint`}
-       ${q.task_id === undefined ? sql`` : sql`AND task_id = ${q.task_id}::integer`}
-       ${q.principal === undefined ? sql`` : sql`AND principal = ${q.principal}::text`}
-       ${q.since === undefined ? sql`` : sql`AND at >= ${q.since}::timestamptz`}
-     ORDER BY seq ${sql.raw(q.newest_first ? 'DESC' : 'ASC')}
-     LIMIT ${q.limit}`.execute(db);
+    SELECT ${CHANGE_COLUMNS} FROM taskwire_walk_changes(${walk}) WITH ORDINALITY AS page ORDER BY page.ordinality`.execute(db);
   return rows.map(toChange);
 }
 
