@@ -68,9 +68,11 @@ function countedTotal(workspace: string, f: TaskFilter): RawBuilder<number> | un
 }
 
 /**
- * One page of list_tasks and its exact total. The total comes first: from the counters when they can answer it
- * (migration 6), else counted. With it the store, not the planner, picks the plan (a grown database has no
- * statistics, and with none the planner took 60k matches for 9 and sorted them all):
+ * One page of list_tasks and its exact total. The total decides the plan: from the counters when they can answer it
+ * (migration 6), read in the page's own statement, where it gates which of the two plans below runs (one-time filters
+ * on the total: the other branch is never started); else counted first, in a statement of its own. The store, not the
+ * planner, picks the plan (a grown database has no statistics, and with none the planner took 60k matches for 9 and
+ * sorted them all):
  * - many matches (over {@link SMALL_SET}) or no filter: the sort's own index is walked in order and filtered,
  *   stopping at the page (see {@link walkQuery}), and the page's rows fetched by primary key;
  * - few matches, or one parent's subtasks: the matches are read through the filter's index (a MATERIALIZED CTE,
@@ -81,23 +83,36 @@ export async function listTasks(db: Kysely<Database>, workspace: string, query: 
   if (query.label !== undefined) return listLabelled(db, workspace, query.label, query);
   const where = taskFilter(workspace, query);
   const counted = countedTotal(workspace, query);
+  const oneParent = query.parent_id !== undefined && query.parent_id !== null;
+  const columns = sql.join(TASK_COLUMNS.map((c) => sql.ref(c)));
+  const walked = sql`
+        SELECT ${columns}, ${DEPENDS_ON} AS depends_on, page.ord
+          FROM taskwire_walk(${walkQuery(workspace, query)}) WITH ORDINALITY AS page(id, ord)
+         CROSS JOIN LATERAL (SELECT * FROM tasks WHERE tasks.workspace = ${workspace} AND tasks.id = page.id OFFSET 0) tasks`;
+  const order = listOrder(query.sort, query.order);
+  const sorted = sql`
+        WITH m AS MATERIALIZED (SELECT tasks.* FROM tasks WHERE ${where})
+        SELECT ${columns}, ${DEPENDS_ON} AS depends_on, row_number() OVER (ORDER BY ${sql.raw(order)}) AS ord
+          FROM m tasks ORDER BY ${sql.raw(order)} LIMIT ${query.limit} OFFSET ${query.offset}`;
+  if (counted !== undefined && !oneParent) {
+    // The total from the counters and the page in one statement: each branch runs only when its one-time filter on
+    // the total holds (the other is never started), so the plan is the same as when the total is read first.
+    const walks = filtered(query) ? sql`(SELECT n FROM total) > ${SMALL_SET}` : sql`true`;
+    const { rows } = await sql<TaskRow & { depends_on: number[]; total: number }>`
+          WITH total AS MATERIALIZED (SELECT ${counted} AS n)
+          SELECT page.*, (SELECT n FROM total) AS total FROM (
+            SELECT * FROM (${walked}) w WHERE ${walks}
+            UNION ALL
+            SELECT * FROM (${sorted}) s WHERE NOT (${walks})
+          ) page ORDER BY page.ord`.execute(db);
+    if (rows.length > 0) return { items: await hydrate(db, workspace, rows), total: Number(rows[0]?.total) };
+    if (query.offset === 0 && query.limit > 0) return { items: [], total: 0 };
+  }
   const { rows: n } = await sql<{ n: number }>`SELECT ${counted ?? sql`(SELECT count(*)::integer FROM tasks WHERE ${where})`} AS n`.execute(db);
   const total = Number(n[0]?.n);
   if (total === 0 || query.offset >= total) return { items: [], total };
-  const order = sql.raw(listOrder(query.sort, query.order));
-  const oneParent = query.parent_id !== undefined && query.parent_id !== null;
-  if (!oneParent && (total > SMALL_SET || !filtered(query))) {
-    const { rows } = await sql<TaskRow & { depends_on: number[] }>`
-          SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, ${DEPENDS_ON} AS depends_on
-            FROM taskwire_walk(${walkQuery(workspace, query)}) WITH ORDINALITY AS page(id, ord)
-           CROSS JOIN LATERAL (SELECT * FROM tasks WHERE tasks.workspace = ${workspace} AND tasks.id = page.id OFFSET 0) tasks
-           ORDER BY page.ord`.execute(db);
-    return { items: await hydrate(db, workspace, rows), total };
-  }
-  const { rows } = await sql<TaskRow & { depends_on: number[] }>`
-        WITH m AS MATERIALIZED (SELECT tasks.* FROM tasks WHERE ${where})
-        SELECT ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}, ${DEPENDS_ON} AS depends_on
-          FROM m tasks ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`.execute(db);
+  const walk = !oneParent && (total > SMALL_SET || !filtered(query));
+  const { rows } = await sql<TaskRow & { depends_on: number[] }>`SELECT * FROM (${walk ? walked : sorted}) page ORDER BY page.ord`.execute(db);
   return { items: await hydrate(db, workspace, rows), total };
 }
 
