@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GuardrailEvent } from '../../src/guard/events.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { TOOLSETS } from '../../src/toolsets/index.js';
 import { connect, ERAS, tempDir, testConfig } from '../harness.js';
 
 /**
@@ -19,7 +20,7 @@ describe.each(ERAS)('guardrails on reads, prompts and completions (%s era)', (er
     const tmp = tempDir();
     cleanup = tmp.cleanup;
     events.length = 0;
-    app = createApp(testConfig({ 'loop-threshold': '0', ...overrides }, tmp.dir), silentLogger, undefined, 'tester', { onGuardrail: (e) => events.push(e) });
+    app = createApp(TOOLSETS, testConfig({ 'loop-threshold': '0', ...overrides }, tmp.dir), silentLogger, undefined, 'tester', { onGuardrail: (e) => events.push(e) });
   };
   afterEach(async () => {
     await app.close();
