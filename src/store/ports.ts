@@ -75,8 +75,9 @@ export interface TaskReader {
 export interface TaskWriter extends TaskReader {
   insertTask(workspace: string, task: NewTask, actor: Actor, now: string): Promise<TaskRecord>;
   /**
-   * Apply a patch and bump `version`. When `expectedVersion` is given and differs,
-   * throws `StoreError('version_conflict')` and writes nothing.
+   * Apply a patch and bump `version`; `completed_at` is the caller's, like every field. When `expectedVersion` is
+   * given and differs, throws `StoreError('version_conflict')` and writes nothing (the rule is `version-check.ts`,
+   * shared by every engine).
    */
   updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord>;
   /** Replace a task's dependency list (does not bump its version by itself). */

@@ -62,7 +62,10 @@ export interface CommentRecord {
   created_at: string;
 }
 
-/** Fields of a new task; the store assigns id, version and timestamps. */
+/**
+ * Fields of a new task; the store assigns id, version, `created_at` and `updated_at`. `completed_at` is the
+ * caller's (the task service sets it for a task created `done`); absent means null.
+ */
 export interface NewTask {
   title: string;
   description: string;
@@ -72,6 +75,7 @@ export interface NewTask {
   assignee: string | null;
   due_date: string | null;
   parent_id: number | null;
+  completed_at?: string | null;
 }
 
 /** A partial update; `undefined` leaves a field as it is, `null` clears a nullable one. */

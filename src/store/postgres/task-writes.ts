@@ -42,7 +42,7 @@ export async function insertTask(
                              open_deps, open_children)
           SELECT ${workspace}, n.id, ${task.title}::text, ${task.description}::text, ${task.status}::text, ${task.priority}::text,
                  ${PRIORITY_RANK[task.priority]}::smallint, ${task.labels}::text[], ${task.assignee}::text, ${task.due_date}::date,
-                 ${task.parent_id}::integer, ${now}::timestamptz, ${now}::timestamptz, ${task.status === 'done' ? now : null}::timestamptz,
+                 ${task.parent_id}::integer, ${now}::timestamptz, ${now}::timestamptz, ${task.completed_at ?? null}::timestamptz,
                  ${actor.principal}::text, ${actor.client}::text, ${actor.principal}::text, ${actor.client}::text,
                  ${readinessOf(workspace, sql<number>`n.id`)}
             FROM n
@@ -58,24 +58,10 @@ export async function insertTask(
   return { task: toTask(row, []), noDependents: row.no_dependents };
 }
 
-/**
- * Apply a patch (and bump the version) to a task, rewriting its label rows when the labels change.
- * @throws StoreError `version_conflict` (with `current`) when `expectedVersion` is given and is not the task's version.
- */
-export async function updateTask(
-  db: Kysely<Database>,
-  workspace: string,
-  id: number,
-  patch: TaskPatch,
-  actor: Actor,
-  now: string,
-  expectedVersion?: number,
-): Promise<TaskRecord> {
+/** Apply a patch (and bump the version) to a task, rewriting its label rows when the labels change. */
+export async function updateTask(db: Kysely<Database>, workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string): Promise<TaskRecord> {
   const current = await fetchTask(db, workspace, id, true);
   if (!current) throw new StoreError('internal', `task ${id} vanished inside a transaction`);
-  if (expectedVersion !== undefined && expectedVersion !== current.version) {
-    throw new StoreError('version_conflict', `task ${id} is at version ${current.version}, not ${expectedVersion}`, { current });
-  }
   const row = await db
     .updateTable('tasks')
     .set((eb) => ({

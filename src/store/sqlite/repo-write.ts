@@ -12,6 +12,7 @@ import {
   type TaskWriter,
   type TrashRecord,
 } from '../types.js';
+import { checkedUpdate } from '../version-check.js';
 import { SqliteReadRepo } from './repo-read.js';
 import { type Row, toComment } from './rows.js';
 
@@ -30,7 +31,7 @@ export class SqliteWriteRepo extends SqliteReadRepo implements TaskWriter {
       version: 1,
       created_at: now,
       updated_at: now,
-      completed_at: task.status === 'done' ? now : null,
+      completed_at: task.completed_at ?? null,
       created_by: { principal: actor.principal, client: actor.client },
       updated_by: { principal: actor.principal, client: actor.client },
       lease: null,
@@ -78,13 +79,16 @@ export class SqliteWriteRepo extends SqliteReadRepo implements TaskWriter {
   }
 
   async updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord> {
-    const found = this.sql.get('SELECT version FROM tasks WHERE workspace = ? AND id = ?', workspace, id);
-    if (!found) throw new StoreError('internal', `task ${id} vanished inside a transaction`);
-    if (expectedVersion !== undefined && expectedVersion !== found.version) {
-      throw new StoreError('version_conflict', `task ${id} is at version ${found.version}, not ${expectedVersion}`, {
-        current: await this.getTask(workspace, id),
-      });
-    }
+    return checkedUpdate(
+      id,
+      expectedVersion,
+      () => this.getTask(workspace, id),
+      () => this.applyPatch(workspace, id, patch, actor, now),
+    );
+  }
+
+  /** The UPDATE of {@link updateTask}: the patch's columns, the version bumped, then the rows that copy them. */
+  private async applyPatch(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string): Promise<TaskRecord> {
     const sets: string[] = [];
     const params: unknown[] = [];
     const set = (column: string, value: unknown) => {
@@ -109,7 +113,8 @@ export class SqliteWriteRepo extends SqliteReadRepo implements TaskWriter {
     set('updated_at', now);
     set('updated_by', actor.principal);
     set('updated_client', actor.client);
-    this.sql.run(`UPDATE tasks SET ${sets.join(', ')}, version = version + 1 WHERE workspace = ? AND id = ?`, ...params, workspace, id);
+    const { changes } = this.sql.run(`UPDATE tasks SET ${sets.join(', ')}, version = version + 1 WHERE workspace = ? AND id = ?`, ...params, workspace, id);
+    if (changes === 0) throw new StoreError('internal', `task ${id} vanished inside a transaction`);
     if (patch.labels !== undefined) this.syncLabels(workspace, id);
     else if (patch.status !== undefined || patch.priority !== undefined || patch.due_date !== undefined || patch.assignee !== undefined) {
       this.syncLabelColumns(workspace, id);

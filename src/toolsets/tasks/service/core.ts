@@ -1,12 +1,13 @@
-// The task service's shared core: the one write path, the fresh read, task lookups and the lease check.
+// The task service's shared core: the one write path, the fresh read, task lookups and the lease check (use cases check expected versions with checkVersion
+// against the task they read inside the write, under the workspace's write lock).
 import { missingScopes } from '../../../auth/principal.js';
 import { throwIfAborted } from '../../../guard/abort-scope.js';
-import { StoreError, type TaskReader, type TaskRecord, type TaskStore, type TaskWriter } from '../../../store/types.js';
+import type { TaskReader, TaskRecord, TaskStore, TaskWriter } from '../../../store/types.js';
 import { ToolError } from '../../../toolkit/errors.js';
 import { ADMIN } from '../define.js';
 import { changeOf, liveLease, SYSTEM_ACTOR } from '../history.js';
 import { ChangeLog } from './change-log.js';
-import { leaseConflict, versionConflict } from './conflicts.js';
+import { leaseConflict } from './conflicts.js';
 import type { Caller, ChangeSink, LeaseProof } from './model.js';
 
 /**
@@ -34,24 +35,17 @@ export class ServiceCore {
    */
   async write<T>(caller: Caller, fn: (w: TaskWriter, log: ChangeLog) => Promise<T>): Promise<T> {
     let expired: number[] = [];
-    try {
+    throwIfAborted(caller.signal);
+    const result = await this.store.write(async (w) => {
+      expired = await this.releaseExpired(w, caller.workspace);
+      const log = new ChangeLog();
+      const out = await fn(w, log);
+      await log.flush(w, caller.workspace, caller.actor, this.clock().toISOString());
       throwIfAborted(caller.signal);
-      const result = await this.store.write(async (w) => {
-        expired = await this.releaseExpired(w, caller.workspace);
-        const log = new ChangeLog();
-        const out = await fn(w, log);
-        await log.flush(w, caller.workspace, caller.actor, this.clock().toISOString());
-        throwIfAborted(caller.signal);
-        return out;
-      });
-      if (expired.length > 0) this.changes.tasksChanged(caller.workspace, expired);
-      return result;
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'version_conflict') {
-        throw versionConflict(error.details?.current as TaskRecord);
-      }
-      throw error;
-    }
+      return out;
+    });
+    if (expired.length > 0) this.changes.tasksChanged(caller.workspace, expired);
+    return result;
   }
 
   /**

@@ -105,6 +105,7 @@ async function insertItems(
       assignee: item.assignee ?? null,
       due_date: item.due_date ?? null,
       parent_id: parentId,
+      completed_at: item.status === 'done' ? now : null,
     };
     const record = await w.insertTask(workspace, task, actor, now);
     if (dependsOn.length > 0) await w.setDependencies(workspace, record.id, dependsOn);

@@ -84,7 +84,7 @@ export async function completeTask(
       const comment = await w.insertComment(workspace, id, options.comment, actor, now);
       log.add(commentChange(current, comment, 'complete_task'));
     }
-    const task = await w.updateTask(workspace, id, { status: 'done', completed_at: now, lease: null }, actor, now, options.expected_version);
+    const task = await w.updateTask(workspace, id, { status: 'done', completed_at: now, lease: null }, actor, now);
     log.add(changeOf('complete', 'complete_task', current, task));
     const unblocked: TaskRecord[] = [];
     for (const dependent of await w.dependents(workspace, id)) {
@@ -175,7 +175,7 @@ export async function applyUpdate(
     if (deps !== current.depends_on) await w.setDependencies(workspace, input.id, deps);
   }
   if (changed.length === 0) return { task: current, changed, affected: [] };
-  const task = await w.updateTask(workspace, input.id, patch, actor, core.clock().toISOString(), input.expected_version);
+  const task = await w.updateTask(workspace, input.id, patch, actor, core.clock().toISOString());
   const kind = how.kind !== 'update' ? how.kind : patch.status === 'done' ? 'complete' : patch.lease === null && current.lease ? 'release' : 'update';
   log.add(changeOf(kind, how.tool, current, task, how.reverts === undefined ? {} : { reverts: [null, how.reverts] }));
   const affected = await neighbours(w, workspace, [current, task]);
