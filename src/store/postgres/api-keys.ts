@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Guard } from '../store-guard.js';
 import type { ApiKeyStore } from '../types.js';
 import type { Database } from './schema.js';
 
@@ -7,7 +8,7 @@ import type { Database } from './schema.js';
  * no row-level security, as a key is looked up before its workspace is known. `guard` rejects calls on a closed
  * store and translates database errors (see errors.ts).
  */
-export function postgresApiKeys(db: Kysely<Database>, guard: <T>(fn: () => Promise<T>) => Promise<T>): ApiKeyStore {
+export function postgresApiKeys(db: Kysely<Database>, guard: Guard): ApiKeyStore {
   return {
     insert: (key) => guard(async () => void (await db.insertInto('api_keys').values(key).execute())),
     get: (id) => guard(async () => await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst()),

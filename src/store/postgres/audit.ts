@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { Guard } from '../store-guard.js';
 import type { AuditLog, AuditQuery, AuditRecord } from '../types.js';
 
 /**
@@ -8,7 +9,7 @@ import type { AuditLog, AuditQuery, AuditRecord } from '../types.js';
  * which the table's retention policies require to see and delete rows of
  * every workspace.
  */
-export function postgresAudit(db: Kysely<unknown>, guard: <T>(fn: () => Promise<T>) => Promise<T>): AuditLog {
+export function postgresAudit(db: Kysely<unknown>, guard: Guard): AuditLog {
   return {
     append: (rows) =>
       rows.length === 0

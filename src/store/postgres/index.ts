@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { storeGuard } from '../store-guard.js';
 import { StoreError, type TaskStore } from '../types.js';
 import { postgresApiKeys } from './api-keys.js';
 import { postgresAudit } from './audit.js';
@@ -53,13 +54,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     });
   }
 
-  let closed = false;
-  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
-    if (closed) return Promise.reject(new StoreError('unavailable', 'the store is closed'));
-    return fn().catch((error: unknown) => {
-      throw translate(error);
-    });
-  };
+  const { run: guard, close } = storeGuard(translate);
 
   const origin = randomUUID();
   return {
@@ -72,8 +67,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     prune: (before) => guard(() => history.pruneHistory(db as Kysely<unknown>, before)),
     ping: () => guard(async () => void (await sql`SELECT 1`.execute(db))),
     close: async () => {
-      if (closed) return;
-      closed = true;
+      if (!close()) return;
       await db.destroy(); // waits for checked-out connections to come back
     },
   };

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Mutex } from '../mutex.js';
+import type { Guard } from '../store-guard.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../types.js';
 import { type Row, toApiKey } from './rows.js';
 
@@ -8,12 +9,7 @@ import { type Row, toApiKey } from './rows.js';
  * writer connection; lookups and lists use the reader connection. `guard` is the store's (closed check, errors
  * translated to {@link StoreError}).
  */
-export function sqliteApiKeys(
-  writer: Database.Database,
-  reader: Database.Database,
-  locks: { write: Mutex; read: Mutex },
-  guard: <T>(fn: () => Promise<T>) => Promise<T>,
-): ApiKeyStore {
+export function sqliteApiKeys(writer: Database.Database, reader: Database.Database, locks: { write: Mutex; read: Mutex }, guard: Guard): ApiKeyStore {
   const { write: writeLock, read: readLock } = locks;
   return {
     insert: (key) =>

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Mutex } from '../mutex.js';
+import type { Guard } from '../store-guard.js';
 import type { AuditLog, AuditQuery, AuditRecord } from '../types.js';
 
 const COLUMNS = 'called_at AS time, workspace, principal, client_name, client_version, tool, args_hash, args, outcome, duration_ms, trace_id, request_id';
@@ -9,12 +10,7 @@ const COLUMNS = 'called_at AS time, workspace, principal, client_name, client_ve
  * store's write lock like any write, as one `BEGIN IMMEDIATE` transaction per
  * batch; queries use the reader connection.
  */
-export function sqliteAudit(
-  writer: Database.Database,
-  reader: Database.Database,
-  locks: { write: Mutex; read: Mutex },
-  guard: <T>(fn: () => Promise<T>) => Promise<T>,
-): AuditLog {
+export function sqliteAudit(writer: Database.Database, reader: Database.Database, locks: { write: Mutex; read: Mutex }, guard: Guard): AuditLog {
   const insert = writer.prepare(
     `INSERT INTO audit_log (called_at, workspace, principal, client_name, client_version, tool, args_hash, args, outcome, duration_ms, trace_id, request_id)
      VALUES (@time, @workspace, @principal, @client_name, @client_version, @tool, @args_hash, @args, @outcome, @duration_ms, @trace_id, @request_id)`,

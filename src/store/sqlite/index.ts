@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Mutex } from '../mutex.js';
-import { StoreError, type TaskStore } from '../types.js';
+import { storeGuard } from '../store-guard.js';
+import type { TaskStore } from '../types.js';
 import { sqliteApiKeys } from './api-keys.js';
 import { sqliteAudit } from './audit.js';
 import { openConnections, type SqliteStoreOptions } from './connection.js';
@@ -29,14 +30,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
   const writeLock = new Mutex();
   const readLock = memory ? writeLock : new Mutex();
   const locks = { write: writeLock, read: readLock };
-  let closed = false;
-
-  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
-    if (closed) return Promise.reject(new StoreError('unavailable', 'the store is closed'));
-    return fn().catch((error: unknown) => {
-      throw translateError(error);
-    });
-  };
+  const { run: guard, close } = storeGuard(translateError);
 
   return {
     engine: 'sqlite',
@@ -48,8 +42,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
     prune: (before) => guard(() => writeLock.run(async () => writer.transaction(() => writeRepo.history.prune(before)).immediate())),
     ping: () => guard(async () => void reader.prepare('SELECT 1').get()),
     close: async () => {
-      if (closed) return;
-      closed = true;
+      if (!close()) return;
       await writeLock.run(async () => undefined);
       await readLock.run(async () => undefined);
       writer.pragma('optimize'); // refresh planner statistics that drifted (SQLite's advice before closing)
