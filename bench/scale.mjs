@@ -212,7 +212,7 @@ async function cursors(svc, c) {
 function mainPaths(svc, c, meta, cur) {
   const r = rng(5);
   const word = () => VOCAB[Math.floor(r() * VOCAB.length)];
-  const ctx = { tasks: svc, caller: c };
+  const ctx = { deps: { tasks: { service: svc } }, caller: c };
   const L = (input) => (i) => svc.listTasks(c, { sort: 'priority', limit: 20, ...input(i) });
   const S = (input) => (i) => svc.searchTasks(c, { limit: 10, ...input(i) });
   const paths = [
@@ -276,7 +276,7 @@ function blockedPaths(svc, c) {
 
 /** The calls of a small workspace (many-workspaces ratio). */
 function smallPaths(svc, c, meta) {
-  const ctx = { tasks: svc, caller: c };
+  const ctx = { deps: { tasks: { service: svc } }, caller: c };
   return [
     ['next_task', () => svc.nextTask(c, {})],
     ['list_tasks default', () => svc.listTasks(c, { sort: 'priority', limit: 20 })],
