@@ -1,4 +1,5 @@
-import type { Priority, TaskStatus } from './types.js';
+import type { SortKey, TaskFilter } from './queries.js';
+import type { Priority, TaskStatus } from './task-records.js';
 
 /**
  * Rules every storage engine applies the same way: sort ranks, which statuses
@@ -14,6 +15,89 @@ export const OPEN_STATUSES: TaskStatus[] = ['todo', 'in_progress', 'blocked'];
 
 /** The same list as a SQL literal, for engines that inline it. */
 export const OPEN_STATUS_SQL = `(${OPEN_STATUSES.map((s) => `'${s}'`).join(',')})`;
+
+/** The `YYYY-MM-DD` a filter's `overdue` compares with: its `today`, else today's UTC date by the wall clock. */
+export function filterToday(f: TaskFilter): string {
+  return f.today ?? new Date().toISOString().slice(0, 10);
+}
+
+/**
+ * One term of an order: a task column and its direction; `nulls` where a nullable column's nulls go (the
+ * engine compiles it: `col IS NULL` first on SQLite, `NULLS LAST|FIRST` on PostgreSQL).
+ */
+export interface OrderTerm {
+  column: 'priority_rank' | 'due_date' | 'created_at' | 'updated_at' | 'id';
+  dir: 'asc' | 'desc';
+  nulls?: 'first' | 'last';
+}
+
+/**
+ * Each list_tasks order in its primary direction (as tasks://schema documents it): priority highest first, then
+ * due date (none last), then id; due date soonest first (none last), then priority, then id; times oldest first.
+ * Ties end on `id`, so pages never overlap.
+ */
+export const LIST_ORDERS: Record<SortKey, { primary: 'asc' | 'desc'; terms: readonly OrderTerm[] }> = {
+  priority: {
+    primary: 'desc',
+    terms: [
+      { column: 'priority_rank', dir: 'desc' },
+      { column: 'due_date', dir: 'asc', nulls: 'last' },
+      { column: 'id', dir: 'asc' },
+    ],
+  },
+  due_date: {
+    primary: 'asc',
+    terms: [
+      { column: 'due_date', dir: 'asc', nulls: 'last' },
+      { column: 'priority_rank', dir: 'desc' },
+      { column: 'id', dir: 'asc' },
+    ],
+  },
+  created_at: {
+    primary: 'asc',
+    terms: [
+      { column: 'created_at', dir: 'asc' },
+      { column: 'id', dir: 'asc' },
+    ],
+  },
+  updated_at: {
+    primary: 'asc',
+    terms: [
+      { column: 'updated_at', dir: 'asc' },
+      { column: 'id', dir: 'asc' },
+    ],
+  },
+  id: { primary: 'asc', terms: [{ column: 'id', dir: 'asc' }] },
+};
+
+/**
+ * The terms of list order `sort` in direction `order`: its primary terms, or their exact reverse term by term
+ * (directions and null positions flipped), so one index per order serves both directions.
+ */
+export function listOrderTerms(sort: SortKey, order: 'asc' | 'desc'): OrderTerm[] {
+  const o = LIST_ORDERS[sort];
+  if (order === o.primary) return [...o.terms];
+  return o.terms.map((t) => ({
+    column: t.column,
+    dir: t.dir === 'asc' ? 'desc' : 'asc',
+    ...(t.nulls ? { nulls: t.nulls === 'last' ? 'first' : 'last' } : {}),
+  }));
+}
+
+/**
+ * What "actionable" means (next_task, actionableTasks): a task in `status` with no open dependency and no open
+ * subtask (the engines keep `open_deps` and `open_children` counters), best first by `order`: priority, then due
+ * date (none last), then age, then id.
+ */
+export const ACTIONABLE = {
+  status: 'todo' satisfies TaskStatus,
+  order: [
+    { column: 'priority_rank', dir: 'desc' },
+    { column: 'due_date', dir: 'asc', nulls: 'last' },
+    { column: 'created_at', dir: 'asc' },
+    { column: 'id', dir: 'asc' },
+  ] satisfies readonly OrderTerm[] as readonly OrderTerm[],
+} as const;
 
 /**
  * The words of a free-text query: lower-cased runs of letters, digits and `_`,

@@ -1,6 +1,6 @@
 import { type Expression, expressionBuilder, type SqlBool, sql } from 'kysely';
 import pg from 'pg';
-import { OPEN_STATUSES, PRIORITY_RANK } from '../shared.js';
+import { filterToday, listOrderTerms, OPEN_STATUSES, type OrderTerm, PRIORITY_RANK } from '../shared.js';
 import type { ListQuery, TaskFilter } from '../types.js';
 import type { Database } from './schema.js';
 
@@ -29,7 +29,7 @@ export function taskFilter(workspace: string, f: TaskFilter): Expression<SqlBool
   if (f.due_before !== undefined) all.push(eb('tasks.due_date', '<=', f.due_before));
   if (f.due_after !== undefined) all.push(eb('tasks.due_date', '>=', f.due_after));
   if (f.overdue) {
-    all.push(eb('tasks.status', 'in', OPEN_STATUSES), eb('tasks.due_date', '<', f.today ?? new Date().toISOString().slice(0, 10)));
+    all.push(eb('tasks.status', 'in', OPEN_STATUSES), eb('tasks.due_date', '<', filterToday(f)));
   }
   return eb.and(all);
 }
@@ -40,23 +40,12 @@ export function taskFilter(workspace: string, f: TaskFilter): Expression<SqlBool
  * then serves both). Ties end on id, so pages never overlap.
  */
 export function listOrder(sort: ListQuery['sort'], order: ListQuery['order']): string {
-  const primary = sort === 'priority' ? 'desc' : 'asc';
-  const terms: Record<ListQuery['sort'], string[]> = {
-    priority: ['tasks.priority_rank DESC', 'tasks.due_date ASC NULLS LAST', 'tasks.id ASC'],
-    due_date: ['tasks.due_date ASC NULLS LAST', 'tasks.priority_rank DESC', 'tasks.id ASC'],
-    created_at: ['tasks.created_at ASC', 'tasks.id ASC'],
-    updated_at: ['tasks.updated_at ASC', 'tasks.id ASC'],
-    id: ['tasks.id ASC'],
-  };
-  if (order === primary) return terms[sort].join(', ');
-  return terms[sort]
-    .map((t) =>
-      t.replace(
-        / (ASC|DESC)( NULLS (LAST|FIRST))?$/,
-        (_m, dir: string, nulls?: string) => (dir === 'ASC' ? ' DESC' : ' ASC') + (nulls ? (nulls.includes('LAST') ? ' NULLS FIRST' : ' NULLS LAST') : ''),
-      ),
-    )
-    .join(', ');
+  return orderSql(listOrderTerms(sort, order));
+}
+
+/** ORDER BY terms (shared.ts) over (unaliased) `tasks`, a nullable column's nulls placed by `NULLS LAST|FIRST`. */
+export function orderSql(terms: readonly OrderTerm[]): string {
+  return terms.map((t) => `tasks.${t.column} ${t.dir === 'asc' ? 'ASC' : 'DESC'}${t.nulls ? ` NULLS ${t.nulls === 'last' ? 'LAST' : 'FIRST'}` : ''}`).join(', ');
 }
 
 /** Whether a list filter narrows the workspace at all. */
@@ -100,7 +89,7 @@ export function opaqueTerms(f: TaskFilter, byPriority: boolean): string[] {
   if (f.due_after !== undefined) all.push(`(tasks.due_date + 0) >= ${lit(f.due_after)}::date`);
   if (f.overdue) {
     all.push(`(tasks.status COLLATE "C") = ANY(${list(OPEN_STATUSES)})`);
-    all.push(`(tasks.due_date + 0) < ${lit(f.today ?? new Date().toISOString().slice(0, 10))}::date`);
+    all.push(`(tasks.due_date + 0) < ${lit(filterToday(f))}::date`);
   }
   return all;
 }

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
-import { OPEN_STATUSES } from '../shared.js';
+import { filterToday, OPEN_STATUSES } from '../shared.js';
 import type { Counted, ListQuery, TaskFilter, TaskRecord } from '../types.js';
 import { filtered, listOrder, opaqueTerms, taskFilter } from './filters.js';
 import { type Database, DEPENDS_ON, TASK_COLUMNS, type TaskRow } from './schema.js';
@@ -46,7 +46,7 @@ function labelWalkQuery(workspace: string, label: string, f: ListQuery): string 
 function countedTotal(workspace: string, f: TaskFilter): RawBuilder<number> | undefined {
   if (f.overdue && !filtered({ ...f, overdue: false })) {
     // overdue alone: the open tasks due before today, from `day_counts` (migration 9)
-    const today = f.today ?? new Date().toISOString().slice(0, 10);
+    const today = filterToday(f);
     return sql<number>`(SELECT coalesce(sum(n), 0)::integer FROM day_counts WHERE workspace = ${workspace} AND kind = 'due' AND day < ${today}::date)`;
   }
   const openOnly = f.status !== undefined && f.status.length === OPEN_STATUSES.length && OPEN_STATUSES.every((st) => f.status?.includes(st));

@@ -1,5 +1,7 @@
 import { type Kysely, type SqlBool, sql } from 'kysely';
+import { ACTIONABLE } from '../shared.js';
 import type { TaskRecord } from '../types.js';
+import { orderSql } from './filters.js';
 import type { Database } from './schema.js';
 import { hydrate, selectTasks } from './task-reads.js';
 
@@ -7,9 +9,9 @@ import { hydrate, selectTasks } from './task-reads.js';
  * The predicate of the partial index `tasks_actionable` (migration 5), as literals so the planner can match it:
  * todo, no open dependency, no open subtask (counters kept by triggers).
  */
-const IS_ACTIONABLE = sql<SqlBool>`tasks.status = 'todo' AND tasks.open_deps = 0 AND tasks.open_children = 0`;
-/** next_task's order, exactly the key order of `tasks_actionable` after `workspace`. */
-const ACTIONABLE_ORDER = sql.raw('tasks.priority_rank DESC, tasks.due_date ASC NULLS LAST, tasks.created_at ASC, tasks.id ASC');
+const IS_ACTIONABLE = sql<SqlBool>`tasks.status = ${sql.lit(ACTIONABLE.status)} AND tasks.open_deps = 0 AND tasks.open_children = 0`;
+/** next_task's order (shared.ts), exactly the key order of `tasks_actionable` after `workspace`. */
+const ACTIONABLE_ORDER = sql.raw(orderSql(ACTIONABLE.order));
 
 /** A task's direct subtasks, by id. */
 export async function subtasks(db: Kysely<Database>, workspace: string, parentId: number): Promise<TaskRecord[]> {

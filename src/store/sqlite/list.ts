@@ -1,4 +1,4 @@
-import { OPEN_STATUS_SQL, PRIORITY_RANK } from '../shared.js';
+import { filterToday, listOrderTerms, OPEN_STATUS_SQL, type OrderTerm, PRIORITY_RANK } from '../shared.js';
 import type { ListQuery, SortKey, TaskFilter } from '../types.js';
 
 type Row = Record<string, unknown>;
@@ -9,49 +9,26 @@ export interface SqlRunner {
   get(sql: string, ...params: unknown[]): Row | undefined;
 }
 
-/**
- * Each list order, its primary direction and the index that reads it (migration 7). The other direction is the
- * exact reverse of every term, so one index serves both; ties end on `id`, so pages never overlap.
- */
-const ORDERS: Record<SortKey, { index: string; primary: 'ASC' | 'DESC'; terms: Array<[string, 'ASC' | 'DESC']> }> = {
-  priority: {
-    index: 'tasks_rank',
-    primary: 'DESC',
-    terms: [
-      ['priority_rank', 'DESC'],
-      ['due_date IS NULL', 'ASC'],
-      ['due_date', 'ASC'],
-      ['id', 'ASC'],
-    ],
-  },
-  due_date: {
-    index: 'tasks_due_rank',
-    primary: 'ASC',
-    terms: [
-      ['due_date IS NULL', 'ASC'],
-      ['due_date', 'ASC'],
-      ['priority_rank', 'DESC'],
-      ['id', 'ASC'],
-    ],
-  },
-  created_at: {
-    index: 'tasks_by_created',
-    primary: 'ASC',
-    terms: [
-      ['created_at', 'ASC'],
-      ['id', 'ASC'],
-    ],
-  },
-  updated_at: {
-    index: 'tasks_by_updated',
-    primary: 'ASC',
-    terms: [
-      ['updated_at', 'ASC'],
-      ['id', 'ASC'],
-    ],
-  },
-  id: { index: 'sqlite_autoindex_tasks_1', primary: 'ASC', terms: [['id', 'ASC']] },
+/** The index that reads each list order (migration 7), forwards for its primary direction, backwards for the other. */
+const ORDER_INDEX: Record<SortKey, string> = {
+  priority: 'tasks_rank',
+  due_date: 'tasks_due_rank',
+  created_at: 'tasks_by_created',
+  updated_at: 'tasks_by_updated',
+  id: 'sqlite_autoindex_tasks_1',
 };
+
+/** ORDER BY terms over alias `t` (a nullable column's nulls placed by a leading `col IS NULL` term; `dated`: left out). */
+export function orderSql(t: string, terms: readonly OrderTerm[], dated = false): string {
+  return terms
+    .flatMap((o) => {
+      const dir = o.dir === 'asc' ? 'ASC' : 'DESC';
+      const col = `${t}.${o.column} ${dir}`;
+      if (!o.nulls || dated) return [col];
+      return [`${t}.${o.column} IS NULL ${o.nulls === 'last' ? 'ASC' : 'DESC'}`, col];
+    })
+    .join(', ');
+}
 
 /**
  * Below this many matches a page is read through the filter's own index and sorted (a small sort); above it,
@@ -66,12 +43,7 @@ const SMALL_SET = 2000;
  * the whole range). Other orders keep it: it is a column of their index, which is walked, not sought.
  */
 export function listOrder(t: string, sort: SortKey, order: 'asc' | 'desc', dated = false): string {
-  const o = ORDERS[sort];
-  const flip = (order === 'asc' ? 'ASC' : 'DESC') !== o.primary;
-  return o.terms
-    .filter(([expr]) => !(dated && sort === 'due_date' && expr === 'due_date IS NULL'))
-    .map(([expr, dir]) => `${t}.${expr} ${flip ? (dir === 'ASC' ? 'DESC' : 'ASC') : dir}`)
-    .join(', ');
+  return orderSql(t, listOrderTerms(sort, order), dated && sort === 'due_date');
 }
 
 /** A due range (due_before / due_after) keeps only tasks with a due date. */
@@ -116,7 +88,7 @@ export function filterSql(workspace: string, f: TaskFilter, t: string): { where:
   }
   if (f.overdue) {
     clauses.push(`${t}.status IN ${OPEN_STATUS_SQL} AND ${t}.due_date IS NOT NULL AND ${t}.due_date < ?`);
-    params.push(f.today ?? new Date().toISOString().slice(0, 10));
+    params.push(filterToday(f));
   }
   return { where: clauses.join(' AND '), params, filtered: clauses.length > 1 };
 }
@@ -186,7 +158,7 @@ export function listPage(db: SqlRunner, workspace: string, query: ListQuery): { 
   const countVia = byFilter ? `INDEXED BY ${byFilter}` : '';
   const total = counted(db, workspace, query) ?? (db.get(`SELECT count(*) AS n FROM tasks t ${countVia} WHERE ${where}`, ...params)?.n as number);
   const readByFilter = byFilter !== undefined && (byFilter === 'tasks_by_parent' || (filtered && total <= SMALL_SET));
-  const index = readByFilter ? byFilter : ORDERS[query.sort].index;
+  const index = readByFilter ? byFilter : ORDER_INDEX[query.sort];
   const rows =
     total === 0 || query.offset >= total
       ? []

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { decimalPrefixRanges, escapeLike } from '../shared.js';
+import { ACTIONABLE, decimalPrefixRanges, escapeLike } from '../shared.js';
 import type {
   ChangeQuery,
   ChangeRecord,
@@ -17,12 +17,15 @@ import type {
 } from '../types.js';
 import { Facets } from './facets.js';
 import { SqliteHistory } from './history.js';
-import { labelledPage, listPage } from './list.js';
+import { labelledPage, listPage, orderSql } from './list.js';
 import { hydrate, toComment } from './rows.js';
 import { SearchTables, searchPage, toFtsQuery } from './search-index.js';
 import { SearchRows } from './search-rows.js';
 import { Statements } from './statements.js';
 import { taskStats } from './stats.js';
+
+/** next_task's order (shared.ts), the key order of the `tasks_actionable` index after `workspace`. */
+const ACTIONABLE_ORDER = orderSql('t', ACTIONABLE.order);
 
 /**
  * The store's reads ({@link TaskReader}) on one connection, inside the transaction the store opened (store/index.ts).
@@ -176,8 +179,8 @@ export class SqliteReadRepo implements TaskReader {
     }
     const rows = this.sql.all(
       `SELECT t.* FROM tasks t INDEXED BY tasks_actionable
-        WHERE t.workspace = ? AND t.status = 'todo' AND t.open_deps = 0 AND t.open_children = 0 ${extra}
-        ORDER BY t.priority_rank DESC, t.due_date IS NULL, t.due_date, t.created_at, t.id
+        WHERE t.workspace = ? AND t.status = '${ACTIONABLE.status}' AND t.open_deps = 0 AND t.open_children = 0 ${extra}
+        ORDER BY ${ACTIONABLE_ORDER}
         LIMIT ?`,
       ...params,
       limit,
