@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import pg from 'pg';
 import { Mutex } from '../mutex.js';
+import { taskStats } from '../stats.js';
 import type {
   Actor,
   ChangeQuery,
@@ -30,7 +31,7 @@ import * as lookups from './lookups.js';
 import { restoreTask } from './restore.js';
 import type { Database } from './schema.js';
 import * as search from './search.js';
-import { stats } from './stats.js';
+import { statCounts } from './stats.js';
 import * as graph from './task-graph.js';
 import * as reads from './task-reads.js';
 import * as writes from './task-writes.js';
@@ -175,7 +176,7 @@ export class PostgresRepo implements TaskWriter {
   }
 
   stats(workspace: string, now: Date): Promise<TaskStats> {
-    return this.scoped(workspace, () => stats(this.db, workspace, now));
+    return this.scoped(workspace, () => taskStats(now, (w) => statCounts(this.db, workspace, w)));
   }
 
   getIdempotency(workspace: string, key: string): Promise<IdempotencyRecord | undefined> {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ACTIONABLE, decimalPrefixRanges, escapeLike } from '../shared.js';
+import { taskStats } from '../stats.js';
 import type {
   ChangeQuery,
   ChangeRecord,
@@ -22,7 +23,7 @@ import { hydrate, toComment } from './rows.js';
 import { SearchTables, searchPage, toFtsQuery } from './search-index.js';
 import { SearchRows } from './search-rows.js';
 import { Statements } from './statements.js';
-import { taskStats } from './stats.js';
+import { statCounts } from './stats.js';
 
 /** next_task's order (shared.ts), the key order of the `tasks_actionable` index after `workspace`. */
 const ACTIONABLE_ORDER = orderSql('t', ACTIONABLE.order);
@@ -262,6 +263,6 @@ export class SqliteReadRepo implements TaskReader {
   }
 
   async stats(workspace: string, now: Date): Promise<TaskStats> {
-    return taskStats(this.sql.runner, workspace, now);
+    return taskStats(now, (w) => statCounts(this.sql.runner, workspace, w));
   }
 }
