@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { commentFromColumns, taskFromColumns } from '../task-rows.js';
 import type { CommentRecord, TaskRecord } from '../types.js';
 import type { Database, TaskRow } from './schema.js';
 
@@ -26,43 +27,12 @@ export function fromTaskJson(r: TaskJson): TaskRecord {
   );
 }
 
-/** A task row and its dependency ids (ascending) → the port's record (actors and lease as nested objects). */
+/** A task row and its dependency ids (ascending) → the port's record (store/task-rows.ts). */
 export function toTask(r: TaskRow, dependsOn: number[]): TaskRecord {
-  return {
-    id: r.id,
-    title: r.title,
-    description: r.description,
-    status: r.status,
-    priority: r.priority,
-    labels: r.labels,
-    assignee: r.assignee,
-    due_date: r.due_date,
-    parent_id: r.parent_id,
-    depends_on: dependsOn,
-    version: r.version,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    completed_at: r.completed_at,
-    created_by: { principal: r.created_by, client: r.created_client },
-    updated_by: { principal: r.updated_by, client: r.updated_client },
-    lease:
-      r.lease_id === null
-        ? null
-        : {
-            lease_id: r.lease_id,
-            holder: { principal: r.lease_holder as string, client: r.lease_client, client_version: r.lease_client_version },
-            expires_at: r.lease_expires_at as string,
-          },
-  };
+  return taskFromColumns(r, r.labels, dependsOn);
 }
 
 /** A comment row → the port's record. */
 export function toComment(r: Selectable<Database['comments']>): CommentRecord {
-  return {
-    id: r.id,
-    task_id: r.task_id,
-    body: r.body,
-    author: { principal: r.author, client: r.author_client },
-    created_at: r.created_at,
-  };
+  return commentFromColumns(r);
 }

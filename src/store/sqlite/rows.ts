@@ -1,4 +1,5 @@
-import type { ApiKeyRecord, CommentRecord, Priority, TaskRecord, TaskStatus } from '../types.js';
+import { type CommentColumns, commentFromColumns, type TaskColumns, taskFromColumns } from '../task-rows.js';
+import type { ApiKeyRecord, CommentRecord, TaskRecord } from '../types.js';
 import type { SqlRunner } from './list.js';
 
 /** A row as better-sqlite3 returns it: column name → value. */
@@ -22,36 +23,7 @@ export function hydrate(db: SqlRunner, workspace: string, rows: Row[]): TaskReco
     list.push(d.depends_on as number);
     deps.set(d.task_id as number, list);
   }
-  return rows.map((r) => ({
-    id: r.id as number,
-    title: r.title as string,
-    description: r.description as string,
-    status: r.status as TaskStatus,
-    priority: r.priority as Priority,
-    labels: JSON.parse(r.labels as string) as string[],
-    assignee: (r.assignee as string | null) ?? null,
-    due_date: (r.due_date as string | null) ?? null,
-    parent_id: (r.parent_id as number | null) ?? null,
-    depends_on: deps.get(r.id as number) ?? [],
-    version: r.version as number,
-    created_at: r.created_at as string,
-    updated_at: r.updated_at as string,
-    completed_at: (r.completed_at as string | null) ?? null,
-    created_by: { principal: r.created_by as string, client: (r.created_client as string | null) ?? null },
-    updated_by: { principal: r.updated_by as string, client: (r.updated_client as string | null) ?? null },
-    lease:
-      r.lease_id == null
-        ? null
-        : {
-            lease_id: r.lease_id as string,
-            holder: {
-              principal: r.lease_holder as string,
-              client: (r.lease_client as string | null) ?? null,
-              client_version: (r.lease_client_version as string | null) ?? null,
-            },
-            expires_at: r.lease_expires_at as string,
-          },
-  }));
+  return rows.map((r) => taskFromColumns(r as unknown as TaskColumns, JSON.parse(r.labels as string) as string[], deps.get(r.id as number) ?? []));
 }
 
 /** An `api_keys` row → its record (`undefined` for no row). */
@@ -71,11 +43,5 @@ export function toApiKey(r: Row | undefined): ApiKeyRecord | undefined {
 
 /** A `comments` row → its record. */
 export function toComment(r: Row): CommentRecord {
-  return {
-    id: r.id as number,
-    task_id: r.task_id as number,
-    body: r.body as string,
-    author: { principal: r.author as string, client: (r.author_client as string | null) ?? null },
-    created_at: r.created_at as string,
-  };
+  return commentFromColumns(r as unknown as CommentColumns);
 }
