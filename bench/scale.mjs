@@ -398,7 +398,7 @@ export async function benchScale({ engines, sizes, dir, databaseUrl = DEFAULT_PG
         log(`  ${engine} ${sizeLabel(size)} ${kind} ${state}: ${paths.length} paths in ${round((performance.now() - t0) / 1000, 1)} s, ${bad} miss their target`);
       };
 
-      const writes = async (h, svc, c, meta, state) => {
+      const writes = async (_h, svc, c, meta, state) => {
         const taken = new Set([...meta.epics, ...meta.chainHeads]);
         const todo = meta.todo.filter((id) => !taken.has(id));
         const timeWrite = async (fn, n) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLOSED_STATUSES, SORT_KEYS, type SortKey, TASK_STATUSES, type TaskFilter, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
+import { CLOSED_STATUSES, SORT_KEYS, TASK_STATUSES, type TaskFilter, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now } from './fixtures.js';
 import { PRIMARY, RANK } from './orders.js';
 

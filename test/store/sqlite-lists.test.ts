@@ -4,7 +4,7 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { listPage, type SqlRunner } from '../../src/store/sqlite/list.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { PRIORITIES, type SortKey, TASK_STATUSES, type TaskFilter, type TaskRecord } from '../../src/store/types.js';
-import { PRIMARY, RANK } from './orders.js';
+import { PRIMARY } from './orders.js';
 
 /**
  * SQLite list pages over the read plans of migration 10 at a size where both plans run: a filter with more than
