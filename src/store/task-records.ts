@@ -31,17 +31,9 @@ export interface LeaseRecord {
   expires_at: string;
 }
 
-/** A task as stored. Times are ISO-8601 UTC strings; `due_date` is `YYYY-MM-DD`. */
-export interface TaskRecord {
+/** A task as stored: the {@link TaskFields} plus what the store keeps. Times are ISO-8601 UTC strings; `due_date` is `YYYY-MM-DD`. */
+export interface TaskRecord extends TaskFields {
   id: number;
-  title: string;
-  description: string;
-  status: TaskStatus;
-  priority: Priority;
-  labels: string[];
-  assignee: string | null;
-  due_date: string | null;
-  parent_id: number | null;
   depends_on: number[];
   version: number;
   created_at: string;
@@ -66,7 +58,12 @@ export interface CommentRecord {
  * Fields of a new task; the store assigns id, version, `created_at` and `updated_at`. `completed_at` is the
  * caller's (the task service sets it for a task created `done`); absent means null.
  */
-export interface NewTask {
+export interface NewTask extends TaskFields {
+  completed_at?: string | null;
+}
+
+/** The fields a caller sets on a task (create, update); `due_date` is `YYYY-MM-DD`. */
+export interface TaskFields {
   title: string;
   description: string;
   status: TaskStatus;
@@ -75,7 +72,6 @@ export interface NewTask {
   assignee: string | null;
   due_date: string | null;
   parent_id: number | null;
-  completed_at?: string | null;
 }
 
 /** A partial update; `undefined` leaves a field as it is, `null` clears a nullable one. */
