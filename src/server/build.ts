@@ -9,6 +9,7 @@ import type { AuditWriter } from '../telemetry/audit-writer.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Toolset } from '../toolkit/define.js';
 import { hasForbiddenChar } from '../toolkit/unsafe-text.js';
+import { LIST_CACHE_HINTS } from './cache-hints.js';
 import type { ChangeHub } from './changes.js';
 import { type RequestContext, withCallSignal } from './context.js';
 import { iconsFor } from './icons.js';
@@ -136,6 +137,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
         logging: {},
       },
       requestState: { verify: requestState.verify },
+      cacheHints: LIST_CACHE_HINTS, // resources/read: each resource's own (ResourceDef.cache, server/register.ts)
       ...(instructions ? { instructions } : {}),
     });
 
@@ -163,7 +165,7 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       tool: (scopes: readonly string[]) => missingScopes(connection.scopes, scopes).length === 0,
       read: missingScopes(connection.scopes, [READ_SCOPE]).length === 0,
     };
-    register(server, context, grant);
+    register(server, context, grant, connection.era);
     if (deps.operations && connection.era === 'modern') {
       attachProtocolTasks<RequestContext>(server, {
         operations: deps.operations,

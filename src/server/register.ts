@@ -7,6 +7,7 @@ import type { Completer, PromptDef, ResourceDef, ToolDef } from '../toolkit/defi
 import { ResourceMiss, ToolError } from '../toolkit/errors.js';
 import { argumentsToValidate } from '../toolkit/strip-nulls.js';
 import { parseInput } from '../toolkit/validation.js';
+import { cacheFields, resourceCaching } from './cache-hints.js';
 import type { Icon } from './icons.js';
 
 /**
@@ -54,6 +55,9 @@ export interface Grant {
 
 const ALL: Grant = { tool: () => true, read: true };
 
+/** The protocol era one server instance serves (`Connection.era`): per-read cache hints go only on `modern` results. */
+export type Era = 'legacy' | 'modern';
+
 /** May this caller see a resource or prompt (its own scopes, else the core read scope)? */
 const granted = (grant: Grant, scopes: readonly string[] | undefined) => (scopes ? grant.tool(scopes) : grant.read);
 
@@ -68,7 +72,7 @@ export type ContextOf<Ctx> = (sdk: ServerContext) => Ctx;
  * function runs per connection (stdio, 2025 session) or per request (2026
  * stateless HTTP), so it only binds closures.
  */
-export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpServer, context: ContextOf<Ctx>, grant?: Grant) => void {
+export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpServer, context: ContextOf<Ctx>, grant?: Grant, era?: Era) => void {
   const runTool = reg.pipeline.tool(invokeTool as ToolHandler<Ctx>);
   const iconsOf = (name: string) => {
     const icons = reg.icons?.get(name);
@@ -86,13 +90,18 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
     },
   }));
   type ReadArgs = { uri: string; vars: Record<string, string> };
-  const resources = reg.resources.map((res) => ({
-    res,
-    op: resourceOperation(res as ResourceDef<unknown>),
-    run: reg.pipeline.request((call: Call<Ctx> & { args: ReadArgs }) => res.read(call.args.uri, call.args.vars, call.ctx)),
-    meta: { title: res.title, description: res.description, mimeType: res.mimeType, ...iconsOf(res.name) },
-    template: res.uri.includes('{') ? new ResourceTemplate(res.uri, { list: undefined }) : undefined,
-  }));
+  const resources = reg.resources.map((res) => {
+    // A fixed cache policy is the SDK's per-registration hint; a per-read one is evaluated after each read.
+    const { hint, perRead } = resourceCaching(res);
+    return {
+      res,
+      op: resourceOperation(res as ResourceDef<unknown>),
+      run: reg.pipeline.request((call: Call<Ctx> & { args: ReadArgs }) => res.read(call.args.uri, call.args.vars, call.ctx)),
+      perRead,
+      meta: { title: res.title, description: res.description, mimeType: res.mimeType, ...iconsOf(res.name), ...(hint ? { cacheHint: hint } : {}) },
+      template: res.uri.includes('{') ? new ResourceTemplate(res.uri, { list: undefined }) : undefined,
+    };
+  });
   const prompts = reg.prompts.map((prompt) => ({
     prompt,
     op: promptOperation(prompt),
@@ -115,7 +124,7 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
     reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, { complete: wrap(r.complete), scopes: r.scopes }]),
   );
 
-  return (server, context, grant = ALL) => {
+  return (server, context, grant = ALL, era = 'legacy') => {
     const apps = () => declaresApps(server);
     for (const { tool, op, config } of tools) {
       if (!grant.tool(tool.scopes)) continue;
@@ -125,14 +134,18 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       if (tool.ui) onlyForApps(registered, '_meta', apps, { ui: { resourceUri: tool.ui } }, undefined);
     }
     let any = false;
-    for (const { res, op, run, meta, template } of resources) {
+    for (const { res, op, run, perRead, meta, template } of resources) {
       if (!granted(grant, res.scopes)) continue;
       any = true;
+      // The SDK prefers a result's own ttlMs/cacheScope to the registration's hint, and passes 2025 results as they are.
+      const cached = era === 'modern' ? perRead : undefined;
       const read = async (url: URL, vars: Record<string, string | string[]>, sdk: ServerContext) => {
         const uri = url.toString();
         const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
         try {
-          return { contents: await run({ op, args: { uri, vars: flat }, ctx: context(sdk), requestId: sdk.mcpReq.id }) } as never;
+          const ctx = context(sdk);
+          const contents = await run({ op, args: { uri, vars: flat }, ctx, requestId: sdk.mcpReq.id });
+          return (cached ? { contents, ...cacheFields(cached({ uri, vars: flat, contents }, ctx)) } : { contents }) as never;
         } catch (error) {
           throw toProtocolError(error, uri);
         }

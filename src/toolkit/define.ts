@@ -28,6 +28,12 @@ export interface ToolOutput<T> {
   extra?: Array<Record<string, unknown>>;
 }
 
+/**
+ * A tool. Per-tool policy is declared here: `timeoutMs` (time limit), `max_tokens` in `input` (result budget).
+ * There is no cache policy: cacheability is a property of reads. `tools/call` results are never cacheable
+ * (MCP 2026-07-28, server/utilities/caching), so a tool whose answer may be reused should also be offered as a
+ * resource with a {@link ResourceDef.cache} policy.
+ */
 export interface ToolDef<Ctx = unknown, I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   /** `verb_noun`, snake_case, at most 40 characters (room for client prefixes under the 64-character cap). */
   name: string;
@@ -88,6 +94,25 @@ export interface ResourceContents {
   _meta?: Record<string, unknown>;
 }
 
+/**
+ * How long, and by whom, a `resources/read` result may be reused: the MCP 2026-07-28 caching hints
+ * (server/utilities/caching) `ttlMs` and `cacheScope`. 2025-11-25 responses carry neither (the SDK adds them
+ * only at its 2026 encode seam).
+ */
+export interface CachePolicy {
+  /** `public`: the same content for every caller, so a shared cache may keep it; `private`: only this caller may reuse it. */
+  scope: 'public' | 'private';
+  /** How long (ms, a non-negative integer) the client MAY consider the result fresh; 0 = ask again every time. */
+  ttlMs: number;
+}
+
+/** What a per-read {@link CachePolicy} function sees: the URI read, its template variables and the contents returned. */
+export interface ResourceRead {
+  uri: string;
+  vars: Record<string, string>;
+  contents: ResourceContents[];
+}
+
 export interface ResourceDef<Ctx = unknown> {
   name: string;
   title: string;
@@ -101,6 +126,13 @@ export interface ResourceDef<Ctx = unknown> {
   scopes?: readonly string[];
   /** A read's time limit (ms); default `--tool-timeout-ms`. For resources that wait on outside services. */
   timeoutMs?: number;
+  /**
+   * Cache hint of its reads (2026-07-28 only): a fixed policy, or a function evaluated after each successful
+   * read (e.g. the remaining freshness of an upstream answer; a fractional or negative `ttlMs` is floored at 0).
+   * Absent: `{ scope: 'private', ttlMs: 0 }`, right for content that changes under the caller and is announced by
+   * `notifications/resources/updated` (task resources). A fixed policy is checked at start-up.
+   */
+  cache?: CachePolicy | ((read: ResourceRead, ctx: Ctx) => CachePolicy);
   /**
    * For resources whose content changes outside the server (an upstream): start watching one concrete URI while
    * anyone is subscribed to it, calling `changed()` whenever its content changes; returns the function that stops.

@@ -7,6 +7,9 @@ import { weatherDeps, weatherOf } from './deps.js';
 import { completeState, isStateCode } from './states.js';
 import { WEATHER_READ, WEATHER_TIMEOUT_MS } from './tools/policy.js';
 
+/** How long (ms) a client may reuse a `weather://config` read. */
+export const WEATHER_CONFIG_TTL_MS = 5_000;
+
 const json = (uri: string, value: unknown) => [{ uri, mimeType: 'application/json', text: JSON.stringify(value) }];
 
 /** `alerts://{state}/active`: the tool's answer as a resource; the state code completes. */
@@ -19,6 +22,11 @@ export const activeAlertsResource = defineResource<RequestContext>({
   scopes: WEATHER_READ,
   timeoutMs: WEATHER_TIMEOUT_MS, // it waits on NWS, like the tools
   complete: { state: async (value) => completeState(value) },
+  // The same alerts for every caller, fresh for as long as NWS's own answer is (its Cache-Control / Expires, as cached).
+  cache: ({ vars }, ctx) => {
+    const state = (vars.state ?? '').toUpperCase();
+    return { scope: 'public', ttlMs: isStateCode(state) ? weatherOf(ctx).nws.alertsFreshForMs(state) : 0 };
+  },
   // Subscribers hear when the set of alerts changes: polled while anyone is subscribed, no faster than NWS's cache headers allow.
   watch: (_uri, vars, deps, changed) => {
     const state = (vars.state ?? '').toUpperCase();
@@ -39,6 +47,8 @@ export const weatherConfigResource = defineResource<RequestContext>({
   mimeType: 'application/json',
   uri: 'weather://config',
   scopes: WEATHER_READ,
+  // Hit counts and circuit state move with every call; deployment details are not for shared caches.
+  cache: { scope: 'private', ttlMs: WEATHER_CONFIG_TTL_MS },
   read: async (uri, _vars, ctx) => {
     const { nws, http } = weatherOf(ctx);
     const s = http.settings;
