@@ -137,3 +137,26 @@ export const NEVER_REFUSE = [
   '--max-concurrent-per-principal',
   '10000',
 ];
+
+/**
+ * Time better-sqlite3 statements: wraps `Statement.prototype` `all`, `get` and `run` once, so while `active()` is
+ * true each call's wall time in ms goes to `record(statement, args, ms)`; otherwise the cost is one flag check.
+ * `Database` is the better-sqlite3 class the caller uses (its statements share one prototype).
+ */
+export function timeSqliteStatements(Database, active, record) {
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1'));
+  probe.close();
+  for (const m of ['all', 'get', 'run']) {
+    const original = proto[m];
+    proto[m] = function (...args) {
+      if (!active()) return original.apply(this, args);
+      const t = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        record(this, args, performance.now() - t);
+      }
+    };
+  }
+}

@@ -18,7 +18,7 @@ import pg from 'pg';
 import { boardResource, changesResource, statsResource, taskResource } from '../dist/toolsets/tasks/resources.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { ASSIGNEES, LABELS, rng, VOCAB } from './dataset.mjs';
-import { round, stats } from './lib.mjs';
+import { round, stats, timeSqliteStatements } from './lib.mjs';
 import { baseTask, CHAIN_LABEL, COMMON_WORD, callerOf, growBlocked, growMain, growSmall, RARE_WORD, SUB_LABEL } from './shapes.mjs';
 
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -34,21 +34,11 @@ let instrumented = false;
 function instrument() {
   if (instrumented) return;
   instrumented = true;
-  const probe = new Database(':memory:');
-  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1'));
-  probe.close();
-  for (const m of ['all', 'get', 'run']) {
-    const original = proto[m];
-    proto[m] = function (...args) {
-      if (!capture.on) return original.apply(this, args);
-      const t = performance.now();
-      try {
-        return original.apply(this, args);
-      } finally {
-        capture.list.push({ engine: 'sqlite', db: this.database, sql: this.source, params: args, ms: performance.now() - t });
-      }
-    };
-  }
+  timeSqliteStatements(
+    Database,
+    () => capture.on,
+    (stmt, params, ms) => capture.list.push({ engine: 'sqlite', db: stmt.database, sql: stmt.source, params, ms }),
+  );
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (...args) {
     if (!capture.on) return query.apply(this, args);

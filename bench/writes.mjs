@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import { openSqliteStore } from '../dist/store/sqlite/index.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { rng } from './dataset.mjs';
-import { round, stats } from './lib.mjs';
+import { round, stats, timeSqliteStatements } from './lib.mjs';
 import { baseTask, callerOf } from './shapes.mjs';
 
 const arg = (name, fallback) => {
@@ -81,25 +81,17 @@ function instrument() {
       prof.by.set(key, e);
     }
   };
-  const probe = new Database(':memory:');
-  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1'));
-  probe.close();
-  for (const m of ['all', 'get', 'run']) {
-    const original = proto[m];
-    proto[m] = function (...args) {
-      if (!prof.on) return original.apply(this, args);
-      const t = performance.now();
-      try {
-        return original.apply(this, args);
-      } finally {
-        const key = `${prof.phase}: ${this.source.replace(/\s+/g, ' ').trim().slice(0, 130)}`;
-        const e = prof.by.get(key) ?? { ms: 0, n: 0 };
-        e.ms += performance.now() - t;
-        e.n++;
-        prof.by.set(key, e);
-      }
-    };
-  }
+  timeSqliteStatements(
+    Database,
+    () => prof.on,
+    (stmt, _args, ms) => {
+      const key = `${prof.phase}: ${stmt.source.replace(/\s+/g, ' ').trim().slice(0, 130)}`;
+      const e = prof.by.get(key) ?? { ms: 0, n: 0 };
+      e.ms += ms;
+      e.n++;
+      prof.by.set(key, e);
+    },
+  );
 }
 
 const summary = (times) => {
