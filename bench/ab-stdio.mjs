@@ -1,25 +1,14 @@
 // A/B micro-bench for issue 17 on a shared machine: the same load against each build root given, interleaved, medians of REPS runs.
 //   node bench/ab-stdio.mjs /path/to/build-a [/path/to/build-b ...]   (REPS, SECS/CALLS env; each root needs dist/ built)
 
-import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { seedWithBuild } from './ab-seed.mjs';
 
 const ROOTS = process.argv.slice(2);
 const ROOT = ROOTS[0];
 const { perCall } = await import(`${ROOT}/bench/stdio.mjs`);
 const { GUARDRAILS_OFF, GUARDRAILS_ON } = await import(`${ROOT}/bench/guardrails.mjs`);
-const { CALLER, populate } = await import(`${ROOT}/bench/store.mjs`);
-const tmp = mkdtempSync(join(tmpdir(), 'cost-g-'));
-const db = join(tmp, 't.db');
-// Builds from before the SQLite engine was split into files (issue 15) have sqlite-store.js, not index.js.
-const sqliteEntry = existsSync(`${ROOT}/dist/store/sqlite/index.js`) ? 'index.js' : 'sqlite-store.js';
-const { openSqliteStore } = await import(`${ROOT}/dist/store/sqlite/${sqliteEntry}`);
-const { TaskService } = await import(`${ROOT}/dist/toolsets/tasks/service.js`);
-const store = openSqliteStore({ path: db, synchronous: 'NORMAL' });
-await populate(new TaskService(store), 0, 10000);
-await store.close();
+const { db, CALLER } = await seedWithBuild(ROOT, 'cost-g-');
 const sink = createServer((req, res) => req.on('data', () => {}).on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
 await new Promise((r) => sink.listen(0, '127.0.0.1', r));
 const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
