@@ -1,19 +1,26 @@
 import { createRequire } from 'node:module';
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
+import { countWith, estimateTokens } from './token-count.js';
+import { TokenWorker } from './token-worker.js';
 
-// The rank table (several MB) is read on the first count, not at start-up: most pages fit their budget by
-// byte length alone and never need it, and a client spawning the server should not wait for it.
 const require = createRequire(import.meta.url);
 
 /**
  * Token counting for result budgets, with js-tiktoken's `o200k_base` encoding
  * (the one tools/list is budgeted with in test/catalog.test.ts). Exact for
  * OpenAI's current models and a close, slightly conservative estimate for
- * Claude's tokenizer, which is not public. The encoder (~a few MB) is built on
- * first use.
+ * Claude's tokenizer, which is not public.
+ *
+ * Two entry points:
+ * - {@link budgetTokens}, for the request path: counted by the token worker
+ *   (`token-worker.ts`), which builds the encoder off the main thread; until
+ *   it is ready (about a second after start-up) the counts are a conservative
+ *   estimate, so no caller ever waits for the encoder.
+ * - {@link countTokens}, exact always: builds the encoder on this thread on
+ *   first use (1.2 s of blocked event loop here). For tests and tools, not for
+ *   serving.
  */
 let encoding: Tiktoken | undefined;
-
 let pieces: RegExp | undefined;
 
 function loadEncoding(): Tiktoken {
@@ -23,55 +30,50 @@ function loadEncoding(): Tiktoken {
   return encoding;
 }
 
+let worker: TokenWorker | undefined;
 let warming: NodeJS.Timeout | undefined;
 
 /**
- * Build the encoder `delayMs` after start-up instead of inside the first call that needs a count: loading the rank
- * table blocks the event loop (about a second, several under load), and inside a call it would stall every caller
- * at once. Deferred (and unref'd) so a client spawning the server gets its first answers first. Idempotent.
+ * Start the token worker `delayMs` after start-up (deferred and unref'd, so a client spawning the server gets its
+ * first answers first, and a short-lived process never starts it). Idempotent.
  */
 export function warmTokensSoon(delayMs = 1_000): void {
-  if (encoding || warming) return;
-  warming = setTimeout(() => {
-    if (!encoding) loadEncoding();
-  }, delayMs);
+  if (worker || warming) return;
+  warming = setTimeout(startWorker, delayMs);
   warming.unref();
 }
 
-/** Longest pre-token (UTF-8 bytes) given to the encoder (~0.15 ms under load; 32 bytes cost ~0.7 ms). */
-const EXACT_BYTES = 16;
+function startWorker(): TokenWorker | undefined {
+  if (!worker) {
+    try {
+      worker = new TokenWorker();
+    } catch {
+      worker = undefined; // no worker threads here: budgetTokens falls back to this thread's encoder
+    }
+  }
+  return worker;
+}
 
 /**
- * Tokens in `text` (o200k_base). Exact for text whose pre-tokens (o200k's split into words,
- * numbers, punctuation and white space) are at most 16 UTF-8 bytes: prose, JSON, code. A
- * longer pre-token (CJK text, base64, a repeated character, a very long word) is estimated
- * instead, in linear time: 0.75 tokens per ASCII character and 1 per other code point (1 per
- * 4 white-space characters), at or above o200k's count for such text (random base64 ~0.7, CJK
- * ~0.55), so budgets err towards smaller pages. js-tiktoken merges each pre-token in time
- * quadratic in its bytes: whole, 2,000 CJK characters took ~10 s and 10,000 emoji minutes on
- * this machine, blocking the event loop for every caller (found by test/fuzz).
+ * Tokens in each of `texts` (o200k_base), for result budgets on the request path: exact once the token worker has
+ * built its encoder, a conservative estimate ({@link estimateTokens}) before that, so pages err towards smaller.
+ * Never builds the encoder on this thread, unless no worker can run here (then it does so once, as
+ * {@link countTokens} would).
+ */
+export function budgetTokens(texts: readonly string[]): number[] {
+  if (encoding) return texts.map((t) => countWith(encoding as Tiktoken, pieces as RegExp, t));
+  const w = worker ?? startWorker();
+  if (w === undefined || w.failed()) return texts.map(countTokens);
+  return w.count(texts) ?? texts.map(estimateTokens);
+}
+
+/**
+ * Tokens in `text` (o200k_base), exact (see {@link countWith}: pre-tokens over 16 bytes are estimated in linear
+ * time). Builds the encoder on this thread on first use: not for the request path, which uses {@link budgetTokens}.
  */
 export function countTokens(text: string): number {
   const encoder = encoding ?? loadEncoding();
-  if (Buffer.byteLength(text) <= EXACT_BYTES) return encoder.encode(text).length;
-  let estimated = 0;
-  const exact = text.replace(pieces as RegExp, (piece) => {
-    if (Buffer.byteLength(piece) <= EXACT_BYTES) return piece;
-    estimated += estimate(piece);
-    return '';
-  });
-  return encoder.encode(exact).length + estimated;
-}
-
-function estimate(piece: string): number {
-  if (!/\S/.test(piece)) return Math.ceil(piece.length / 4);
-  let ascii = 0;
-  let other = 0;
-  for (const ch of piece) {
-    if ((ch.codePointAt(0) ?? 0) < 0x80) ascii++;
-    else other++;
-  }
-  return Math.ceil(ascii * 0.75) + other;
+  return countWith(encoder, pieces as RegExp, text);
 }
 
 /**
@@ -86,6 +88,29 @@ export function fitCount<T>(items: readonly T[], cost: (item: T) => number, budg
   for (let i = 0; i < items.length; i++) {
     used += cost(items[i] as T);
     if (used > budget) return Math.max(Math.min(atLeast, items.length), i);
+  }
+  return items.length;
+}
+
+/** Items counted per {@link budgetTokens} call in {@link fitTokens}: a page's worth, so a long list stops near its cut. */
+const FIT_CHUNK = 32;
+
+/**
+ * {@link fitCount} with each item's cost in tokens: the tokens of the texts `textsOf` gives for it (where the item
+ * appears in a result: its JSON, its text line) plus `extra`. Items are counted 32 at a time, one
+ * {@link budgetTokens} call (one round trip to the token worker) each, until the budget is passed.
+ */
+export function fitTokens<T>(items: readonly T[], textsOf: (item: T) => readonly string[], extra: number, budget: number, atLeast = 1): number {
+  let used = 0;
+  for (let from = 0; from < items.length; from += FIT_CHUNK) {
+    const texts = items.slice(from, from + FIT_CHUNK).map(textsOf);
+    const counts = budgetTokens(texts.flat());
+    let at = 0;
+    for (let i = 0; i < texts.length; i++) {
+      used += extra;
+      for (let k = 0; k < (texts[i] as readonly string[]).length; k++) used += counts[at++] as number;
+      if (used > budget) return Math.max(Math.min(atLeast, items.length), from + i);
+    }
   }
   return items.length;
 }

@@ -1,4 +1,4 @@
-import { countTokens, fitCount } from '../../guard/tokens.js';
+import { fitTokens } from '../../guard/tokens.js';
 
 /** Tokens reserved for what surrounds the records: the footer with its cursor, `total`, `truncated`, JSON framing. */
 const PAGE_OVERHEAD = 120;
@@ -18,6 +18,6 @@ export function tokenFit<T>(maxTokens: number, structured: (item: T) => unknown,
     let bytes = 0;
     for (const [json, text] of parts) bytes += Buffer.byteLength(json) + Buffer.byteLength(text) + 3;
     if (bytes <= budget) return items.length;
-    return fitCount(parts, ([json, text]) => countTokens(json) + countTokens(text) + 3, budget);
+    return fitTokens(parts, (part) => part, 3, budget);
   };
 }

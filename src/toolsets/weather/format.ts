@@ -1,4 +1,4 @@
-import { countTokens, fitCount } from '../../guard/tokens.js';
+import { fitTokens } from '../../guard/tokens.js';
 import type { Alert, Forecast } from './nws.js';
 
 /** One alert as a compact text line (plus its headline), the form the model reads. */
@@ -17,7 +17,7 @@ export function fitAlerts(alerts: readonly Alert[], budget: number): Alert[] {
   // A token is at least one byte: when the bytes fit, the tokens do, and nothing needs counting.
   const bytes = sorted.reduce((n, a) => n + Buffer.byteLength(JSON.stringify(a)) + Buffer.byteLength(alertLine(a)), 0);
   if (bytes <= budget) return sorted;
-  const keep = fitCount(sorted, (a) => countTokens(JSON.stringify(a)) + countTokens(alertLine(a)), budget, 1);
+  const keep = fitTokens(sorted, (a) => [JSON.stringify(a), alertLine(a)], 0, budget, 1);
   return sorted.slice(0, keep);
 }
 

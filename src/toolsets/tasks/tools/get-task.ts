@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BOARD_APP_URI } from '../../../board/app-view.js';
-import { countTokens, fitCount } from '../../../guard/tokens.js';
+import { budgetTokens, fitTokens } from '../../../guard/tokens.js';
 import type { CommentRecord } from '../../../store/types.js';
 import { READ, READ_ONLY, taskTool } from '../define.js';
 import { tasksOf } from '../deps.js';
@@ -62,8 +62,9 @@ function fitComments(d: TaskDetail, budget: number | undefined): CommentRecord[]
   const bytes =
     Buffer.byteLength(JSON.stringify(d)) + Buffer.byteLength(d.task.description) + d.comments.reduce((n, c) => n + Buffer.byteLength(commentLine(c)) + 3, 150);
   if (bytes <= budget) return d.comments;
-  const rest = countTokens(JSON.stringify({ ...d, comments: [] })) + countTokens(d.task.description) + 150;
+  const [json, description] = budgetTokens([JSON.stringify({ ...d, comments: [] }), d.task.description]) as [number, number];
+  const rest = json + description + 150;
   const newestFirst = [...d.comments].reverse();
-  const keep = fitCount(newestFirst, (c) => countTokens(JSON.stringify(c)) + countTokens(commentLine(c)) + 3, budget - rest, 0);
+  const keep = fitTokens(newestFirst, (c) => [JSON.stringify(c), commentLine(c)], 3, budget - rest, 0);
   return d.comments.slice(d.comments.length - keep);
 }
