@@ -90,5 +90,8 @@ export async function guardrailOverhead({ root, taskwireDb, workspace, P, log = 
     out.ratios[`${id}_vs_off_http_cpu`] = ratio(out[id].http_2026_c16.server_cpu_us_per_req, out.off.http_2026_c16.server_cpu_us_per_req);
     out.ratios[`${id}_vs_off_http_req_per_s`] = ratio(out[id].http_2026_c16.req_per_s, out.off.http_2026_c16.req_per_s);
   }
+  // Tracing's own cost (issue 17, "tracing on vs off"): the same configuration with and without the OTLP exporter.
+  out.ratios['on+tracing_vs_on_stdio_cpu'] = ratio(out['on+tracing'].stdio.cpu_us_per_call, out.on.stdio.cpu_us_per_call);
+  out.ratios['on+tracing_vs_on_http_cpu'] = ratio(out['on+tracing'].http_2026_c16.server_cpu_us_per_req, out.on.http_2026_c16.server_cpu_us_per_req);
   return out;
 }
