@@ -36,6 +36,26 @@ function toolsetImports(file: string): string[] {
   });
 }
 
+/** The task domain's names: scope tokens (`tasks:read`) and resource URIs (`tasks://board`). */
+const TASK_DOMAIN = /tasks:/;
+
+/**
+ * The string literals of a file that name the task domain: plain and template
+ * strings (each part of a template), and regular expressions. Comments are not
+ * literals, so an example in a comment is not found.
+ */
+function taskDomainLiterals(fileName: string, text: string): string[] {
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node) || ts.isRegularExpressionLiteral(node)) {
+      if (TASK_DOMAIN.test(node.text)) found.push(node.getText());
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true));
+  return found;
+}
+
 describe('architecture', () => {
   it('reads every kind of import specifier (so the rule below cannot miss one)', () => {
     const text = [
@@ -49,6 +69,38 @@ describe('architecture', () => {
       "// import { h } from '../toolsets/h.js' in a comment is not an import",
     ].join('\n');
     expect(importSpecifiers(text)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((x) => `../toolsets/${x}.js`));
+  });
+
+  it('finds the task domain in every kind of literal, and not in comments', () => {
+    const text = [
+      "const a = 'tasks:read';",
+      'const b = "tasks://board";',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+      'const c = `tasks:${x}`;',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+      'const d = `${x} tasks://${y} end`;',
+      'const e = /^tasks:\\/\\//;',
+      "type F = 'tasks:admin';",
+      "import g from './tasks:g.js';",
+      '// tasks:read in a comment, and /* tasks://board */ in another',
+      "const h = 'mytasks'; const i = 'tasks';",
+    ].join('\n');
+    expect(taskDomainLiterals('probe.ts', text)).toEqual([
+      "'tasks:read'",
+      '"tasks://board"',
+      '`tasks:${',
+      '} tasks://${',
+      '/^tasks:\\/\\//',
+      "'tasks:admin'",
+      "'./tasks:g.js'",
+    ]);
+  });
+
+  it.each(CORE)('src/%s names no task scope or task URI in a string literal', (folder) => {
+    const files = sourceFiles(join(SRC, folder));
+    expect(files.length).toBeGreaterThan(0);
+    const offending = files.flatMap((file) => taskDomainLiterals(file, readFileSync(file, 'utf8')).map((literal) => `${relative(SRC, file)}: ${literal}`));
+    expect(offending).toEqual([]);
   });
 
   it.each(CORE)('src/%s imports nothing from src/toolsets', (folder) => {

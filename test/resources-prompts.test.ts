@@ -90,6 +90,25 @@ describe.each(ERAS)('resources, prompts and completion (%s era)', (era) => {
     expect(String(missing.message)).toContain('goal');
   });
 
+  it('answers a read and a prompt get whose observation throws (the audit writer) with the masked internal error, not the raw message', async () => {
+    const audit = h.app.audit;
+    if (!audit) throw new Error('the audit trail is on by default');
+    const push = audit.push;
+    audit.push = () => {
+      throw new Error('audit queue corrupted at 0xdeadbeef');
+    };
+    try {
+      for (const attempt of [() => h.client.readResource({ uri: 'tasks://board' }), () => h.client.getPrompt({ name: 'daily_standup', arguments: {} })]) {
+        const err = await attempt().catch((e) => e);
+        expect(err).toMatchObject({ code: -32603 });
+        expect(String(err.message)).toMatch(/Internal error/);
+        expect(JSON.stringify(err)).not.toMatch(/deadbeef|corrupted/);
+      }
+    } finally {
+      audit.push = push;
+    }
+  });
+
   it('notifies subscribers of a task, of the tasks whose view shows it, and of the board; not after unsubscribing', async () => {
     const updated: string[] = [];
     h.client.setNotificationHandler('notifications/resources/updated', async (n) => {

@@ -15,12 +15,6 @@ export type Scope = string;
  */
 export const WORKSPACE_NAME = /^[^\p{Cc}]{1,200}$/u;
 
-/** What reading needs: resources, templates, completions, prompts, subscriptions. */
-export const READ_SCOPE: Scope = 'tasks:read';
-
-/** What operating the server needs beyond deletion: reading `/metrics` when authentication is on. */
-export const ADMIN_SCOPE: Scope = 'tasks:admin';
-
 /**
  * A verified caller. `workspace` and `id` come only from verified credentials
  * (an API key record or a validated JWT), never from the request body.

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../server/context.js';
 import { defineResource } from '../toolkit/define.js';
+import { READ } from '../toolsets/tasks/define.js';
 import { BOARD_APP_URI, boardAppHtml, MCP_APP_MIME } from './app-view.js';
 
 /**
@@ -15,6 +16,7 @@ export const boardAppResource = defineResource<RequestContext>({
   description: 'The task board as an MCP Apps view (SEP-1865): columns by status, cards, a task panel. Listed only to hosts that declare io.modelcontextprotocol/ui.',
   mimeType: MCP_APP_MIME,
   uri: BOARD_APP_URI,
+  scopes: READ,
   appsOnly: true,
   read: async (uri) => [
     {

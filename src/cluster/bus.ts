@@ -136,7 +136,7 @@ export interface BridgeOptions {
  * them. Changes from other processes reach the hub only with the URIs
  * `accepts` allows (a change left with none is dropped). After the bus
  * reconnects, every recently active workspace gets an update of `resyncUris`
- * (the toolsets' workspace-wide views, e.g. `tasks://board`), so subscribers
+ * (the toolsets' workspace-wide views, `ToolsetChanges.resync`), so subscribers
  * re-read what may have changed while notifications were not flowing.
  */
 export function bridge(hub: ChangeHub, bus: ChangeBus, options: BridgeOptions = {}): () => void {

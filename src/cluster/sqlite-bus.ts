@@ -35,7 +35,7 @@ const MAX_URIS = 1000;
  * WHERE rid > last AND origin <> own` in pages of 1,000 (at most
  * `maxRowsPerTick` rows per tick; the rest on the next ticks) and delivers,
  * per workspace, the URIs `urisOf` gives for the tasks that changed
- * (for the tasks toolset: `tasks://board`, `tasks://stats` and `tasks://{task_id}`). Reading starts after the newest row at open: history
+ * (each toolset's `ToolsetChanges.ofStoredTasks`: its workspace views and each task's own URI). Reading starts after the newest row at open: history
  * is not replayed. Latency is one interval plus the read (about 200 ms).
  *
  * `publish` does nothing: the rows are already in the file. A failed tick

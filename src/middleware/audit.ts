@@ -13,7 +13,7 @@ const MAX_ARGS_CHARS = 65_536;
  * row per audited call (tool calls, resource reads, prompt gets), whatever
  * its outcome — start time, principal, workspace, client name and version,
  * `tool` (the operation's label: the tool name, or `resources/read
- * tasks://{id}` with the URI template, `prompts/get plan_my_day`), SHA-256 of
+ * alerts://{state}/active` with the URI template, `prompts/get emergency_summary`), SHA-256 of
  * the arguments' canonical JSON (a read's `{uri, vars}`), the arguments
  * themselves for writes (`op.auditArgs`: tools not annotated `readOnlyHint`),
  * outcome code, duration (ms), trace id and request id. Rows are handed to an

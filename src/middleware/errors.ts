@@ -39,16 +39,51 @@ export function protocolErrorBoundary(logger: Logger) {
  * The outermost layer of the tool pipeline: whatever a middleware outside
  * {@link errorBoundary} throws (the observation step) is shaped by the
  * same rules instead of reaching the SDK, which would send its bare message
- * ("Maximum call stack size exceeded") as the result text.
+ * ("Maximum call stack size exceeded") as the result text. Even a logger that
+ * throws cannot get past it: the caller then gets `internal`, unlogged.
  */
 export function lastResort<Ctx = unknown>(logger: Logger): Middleware<Ctx> {
-  return errorBoundary<Ctx>(logger);
+  return async function lastResortCall(call, next) {
+    try {
+      return await next(call);
+    } catch (error) {
+      return errorResult(recordLastError(call, error, logger));
+    }
+  };
+}
+
+/**
+ * The outermost layer of the read, prompt and completion pipeline, as
+ * {@link lastResort} is for tools: whatever a step outside
+ * {@link protocolErrorBoundary} throws (the observation step: an audit
+ * writer or a logger failing) is rethrown as a typed error, an unknown one
+ * masked as `internal` and logged once, so the SDK never answers with its
+ * raw message. A typed error from the inner boundary passes through as is.
+ */
+export function requestLastResort(logger: Logger) {
+  return async function lastResortRequest<C extends Call<unknown>, R>(call: C, next: (call: C) => Promise<R>): Promise<R> {
+    try {
+      return await next(call);
+    } catch (error) {
+      throw recordLastError(call, error, logger);
+    }
+  };
 }
 
 function recordError<Ctx>(call: Call<Ctx>, error: unknown, logger: Logger): ToolError {
   const typed = toToolError(error, logger, call.op.label, call.requestId);
   call.error = typed;
   return typed;
+}
+
+/** {@link recordError}, for the outermost layers: if logging the error throws too, the caller still gets a masked `internal`. */
+function recordLastError<Ctx>(call: Call<Ctx>, error: unknown, logger: Logger): ToolError {
+  try {
+    return recordError(call, error, logger);
+  } catch {
+    call.error = internalError();
+    return call.error;
+  }
 }
 
 /**
@@ -76,6 +111,10 @@ export function toToolError(error: unknown, logger: Logger, tool: string, reques
     });
   }
   logger.error({ err: error, tool, requestId }, 'tool failed with an unexpected error');
+  return internalError();
+}
+
+function internalError(): ToolError {
   return new ToolError('internal', 'Internal error; the server log has the details. Nothing was written.', {
     hint: 'Retry once; if it fails again, report it with the time of the call.',
   });

@@ -7,7 +7,7 @@ import type { Call } from './types.js';
  * The call log, one of the observation step's sinks (`observe.ts`): one JSON
  * line per call on stderr (level `info`, message = the MCP method:
  * `tools/call`, `resources/read`, ...): `tool` (the operation's label: the
- * tool name, or `resources/read tasks://{id}`, `prompts/get plan_my_day`),
+ * tool name, or `resources/read alerts://{state}/active`, `prompts/get emergency_summary`),
  * `requestId`, `traceId` (when traced), `principal`, `workspace`, `ms`
  * (duration) and `outcome` (`ok` or the error code). Never the arguments.
  *

@@ -21,6 +21,7 @@ export function toolOperation(tool: ToolDef<any, any, any>): Operation {
     audited: true,
     auditArgs: !readOnly,
     maxTokensArg: shape !== undefined && 'max_tokens' in shape,
+    ...(tool.resultBudgetTokens !== undefined ? { resultBudgetTokens: tool.resultBudgetTokens } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import type { RequestContext } from '../server/context.js';
 import type { AuditWriter } from '../telemetry/audit-writer.js';
 import type { Logger } from '../telemetry/logger.js';
 import { compose } from './compose.js';
-import { errorBoundary, lastResort, protocolErrorBoundary } from './errors.js';
+import { errorBoundary, lastResort, protocolErrorBoundary, requestLastResort } from './errors.js';
 import { observe } from './observe.js';
 import type { Call, Middleware, Step, ToolHandler } from './types.js';
 
@@ -11,13 +11,13 @@ import type { Call, Middleware, Step, ToolHandler } from './types.js';
  *
  * | step | `tools/call` | `resources/read`, `prompts/get` | `completion/complete` |
  * |---|---|---|---|
- * | `lastResort` (errors.ts): shapes what `observe` itself throws | ✓ | — (no result text to shape; the SDK answers a JSON-RPC error) | — |
+ * | last resort (errors.ts): shapes what `observe` itself throws; unknown → `internal` | `lastResort`: `isError` result | `requestLastResort`: rethrown typed | same |
  * | `observe` (observe.ts): outcome + duration → span, metrics, audit row, call log | ✓ | ✓ (audit row) | ✓ (no audit row) |
  * | error boundary (errors.ts): typed error recorded on the call; unknown → `internal` | `isError` result | rethrown, mapped to JSON-RPC by registration | same |
  * | `rateLimit` (rate-limit.ts): per-principal budget + concurrency slot | read or write budget | read budget | read budget |
  * | `timeout` (timeout.ts): deadline + cancellation signal | ✓ | ✓ | ✓ |
  * | `loopDetect` (loop-detect.ts): the same call and result again and again | ✓ | — | — |
- * | `resultBudget` (result-budget.ts): the default `max_tokens` | ✓ | — | — |
+ * | `resultBudget` (result-budget.ts): the call's token budget (`max_tokens`, else the tool's declared one, else `--max-result-tokens`) | ✓ | — | — |
  * | the handler | validate + run the tool | read / get | complete |
  *
  * Why this order: observation sits outside the boundary so it sees every
@@ -63,7 +63,7 @@ export function createPipeline(parts: PipelineParts): Pipeline<RequestContext> {
     errorBoundary<RequestContext>(logger),
     ...(g ? [g.rateLimit, g.timeout, g.loopDetect, g.resultBudget] : []),
   ];
-  const request: Step<RequestContext>[] = [observed, protocolErrorBoundary(logger), ...(g ? [g.rateLimit, g.timeout] : [])];
+  const request: Step<RequestContext>[] = [requestLastResort(logger), observed, protocolErrorBoundary(logger), ...(g ? [g.rateLimit, g.timeout] : [])];
   return {
     tool: (handler) => compose(tool, handler),
     request: <C extends Call<RequestContext>, R>(handler: (call: C) => Promise<R>) =>

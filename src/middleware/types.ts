@@ -18,7 +18,7 @@ export interface Operation {
   /**
    * How logs' `tool` field, guardrail events, `--tool-timeouts` and the audit
    * trail's `tool` column name it: the tool name for tools, else
-   * `{method} {name}` (`resources/read tasks://{id}`, `prompts/get plan_my_day`).
+   * `{method} {name}` (`resources/read alerts://{state}/active`, `prompts/get emergency_summary`).
    */
   label: string;
   /** Spends the principal's read budget (else its write budget): `readOnlyHint` for tools, always for the others. */
@@ -31,6 +31,8 @@ export interface Operation {
   auditArgs: boolean;
   /** A tool whose input has a `max_tokens` argument: the result budget fills in the default. */
   maxTokensArg: boolean;
+  /** The tool's declared result budget (o200k_base tokens, `ToolDef.resultBudgetTokens`) for calls that give no `max_tokens`; else `--max-result-tokens`. */
+  resultBudgetTokens?: number;
 }
 
 /**

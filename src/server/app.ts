@@ -39,6 +39,8 @@ export interface App {
   scopeTable: ScopeTable;
   /** Every scope the served toolsets declare (RFC 9728 `scopes_supported`). */
   scopes: readonly string[];
+  /** The declared scopes marked `operator` (`ScopeDeclaration.operator`): with authentication on, `GET /metrics` needs one of them. */
+  operatorScopes: readonly string[];
   /** Watches of resources an upstream changes, held while someone subscribes (2025 subscribe, 2026 listen). */
   watches: ResourceWatches<RequestContext>;
   /** The cross-process change bus, when {@link openApp} opened one (several replicas, or processes on one SQLite file). */
@@ -72,6 +74,7 @@ export function createApp(available: Toolsets, config: Config, logger: Logger, s
     excludeTools: config.excludeTools,
   });
   const scopes = checkScopes(toolsets);
+  const operatorScopes = toolsets.flatMap((t) => Object.entries(t.scopes).flatMap(([scope, d]) => (typeof d === 'object' && d.operator ? [scope] : [])));
   warmTokensSoon(); // result budgets count tokens: load the encoder now, not inside the first call that needs it
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
@@ -106,11 +109,7 @@ export function createApp(available: Toolsets, config: Config, logger: Logger, s
     audit,
     operations,
   });
-  const scopeTable: ScopeTable = {
-    tools: new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const))),
-    prompts: new Map(toolsets.flatMap((t) => t.prompts.filter((p) => p.scopes).map((p) => [p.name, p.scopes as readonly string[]] as const))),
-    schemes: new Map(toolsets.flatMap((t) => t.resources.filter((r) => r.scopes).map((r) => [r.uri.split(':')[0] as string, r.scopes as readonly string[]] as const))),
-  };
+  const scopeTable = scopeTableOf(toolsets);
   // Last, once nothing above can throw: background work (retention timers) runs until close.
   const stops = toolsets.flatMap((t) => (t.start ? [t.start(toolsetDeps, env)] : []));
   const close = async () => {
@@ -123,24 +122,49 @@ export function createApp(available: Toolsets, config: Config, logger: Logger, s
     await closeToolsetDeps(toolsetDeps); // before the store: a toolset's service may still be finishing a write
     await db.close();
   };
-  return { store: db, hub, factory, config, logger, principal, toolsets, scopeTable, scopes, watches, guard, audit, operations, close };
+  return { store: db, hub, factory, config, logger, principal, toolsets, scopeTable, scopes, operatorScopes, watches, guard, audit, operations, close };
 }
 
 /**
  * The scopes the toolsets declare.
- * @throws ConfigError when a tool, resource or prompt requires a scope its toolset does not declare (no credential could be issued for it).
+ * @throws ConfigError when a tool, resource or prompt requires a scope no served toolset declares as
+ *   `<toolset>:<permission>` (no credential could be issued for it), or when resources of one URI scheme
+ *   require different scopes (the HTTP scope challenge finds a resource's scopes by its scheme).
  */
 export function checkScopes(toolsets: Toolsets): string[] {
   const declared = new Set(toolsets.flatMap((t) => Object.keys(t.scopes)));
+  const bySchemes = new Map<string, { name: string; scopes: string }>();
   for (const set of toolsets) {
-    const required = [...set.tools.map((t) => [t.name, t.scopes] as const), ...[...set.resources, ...set.prompts].map((r) => [r.name, r.scopes ?? []] as const)];
+    const required = [...set.tools, ...set.resources, ...set.prompts].map((part) => [part.name, part.scopes] as const);
     for (const [name, needs] of required) {
       const missing = needs.filter((s) => !declared.has(s) || !SCOPE_TOKEN.test(s));
       if (missing.length) throw new ConfigError(`toolset ${set.id}: ${name} requires ${missing.join(', ')}, which no toolset declares as <toolset>:<permission>`);
     }
+    for (const res of set.resources) {
+      const scopes = [...res.scopes].sort().join(' ');
+      const other = bySchemes.get(schemeOf(res.uri));
+      if (other && other.scopes !== scopes) {
+        throw new ConfigError(`toolset ${set.id}: ${res.name} requires [${scopes}] but ${other.name}, of the same URI scheme, requires [${other.scopes}]`);
+      }
+      bySchemes.set(schemeOf(res.uri), { name: res.name, scopes });
+    }
   }
   return [...declared];
 }
+
+/** What the served parts require, for the HTTP layer's scope challenge (auth/scopes.ts). */
+function scopeTableOf(toolsets: Toolsets): ScopeTable {
+  const resources = toolsets.flatMap((t) => t.resources);
+  return {
+    tools: new Map(toolsets.flatMap((t) => t.tools.map((tool) => [tool.name, tool.scopes] as const))),
+    prompts: new Map(toolsets.flatMap((t) => t.prompts.map((p) => [p.name, p.scopes] as const))),
+    schemes: new Map(resources.map((r) => [schemeOf(r.uri), r.scopes] as const)),
+    // The scopes every served resource requires.
+    base: resources.length === 0 ? [] : resources.map((r) => r.scopes).reduce((common, scopes) => common.filter((s) => scopes.includes(s))),
+  };
+}
+
+const schemeOf = (uri: string) => (uri.split(':')[0] as string).toLowerCase();
 
 /** Each selected toolset's dependencies, by id. @throws the toolset's configuration error. */
 function buildToolsetDeps(toolsets: Toolsets, env: ToolsetEnv): Record<string, unknown> {

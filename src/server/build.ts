@@ -1,5 +1,5 @@
 import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, McpServer, ProtocolError, ProtocolErrorCode, type ServerContext } from '@modelcontextprotocol/server';
-import { missingScopes, READ_SCOPE } from '../auth/principal.js';
+import { missingScopes } from '../auth/principal.js';
 import { toolOperation } from '../middleware/operation.js';
 import { createPipeline, type GuardrailSteps } from '../middleware/pipeline.js';
 import type { ToolHandler } from '../middleware/types.js';
@@ -54,9 +54,10 @@ export interface Connection {
   principal: string;
   /**
    * Scopes granted to the principal; `undefined` = unauthenticated local
-   * serving, which may use everything selected. Tools whose scopes are not all
-   * granted are not registered (neither listed nor callable); without
-   * `tasks:read`, no resources, templates, prompts, completions or subscriptions.
+   * serving, which may use everything selected. Tools, resources, templates
+   * and prompts whose declared scopes are not all granted are not registered
+   * (neither listed nor callable), nor are completions of what is not; without
+   * any resource, no subscriptions.
    */
   scopes?: ReadonlySet<string>;
   /**
@@ -161,17 +162,14 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
       sdk,
     });
 
-    const grant = {
-      tool: (scopes: readonly string[]) => missingScopes(connection.scopes, scopes).length === 0,
-      read: missingScopes(connection.scopes, [READ_SCOPE]).length === 0,
-    };
+    const grant = { holds: (scopes: readonly string[]) => missingScopes(connection.scopes, scopes).length === 0 };
     register(server, context, grant, connection.era);
     if (deps.operations && connection.era === 'modern') {
       attachProtocolTasks<RequestContext>(server, {
         operations: deps.operations,
         workspace: connection.workspace,
         principal: principalOf,
-        tools: new Map(tools.filter((t) => t.taskSupport && grant.tool(t.scopes)).map((t) => [t.name, t])),
+        tools: new Map(tools.filter((t) => t.taskSupport && grant.holds(t.scopes)).map((t) => [t.name, t])),
         context,
         // An async operation outlives its request: its own signal, progress as statusMessage, input via tasks/update.
         detach: (ctx, op) => {
@@ -185,7 +183,8 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
         run: (tool, args, ctx, requestId) => runTool({ op: toolOps.get(tool) ?? toolOperation(tool), tool, args, ctx, requestId }),
       });
     }
-    if (grant.read) registerSubscriptions(server, connection, deps);
+    // Subscriptions are to resources: a caller who sees none has nothing to subscribe to.
+    if (resources.some((r) => grant.holds(r.scopes))) registerSubscriptions(server, connection, deps);
     // Last: it wraps the handlers registered so far (and any later) once each, including the tools/call wrapper above.
     instrumentRequests(server, connection.transport ?? 'pipe', knownNames);
     return server;

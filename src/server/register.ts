@@ -43,23 +43,20 @@ export interface Registration<Ctx> {
 }
 
 /**
- * What one caller may see and call: tools whose scopes it holds, and (with
- * `read`) resources, templates, prompts and completions. What is not
- * registered is neither listed nor callable, so the two can never disagree.
+ * What one caller may see and call: the tools, resources, templates and
+ * prompts whose declared scopes it holds all of, and the completions of the
+ * prompts and templates it sees. What is not registered is neither listed nor
+ * callable, so the two can never disagree.
  */
 export interface Grant {
-  tool: (scopes: readonly string[]) => boolean;
-  /** The core read scope: resources and prompts that declare no scopes of their own, and completions. */
-  read: boolean;
+  /** Does the caller hold every one of these scopes? */
+  holds: (scopes: readonly string[]) => boolean;
 }
 
-const ALL: Grant = { tool: () => true, read: true };
+const ALL: Grant = { holds: () => true };
 
 /** The protocol era one server instance serves (`Connection.era`): per-read cache hints go only on `modern` results. */
 export type Era = 'legacy' | 'modern';
-
-/** May this caller see a resource or prompt (its own scopes, else the core read scope)? */
-const granted = (grant: Grant, scopes: readonly string[] | undefined) => (scopes ? grant.tool(scopes) : grant.read);
 
 /** Builds the handler context for one request from the SDK's. */
 export type ContextOf<Ctx> = (sdk: ServerContext) => Ctx;
@@ -111,7 +108,7 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
   // Each completer wrapped in the onion once; its call's arguments are what the client sent.
   type CompleteArgs = { value: string; context: Record<string, string> };
   type Run = (call: Call<Ctx> & { args: CompleteArgs }) => Promise<string[]>;
-  type Completers = { complete: Record<string, Run>; scopes?: readonly string[] };
+  type Completers = { complete: Record<string, Run>; scopes: readonly string[] };
   const wrap = (table: Record<string, Completer<Ctx>> = {}): Record<string, Run> =>
     Object.fromEntries(
       Object.entries(table).map(([arg, complete]) => [
@@ -127,7 +124,7 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
   return (server, context, grant = ALL, era = 'legacy') => {
     const apps = () => declaresApps(server);
     for (const { tool, op, config } of tools) {
-      if (!grant.tool(tool.scopes)) continue;
+      if (!grant.holds(tool.scopes)) continue;
       const registered = server.registerTool(tool.name, config, ((args: unknown, sdk: ServerContext) =>
         runTool({ op, tool, args, ctx: context(sdk), requestId: sdk.mcpReq.id })) as never);
       // Read when tools/list is answered, so hosts without MCP Apps get exactly the listing they had.
@@ -135,7 +132,7 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
     }
     let any = false;
     for (const { res, op, run, perRead, meta, template } of resources) {
-      if (!granted(grant, res.scopes)) continue;
+      if (!grant.holds(res.scopes)) continue;
       any = true;
       // The SDK prefers a result's own ttlMs/cacheScope to the registration's hint, and passes 2025 results as they are.
       const cached = era === 'modern' ? perRead : undefined;
@@ -158,7 +155,7 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       }
     }
     for (const { prompt, op, run, config } of prompts) {
-      if (!granted(grant, prompt.scopes)) continue;
+      if (!grant.holds(prompt.scopes)) continue;
       any = true;
       const get = async (args: unknown, sdk: ServerContext) => {
         try {
@@ -170,14 +167,14 @@ export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpSe
       if (prompt.args) server.registerPrompt(prompt.name, config, ((args: unknown, sdk: ServerContext) => get(args, sdk)) as never);
       else server.registerPrompt(prompt.name, config, ((sdk: ServerContext) => get({}, sdk)) as never);
     }
-    if (!any && !grant.read) return;
+    if (!any) return;
     // completion/complete (spec: server/utilities/completion) for prompt arguments and resource-template
     // variables; unknown references complete to nothing rather than erroring, so clients can ask freely.
     // Only for what this caller was granted: a prompt or template it may not see completes to nothing.
     server.server.setRequestHandler('completion/complete', async (request, sdk) => {
       const { ref, argument, context: completionContext } = request.params;
       const entry = ref.type === 'ref/prompt' ? promptCompleters.get(ref.name) : templateCompleters.get(ref.uri);
-      const table = entry && granted(grant, entry.scopes) ? entry.complete : undefined;
+      const table = entry && grant.holds(entry.scopes) ? entry.complete : undefined;
       const complete = table && Object.hasOwn(table, argument.name) ? table[argument.name] : undefined;
       if (!complete) return { completion: { values: [], total: 0, hasMore: false } };
       const args = { value: argument.value, context: completionContext?.arguments ?? {} };

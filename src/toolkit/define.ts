@@ -29,7 +29,8 @@ export interface ToolOutput<T> {
 }
 
 /**
- * A tool. Per-tool policy is declared here: `timeoutMs` (time limit), `max_tokens` in `input` (result budget).
+ * A tool. Per-tool policy is declared here: `timeoutMs` (time limit), `resultBudgetTokens` (result budget; a
+ * `max_tokens` argument in `input` lets the caller choose another).
  * There is no cache policy: cacheability is a property of reads. `tools/call` results are never cacheable
  * (MCP 2026-07-28, server/utilities/caching), so a tool whose answer may be reused should also be offered as a
  * resource with a {@link ResourceDef.cache} policy.
@@ -55,6 +56,12 @@ export interface ToolDef<Ctx = unknown, I extends z.ZodType = z.ZodType, O exten
   scopes: readonly string[];
   /** This tool's time limit (ms) when `--tool-timeouts` does not name it; default `--tool-timeout-ms`. For tools that wait on outside services. */
   timeoutMs?: number;
+  /**
+   * This tool's result budget in o200k_base tokens when the call gives no `max_tokens`: the result middleware
+   * fills it in as `max_tokens` (tools that have that argument) and as `ctx.resultTokens`. Absent:
+   * `--max-result-tokens` (the server-wide default of list and search pages). A positive integer.
+   */
+  resultBudgetTokens?: number;
   handler: (args: z.output<I>, ctx: Ctx) => Promise<ToolOutput<z.output<O>> | RawToolResult>;
   /**
    * MCP Tasks extension (`io.modelcontextprotocol/tasks`, async operations; not
@@ -122,8 +129,12 @@ export interface ResourceDef<Ctx = unknown> {
   uri: string;
   /** For templates: completion per variable. */
   complete?: Record<string, Completer<Ctx>>;
-  /** Scopes a caller needs to list and read it; default the core's read scope (`tasks:read`). */
-  scopes?: readonly string[];
+  /**
+   * Scopes a caller needs to list, read and subscribe to it, and to complete its template's variables, each
+   * declared in a served toolset's `scopes` (`[]` = every caller). Resources sharing a URI scheme require the same
+   * scopes: the HTTP layer's scope challenge finds them by scheme.
+   */
+  scopes: readonly string[];
   /** A read's time limit (ms); default `--tool-timeout-ms`. For resources that wait on outside services. */
   timeoutMs?: number;
   /**
@@ -158,8 +169,8 @@ export interface PromptDef<Ctx = unknown, A extends z.ZodType = z.ZodType> {
   /** A `z.object` of string arguments (prompt arguments are strings on the wire). */
   args?: A;
   complete?: Record<string, Completer<Ctx>>;
-  /** Scopes a caller needs to list and get it; default the core's read scope (`tasks:read`). */
-  scopes?: readonly string[];
+  /** Scopes a caller needs to list and get it and to complete its arguments, each declared in a served toolset's `scopes` (`[]` = every caller). */
+  scopes: readonly string[];
   /** A get's time limit (ms); default `--tool-timeout-ms`. */
   timeoutMs?: number;
   get: (args: z.output<A>, ctx: Ctx) => Promise<{ description?: string; messages: PromptMessage[] }>;
@@ -191,10 +202,11 @@ export interface Toolset<Ctx = unknown> {
   instructions?: string;
   /**
    * The scopes its tools, resources and prompts require, each with what it grants
-   * (published as `scopes_supported`, accepted by `token create`). A required scope
-   * not declared here is a start-up error.
+   * (published as `scopes_supported`, accepted by `token create`): a description,
+   * or a {@link ScopeDeclaration}. A required scope no served toolset declares is
+   * a start-up error.
    */
-  scopes: Readonly<Record<string, string>>;
+  scopes: Readonly<Record<string, string | ScopeDeclaration>>;
   /**
    * Its dependencies (domain services, API clients, caches), built once per app
    * when the toolset is selected, before any toolset starts; handlers find them
@@ -220,6 +232,17 @@ export interface Toolset<Ctx = unknown> {
   config?: Readonly<Record<string, ConfigKey>>;
   /** The toolset's icon: `assets/icons/<icon>.svg`, shipped in the package (see server/icons.ts). */
   icon?: string;
+}
+
+/** A declared scope with more than its description. */
+export interface ScopeDeclaration {
+  /** What it grants. */
+  description: string;
+  /**
+   * It grants operating the server: with authentication on, `GET /metrics` (which names principals and
+   * tools) needs one of the served toolsets' operator scopes.
+   */
+  operator?: boolean;
 }
 
 /**

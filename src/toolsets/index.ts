@@ -1,5 +1,5 @@
 import type { RequestContext } from '../server/context.js';
-import type { Toolset } from '../toolkit/define.js';
+import type { ScopeDeclaration, Toolset } from '../toolkit/define.js';
 import { conformanceToolset } from './conformance/index.js';
 import { tasksToolset } from './tasks/index.js';
 import { weatherToolset } from './weather/index.js';
@@ -8,6 +8,6 @@ import { weatherToolset } from './weather/index.js';
 export const TOOLSETS: ReadonlyArray<Toolset<RequestContext>> = [tasksToolset, weatherToolset, conformanceToolset];
 
 /** The scopes these toolsets declare, with what each grants. */
-export function declaredScopes(toolsets: ReadonlyArray<Toolset<RequestContext>> = TOOLSETS): Record<string, string> {
+export function declaredScopes(toolsets: ReadonlyArray<Toolset<RequestContext>> = TOOLSETS): Record<string, string | ScopeDeclaration> {
   return Object.assign({}, ...toolsets.map((t) => t.scopes));
 }

@@ -76,6 +76,9 @@ export interface HttpServingOptions {
 export async function serveHttp(app: App, authOverride?: HttpAuth | null, options: HttpServingOptions = {}): Promise<HttpServing> {
   const { config, logger } = app;
   const auth = authOverride === undefined ? authFromConfig(config, app.store.apiKeys, app.scopes) : (authOverride ?? undefined);
+  if (auth && app.operatorScopes.length === 0) {
+    logger.warn({ scopes: app.scopes }, 'no served toolset declares an operator scope: GET /metrics will refuse every credential');
+  }
   const local: Caller = { workspace: config.workspace, principal: app.principal };
   const legacy = new LegacySessions({
     factory: app.factory,

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { AuthError } from '../auth/errors.js';
-import { type Principal, READ_SCOPE } from '../auth/principal.js';
+import { missingScopes, type Principal } from '../auth/principal.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /** How often an open stream re-checks its credential by default (ms). */
@@ -17,6 +17,8 @@ export interface StreamSpec {
   authorization?: string;
   /** Expiry of the credential in seconds since the epoch, when it has one (JWT `exp`, API key `expires_at`). */
   expiresAt?: number;
+  /** The scopes it needed when it opened (auth/scopes.ts `streamScopes`); the re-verified credential must still grant them all. */
+  needs?: readonly string[];
 }
 
 interface Tracked extends StreamSpec {
@@ -39,7 +41,7 @@ export interface OpenStreamOptions {
  * to exist does (issue 13):
  * - its credential is re-verified every `recheckMs` and just after its expiry; when
  *   the key is revoked or expired, the token expired, the principal changed
- *   or it lost `tasks:read`, the stream gets a final JSON-RPC error (for a
+ *   or it lost a scope the stream needed when it opened ({@link StreamSpec.needs}), the stream gets a final JSON-RPC error (for a
  *   listen stream) and ends;
  * - `notifications/cancelled` naming a listen stream's request id, sent by
  *   the same principal in the same workspace, ends that stream (spec
@@ -125,7 +127,8 @@ export class OpenStreams {
     if (principal.id !== stream.principal || principal.workspace !== stream.workspace) {
       return this.fail(stream, 'The credential of this stream now names another principal or workspace.');
     }
-    if (!principal.scopes.has(READ_SCOPE)) return this.fail(stream, `The credential of this stream no longer grants ${READ_SCOPE}.`);
+    const lost = missingScopes(principal.scopes, stream.needs ?? []);
+    if (lost.length > 0) return this.fail(stream, `The credential of this stream no longer grants ${lost.join(' ')}.`);
     this.armExpiry(stream, principal.expiresAt);
   }
 

@@ -3,7 +3,7 @@ import { isApiKey, parseLifetime } from '../../src/auth/api-keys.js';
 import { discoveryUrls } from '../../src/auth/jwt.js';
 import { challenge, metadataPaths, metadataUrl } from '../../src/auth/metadata.js';
 import { knownScopes, missingScopes } from '../../src/auth/principal.js';
-import { requiredScopes } from '../../src/auth/scopes.js';
+import { requiredScopes, streamScopes } from '../../src/auth/scopes.js';
 import { serveWithAuth } from './served.js';
 
 describe('auth building blocks', () => {
@@ -44,21 +44,51 @@ describe('auth building blocks', () => {
     expect(missingScopes(undefined, ['tasks:admin'])).toEqual([]); // unauthenticated local serving
     expect(missingScopes(new Set(['tasks:read']), ['tasks:read', 'tasks:write'])).toEqual(['tasks:write']);
     const tools = new Map([['delete_task', ['tasks:admin']]]);
-    expect(requiredScopes({ method: 'tools/call', params: { name: 'delete_task' } }, { tools })).toEqual(['tasks:admin']);
-    expect(requiredScopes({ method: 'tools/call', params: { name: 'nope' } }, { tools })).toEqual([]);
-    expect(requiredScopes({ method: 'resources/read', params: { uri: 'tasks://1' } }, { tools })).toEqual(['tasks:read']);
-    expect(requiredScopes({ method: 'tools/list' }, { tools })).toEqual([]);
-    // A toolset's own read scope, by prompt name and by resource scheme (the core read scope otherwise).
-    const table = { tools, prompts: new Map([['emergency_summary', ['weather:read']]]), schemes: new Map([['alerts', ['weather:read']]]) };
+    // What the toolsets declare: prompts by name, resources by scheme; a listen needs the scopes every resource shares.
+    const table = {
+      tools,
+      prompts: new Map([
+        ['emergency_summary', ['weather:read']],
+        ['daily_standup', ['tasks:read']],
+      ]),
+      schemes: new Map([
+        ['alerts', ['weather:read']],
+        ['tasks', ['tasks:read']],
+      ]),
+      base: [],
+    };
+    expect(requiredScopes({ method: 'tools/call', params: { name: 'delete_task' } }, table)).toEqual(['tasks:admin']);
+    expect(requiredScopes({ method: 'tools/call', params: { name: 'nope' } }, table)).toEqual([]);
+    expect(requiredScopes({ method: 'resources/read', params: { uri: 'tasks://1' } }, table)).toEqual(['tasks:read']);
+    expect(requiredScopes({ method: 'tools/list' }, table)).toEqual([]);
     expect(requiredScopes({ method: 'resources/read', params: { uri: 'alerts://CA/active' } }, table)).toEqual(['weather:read']);
     expect(requiredScopes({ method: 'resources/read', params: { uri: 'tasks://board' } }, table)).toEqual(['tasks:read']);
     expect(requiredScopes({ method: 'prompts/get', params: { name: 'emergency_summary' } }, table)).toEqual(['weather:read']);
     expect(requiredScopes({ method: 'completion/complete', params: { ref: { type: 'ref/resource', uri: 'alerts://{state}/active' } } }, table)).toEqual(['weather:read']);
     expect(requiredScopes({ method: 'completion/complete', params: { ref: { type: 'ref/prompt', name: 'daily_standup' } } }, table)).toEqual(['tasks:read']);
-    expect(requiredScopes([{ method: 'prompts/get' }, { method: 'tools/call', params: { name: 'delete_task' } }], { tools }).sort()).toEqual([
-      'tasks:admin',
-      'tasks:read',
-    ]);
+    // The core has no read scope of its own: what no toolset declares needs nothing here (the server answers "not found").
+    expect(requiredScopes({ method: 'resources/read', params: { uri: 'notes://1' } }, table)).toEqual([]);
+    expect(requiredScopes({ method: 'prompts/get', params: { name: 'nope' } }, table)).toEqual([]);
+    expect(
+      requiredScopes(
+        [
+          { method: 'prompts/get', params: { name: 'daily_standup' } },
+          { method: 'tools/call', params: { name: 'delete_task' } },
+        ],
+        table,
+      ).sort(),
+    ).toEqual(['tasks:admin', 'tasks:read']);
+    // A listen stream: the scopes every resource shares, plus those of what it subscribes to.
+    const listen = (uris: string[]) => ({ method: 'subscriptions/listen', params: { notifications: { resourceSubscriptions: uris } } });
+    expect(requiredScopes(listen(['alerts://CA/active']), table)).toEqual(['weather:read']);
+    expect(requiredScopes(listen([]), table)).toEqual([]);
+    expect(requiredScopes(listen([]), { ...table, base: ['tasks:read'] })).toEqual(['tasks:read']);
+    expect(requiredScopes(listen(['alerts://CA/active', 'tasks://board']), table).sort()).toEqual(['tasks:read', 'weather:read']);
+    // What an open stream keeps needing: a listen's, or (a 2025 GET stream) the resource scopes its credential held.
+    expect(streamScopes(listen(['tasks://board']), table, new Set(['tasks:read', 'tasks:write']))).toEqual(['tasks:read']);
+    expect(streamScopes(undefined, table, new Set(['tasks:read', 'tasks:write']))).toEqual(['tasks:read']);
+    expect(streamScopes(undefined, table, new Set(['tasks:write']))).toEqual([]);
+    expect(streamScopes(undefined, table, undefined)).toEqual([]);
   });
 });
 

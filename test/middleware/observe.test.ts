@@ -40,7 +40,7 @@ const write = defineTool({
   scopes: [],
   handler: async () => ({ structured: {}, text: 'ok' }),
 });
-const prompt = { name: 'plan_day', title: 'Plan', description: 'p', get: async () => ({ messages: [] }) };
+const prompt = { name: 'plan_day', title: 'Plan', description: 'p', scopes: [], get: async () => ({ messages: [] }) };
 
 /** The store side of the audit trail, in memory: what the writer hands to `append`. */
 function memoryAudit(): AuditLog & { rows: AuditRecord[] } {

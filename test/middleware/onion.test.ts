@@ -3,7 +3,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { compose } from '../../src/middleware/compose.js';
-import { errorBoundary, lastResort, protocolErrorBoundary } from '../../src/middleware/errors.js';
+import { errorBoundary, lastResort, protocolErrorBoundary, requestLastResort } from '../../src/middleware/errors.js';
 import { resourceOperation, toolOperation } from '../../src/middleware/operation.js';
 import { outcomeOf } from '../../src/middleware/outcome.js';
 import type { Call, Middleware, ToolCall, ToolResult } from '../../src/middleware/types.js';
@@ -106,7 +106,7 @@ describe('errorBoundary', () => {
 });
 
 describe('protocolErrorBoundary', () => {
-  const res = { name: 'probe', title: 'Probe', description: 'p', mimeType: 'text/plain', uri: 'probe://{id}', read: async () => [] };
+  const res = { name: 'probe', title: 'Probe', description: 'p', mimeType: 'text/plain', uri: 'probe://{id}', scopes: [], read: async () => [] };
   const read = (): Call => ({ op: resourceOperation(res), args: { uri: 'probe://1', vars: { id: '1' } }, ctx: {}, requestId: 8 });
 
   it('rethrows an unknown error as a typed internal error, recorded on the call, logged whole under the operation label', async () => {
@@ -154,6 +154,48 @@ describe('lastResort', () => {
     const r = await pipeline(fresh());
     expect(body(r)).toMatchObject({ code: 'internal' });
     expect(r.content[0]?.text).not.toMatch(/audit sink/);
+  });
+});
+
+describe('requestLastResort', () => {
+  const res = { name: 'probe', title: 'Probe', description: 'p', mimeType: 'text/plain', uri: 'probe://{id}', scopes: [], read: async () => [] };
+  const read = (): Call => ({ op: resourceOperation(res), args: { uri: 'probe://1', vars: { id: '1' } }, ctx: {}, requestId: 9 });
+
+  it('rethrows what a step outside the boundary throws as a typed internal error, logged once, without the raw message', async () => {
+    const { logger, lines } = capture();
+    const thrown = await requestLastResort(logger)(read(), async () => {
+      throw new TypeError('audit sink broke at /var/lib/taskwire');
+    }).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(ToolError);
+    expect(thrown).toMatchObject({ code: 'internal' });
+    expect(JSON.stringify((thrown as ToolError).toBody())).not.toMatch(/audit sink|var\/lib/);
+    expect(lines.filter((l) => l.level === 50)).toEqual([expect.objectContaining({ tool: 'resources/read probe://{id}', requestId: 9 })]);
+  });
+
+  it('passes a typed error from the inner boundary through as is, unlogged, and a result untouched', async () => {
+    const { logger, lines } = capture();
+    const typed = new ToolError('rate_limited', 'slow down', { retryAfterMs: 50 });
+    await expect(requestLastResort(logger)(read(), async () => Promise.reject(typed))).rejects.toBe(typed);
+    expect(lines).toEqual([]);
+    const value = { contents: [] };
+    expect(await requestLastResort(logger)(read(), async () => value)).toBe(value);
+  });
+
+  it('still masks the error as internal when the logger itself throws', async () => {
+    const throwing = {
+      error: () => {
+        throw new Error('log sink gone');
+      },
+      warn: () => undefined,
+    } as unknown as Parameters<typeof requestLastResort>[0];
+    const thrown = await requestLastResort(throwing)(read(), async () => {
+      throw new Error('raw detail');
+    }).catch((e: unknown) => e);
+    expect(thrown).toMatchObject({ code: 'internal' });
+    const r = await lastResort(throwing)(fresh(), async () => {
+      throw new Error('raw detail');
+    });
+    expect(body(r)).toMatchObject({ code: 'internal' });
   });
 });
 

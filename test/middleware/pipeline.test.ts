@@ -36,7 +36,7 @@ function setup(guardrails: GuardrailSteps | undefined = steps) {
 }
 const ctx = { caller: { workspace: 'w', actor: { principal: 'p', client: null } } } as unknown as RequestContext;
 const tool = { name: 'get_thing', input: {}, annotations: { readOnlyHint: true } } as never;
-const resource = { name: 'thing', title: 'T', description: 'd', mimeType: 'text/plain', uri: 'things://{id}', read: async () => [] };
+const resource = { name: 'thing', title: 'T', description: 'd', mimeType: 'text/plain', uri: 'things://{id}', scopes: [], read: async () => [] };
 
 describe('createPipeline', () => {
   it('wraps tools/call in every guardrail, in the documented order, inside observation and the error boundary', async () => {
@@ -84,6 +84,19 @@ describe('createPipeline', () => {
     expect(lines).toEqual([expect.objectContaining({ msg: 'resources/read', tool: 'resources/read things://{id}', outcome: 'rate_limited' })]);
     await audit.flush();
     expect(rows).toEqual([expect.objectContaining({ tool: 'resources/read things://{id}', outcome: 'rate_limited', args: null })]);
+  });
+
+  it('a read whose observation throws (an audit writer failing) rejects with the masked internal error, logged once', async () => {
+    const { pipeline, lines, audit } = setup(undefined);
+    audit.push = () => {
+      throw new Error('audit queue corrupted at 0xdeadbeef');
+    };
+    const read = pipeline.request(async () => 'contents');
+    const thrown = await read({ op: resourceOperation(resource), args: { uri: 'things://1', vars: { id: '1' } }, ctx, requestId: 6 }).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(ToolError);
+    expect(thrown).toMatchObject({ code: 'internal' });
+    expect(JSON.stringify((thrown as ToolError).toBody())).not.toMatch(/deadbeef|corrupted/);
+    expect(lines.filter((l) => l.level === 50)).toEqual([expect.objectContaining({ tool: 'resources/read things://{id}', requestId: 6 })]);
   });
 
   it('with guardrails off, a tool call still gets observation and the error boundary', async () => {

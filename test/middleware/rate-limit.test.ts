@@ -9,8 +9,8 @@ import type { ToolError } from '../../src/toolkit/errors.js';
 
 /** The rate-limit step on its own, over real in-memory budgets and a real gate: which budget each operation spends, what a refusal says. */
 const tool = (readOnlyHint: boolean) => ({ name: readOnlyHint ? 'get_thing' : 'save_thing', input: {}, annotations: { readOnlyHint } }) as never;
-const resource = { name: 'thing', title: 'T', description: 'd', mimeType: 'application/json', uri: 'things://{id}', read: async () => [] };
-const prompt = { name: 'plan_day', title: 'P', description: 'd', get: async () => ({ messages: [] }) };
+const resource = { name: 'thing', title: 'T', description: 'd', mimeType: 'application/json', uri: 'things://{id}', scopes: [], read: async () => [] };
+const prompt = { name: 'plan_day', title: 'P', description: 'd', scopes: [], get: async () => ({ messages: [] }) };
 
 async function setup(perMinute: { read: number; write: number }) {
   const gate = new ConcurrencyGate(10, 10, 0);

@@ -1,5 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/auth/api-keys.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { recordReplay } from '../../src/telemetry/metrics.js';
@@ -91,6 +92,42 @@ describe('GET /metrics', () => {
     const deadline = Date.now() + 3000;
     while (sample(await scrape(), 'taskwire_streams_active') !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(sample(await scrape(), 'taskwire_streams_active')).toBe(0);
+  });
+
+  it('with authentication on, needs an operator scope a served toolset declares (tasks:admin), and says which', async () => {
+    const serveAuthed = async (toolsets: string) => {
+      const authed = createApp(TOOLSETS, testConfig({ port: '0', auth: 'api-key', toolsets }, tmp.dir), silentLogger, undefined, 'nobody');
+      authed.telemetry = telemetry;
+      const served = await serveHttp(authed);
+      const key = async (scopes: string[]) => (await createApiKey(authed.store.apiKeys, { workspace: 'acme', name: scopes.join(' '), scopes })).token;
+      const scrapeWith = (token: string) => fetch(served.url.replace(/\/mcp$/, '/metrics'), { headers: { authorization: `Bearer ${token}` } });
+      return { authed, served, key, scrapeWith };
+    };
+    const tasks = await serveAuthed('tasks');
+    try {
+      expect(tasks.authed.operatorScopes).toEqual(['tasks:admin']);
+      const reader = await tasks.scrapeWith(await tasks.key(['tasks:read', 'tasks:write']));
+      expect(reader.status).toBe(403);
+      expect(reader.headers.get('www-authenticate')).toContain('scope="tasks:admin"');
+      expect(((await reader.json()) as { error_description: string }).error_description).toBe('Reading /metrics needs the tasks:admin scope.');
+      const operator = await tasks.scrapeWith(await tasks.key(['tasks:admin']));
+      expect(operator.status).toBe(200);
+      expect(await operator.text()).toContain('taskwire_');
+    } finally {
+      await tasks.served.close();
+      await tasks.authed.close();
+    }
+    // The conformance fixtures declare no scope at all: no credential can read /metrics, and the refusal says why.
+    const bare = await serveAuthed('conformance');
+    try {
+      expect(bare.authed.operatorScopes).toEqual([]);
+      const refused = await bare.scrapeWith(await bare.key(['tasks:admin']));
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error_description: string }).error_description).toMatch(/no served toolset declares one/);
+    } finally {
+      await bare.served.close();
+      await bare.authed.close();
+    }
   });
 
   it('answers 404 when the app has no metrics reader (--metrics off)', async () => {

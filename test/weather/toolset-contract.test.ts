@@ -37,6 +37,19 @@ describe('toolset scopes at start-up', () => {
     expect(() => checkScopes([toolset({ 'probe:read': 'read probes' }, ['probe:write'])])).toThrow(/probe_thing requires probe:write/);
   });
 
+  it('refuses a resource or prompt scope no toolset declares, like a tool scope', () => {
+    const read = async () => [];
+    const resource = (name: string, uri: string, scopes: readonly string[]) => ({ name, title: name, description: name, mimeType: 'text/plain', uri, scopes, read });
+    const withParts = (parts: Partial<Toolset<RequestContext>>) => [{ ...toolset({ 'probe:read': 'read probes' }, ['probe:read']), ...parts }];
+    expect(() => checkScopes(withParts({ resources: [resource('probe_feed', 'probe://feed', ['probe:write'])] }))).toThrow(/probe_feed requires probe:write/);
+    const prompt = { name: 'probe_prompt', title: 'p', description: 'p', scopes: ['probe:admin'], get: async () => ({ messages: [] }) };
+    expect(() => checkScopes(withParts({ prompts: [prompt] }))).toThrow(/probe_prompt requires probe:admin/);
+    expect(checkScopes(withParts({ resources: [resource('probe_feed', 'probe://feed', ['probe:read'])], prompts: [{ ...prompt, scopes: [] }] }))).toEqual(['probe:read']);
+    // The HTTP scope challenge finds a resource's scopes by its URI scheme: one scheme, one set of scopes.
+    const mixed = [resource('probe_feed', 'probe://feed', ['probe:read']), resource('probe_open', 'probe://open', [])];
+    expect(() => checkScopes(withParts({ resources: mixed }))).toThrow(/probe_open requires \[\] but probe_feed, of the same URI scheme, requires \[probe:read\]/);
+  });
+
   it('refuses a declared scope that is not <toolset>:<permission> (credentials would drop it)', () => {
     expect(() => checkScopes([toolset({ openid: 'x' }, ['openid'])])).toThrow(/openid/);
   });

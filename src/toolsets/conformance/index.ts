@@ -16,12 +16,14 @@ const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8D
 const WAV_TINY = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
 const NONE = z.object({});
 const FIXTURE = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+/** The fixtures' scopes: none, so every caller sees them (the suite runs without authentication). */
+const FIXTURE_SCOPES: readonly string[] = [];
 const raw = (content: RawToolResult['raw']['content'], isError = false): RawToolResult => ({ raw: { content, isError } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const text = (t: string) => ({ type: 'text', text: t });
 
 function fixture(name: string, description: string, handler: (args: Record<string, unknown>, ctx: RequestContext) => Promise<RawToolResult>, input: z.ZodType = NONE) {
-  return { name, title: name, description, input, annotations: FIXTURE, scopes: [] as string[], handler };
+  return { name, title: name, description, input, annotations: FIXTURE, scopes: FIXTURE_SCOPES, handler };
 }
 
 /** Ask the client for something (sampling, elicitation) over the connection; report failures as text, as the suite expects. */
@@ -175,6 +177,7 @@ export const conformanceToolset: Toolset<RequestContext> = {
       description: 'A static text resource',
       mimeType: 'text/plain',
       uri: 'test://static-text',
+      scopes: FIXTURE_SCOPES,
       read: async (uri) => [{ uri, mimeType: 'text/plain', text: 'This is the content of the static text resource.' }],
     },
     {
@@ -183,6 +186,7 @@ export const conformanceToolset: Toolset<RequestContext> = {
       description: 'A static binary resource (PNG)',
       mimeType: 'image/png',
       uri: 'test://static-binary',
+      scopes: FIXTURE_SCOPES,
       read: async (uri) => [{ uri, mimeType: 'image/png', blob: PNG_1PX }],
     },
     {
@@ -191,6 +195,7 @@ export const conformanceToolset: Toolset<RequestContext> = {
       description: 'A resource template with parameter substitution',
       mimeType: 'application/json',
       uri: 'test://template/{id}/data',
+      scopes: FIXTURE_SCOPES,
       read: async (uri, vars) => {
         if (!vars.id) throw new ResourceMiss(uri);
         return [
@@ -208,18 +213,21 @@ export const conformanceToolset: Toolset<RequestContext> = {
       description: 'A resource for subscribe/unsubscribe tests',
       mimeType: 'text/plain',
       uri: 'test://watched-resource',
+      scopes: FIXTURE_SCOPES,
       read: async (uri) => [{ uri, mimeType: 'text/plain', text: 'Watched resource content' }],
     },
   ],
   prompts: [
     {
       name: 'test_simple_prompt',
+      scopes: FIXTURE_SCOPES,
       title: 'Simple Test Prompt',
       description: 'A prompt without arguments',
       get: async () => ({ messages: [{ role: 'user', content: text('This is a simple prompt for testing.') }] }),
     },
     {
       name: 'test_prompt_with_arguments',
+      scopes: FIXTURE_SCOPES,
       title: 'Prompt With Arguments',
       description: 'A prompt with two required arguments',
       args: z.object({ arg1: z.string().describe('First test argument'), arg2: z.string().describe('Second test argument') }),
@@ -230,6 +238,7 @@ export const conformanceToolset: Toolset<RequestContext> = {
     },
     {
       name: 'test_prompt_with_embedded_resource',
+      scopes: FIXTURE_SCOPES,
       title: 'Prompt With Embedded Resource',
       description: 'A prompt that embeds a resource',
       args: z.object({ resourceUri: z.string().describe('URI of the resource to embed') }),
@@ -248,6 +257,7 @@ export const conformanceToolset: Toolset<RequestContext> = {
     },
     {
       name: 'test_prompt_with_image',
+      scopes: FIXTURE_SCOPES,
       title: 'Prompt With Image',
       description: 'A prompt with image content',
       get: async () => ({

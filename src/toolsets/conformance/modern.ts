@@ -177,6 +177,7 @@ export const modernFixtures: ToolDef<RequestContext>[] = [
 export const modernPromptFixtures: PromptDef<RequestContext>[] = [
   {
     name: 'test_input_required_result_prompt',
+    scopes: [],
     title: 'MRTR Prompt',
     description: 'A prompt that needs elicited input before it renders',
     get: async (_args, ctx) => {

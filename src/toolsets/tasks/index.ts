@@ -32,7 +32,8 @@ export const tasksToolset: Toolset<RequestContext> = {
   scopes: {
     'tasks:read': 'Read tools, resources, resource templates and their completions, prompts, subscriptions.',
     'tasks:write': 'Tools that change tasks without destroying them.',
-    'tasks:admin': 'Deletion, destructive bulk operations, lease overrides (force), and /metrics.',
+    // The operator scope: with authentication on, GET /metrics needs it.
+    'tasks:admin': { description: 'Deletion, destructive bulk operations, lease overrides (force), and /metrics.', operator: true },
   },
   createDeps: createTaskDeps,
   start: startTaskRetention,

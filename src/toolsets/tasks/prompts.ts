@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RequestContext } from '../../server/context.js';
 import { definePrompt, type PromptDef } from '../../toolkit/define.js';
+import { READ } from './define.js';
 import { tasksOf } from './deps.js';
 import { DateOnly, text } from './fields.js';
 import { cardLine, cardLines } from './format.js';
@@ -27,6 +28,7 @@ const PlanArgs = z.strictObject({
 
 export const dailyStandup = definePrompt<RequestContext, typeof StandupArgs>({
   name: 'daily_standup',
+  scopes: READ,
   title: 'Daily stand-up',
   description:
     'A stand-up report: what changed since your last stand-up (from the change history: who did what), done, in progress (and who holds it), blocked, and what is next.',
@@ -71,6 +73,7 @@ export const dailyStandup = definePrompt<RequestContext, typeof StandupArgs>({
 
 export const reviewTasks = definePrompt<RequestContext, typeof ReviewArgs>({
   name: 'review_tasks',
+  scopes: READ,
   title: 'Review and prioritize open work',
   description: 'Review open tasks: spot stale, overdue, unassigned or mis-prioritized work and propose concrete updates.',
   args: ReviewArgs,
@@ -96,6 +99,7 @@ export const reviewTasks = definePrompt<RequestContext, typeof ReviewArgs>({
 
 export const planProject = definePrompt<RequestContext, typeof PlanArgs>({
   name: 'plan_project',
+  scopes: READ,
   title: 'Plan a project',
   description: 'Turn a goal into a task plan with subtasks and dependencies, created in one create_tasks call.',
   args: PlanArgs,

@@ -2,6 +2,7 @@ import type { RequestContext } from '../../server/context.js';
 import { defineResource, type ResourceDef } from '../../toolkit/define.js';
 import { ERROR_CODES, ResourceMiss } from '../../toolkit/errors.js';
 import { tokenFit } from './budget.js';
+import { READ } from './define.js';
 import { tasksOf } from './deps.js';
 import { cardLine, showTask, toCard } from './format.js';
 import { showChange } from './history.js';
@@ -23,6 +24,7 @@ export const allTasksResource = defineResource<RequestContext>({
   description: `Every task in the workspace, any status, highest priority first, as compact JSON cards: the first that fit ${ALL_TOKENS} tokens (at most ${ALL_LIMIT}); total counts all. Page on with list_tasks.`,
   mimeType: 'application/json',
   uri: 'tasks://all',
+  scopes: READ,
   read: async (uri, _vars, ctx) => {
     const page = await tasksOf(ctx).listTasks(ctx.caller, { status: [...EVERY_STATUS], sort: 'priority', limit: ALL_LIMIT }, tokenFit(ALL_TOKENS, toCard, cardLine));
     const next = page.next_cursor
@@ -39,6 +41,7 @@ export const boardResource = defineResource<RequestContext>({
   description: 'Open tasks grouped by status (todo, in_progress, blocked), highest priority first, as compact JSON cards. Subscribe to hear about changes.',
   mimeType: 'application/json',
   uri: 'tasks://board',
+  scopes: READ,
   read: async (uri, _vars, ctx) => {
     const columns = {} as Record<string, ReturnType<typeof toCard>[]>;
     const counts = {} as Record<string, number>;
@@ -61,6 +64,7 @@ export const taskResource = defineResource<RequestContext>({
   description: 'One task as JSON: fields, comments, subtasks, dependencies and dependents. Subscribe to hear about changes.',
   mimeType: 'application/json',
   uri: 'tasks://{id}',
+  scopes: READ,
   complete: { id: (value, ctx) => tasksOf(ctx).completeIds(ctx.caller, value) },
   read: async (uri, vars, ctx) => {
     const id = /^[1-9]\d{0,15}$/.test(vars.id ?? '') ? Number(vars.id) : Number.NaN;
@@ -81,6 +85,7 @@ export const statsResource = defineResource<RequestContext>({
   description: 'Counts by status, priority, label and assignee; overdue; completed in the last 7 and 30 days (JSON, same as get_task_stats).',
   mimeType: 'application/json',
   uri: 'tasks://stats',
+  scopes: READ,
   read: async (uri, _vars, ctx) => [{ uri, mimeType: 'application/json', text: JSON.stringify(await tasksOf(ctx).stats(ctx.caller)) }],
 });
 
@@ -91,6 +96,7 @@ export const schemaResource = defineResource<RequestContext>({
     'How Taskwire models work: task fields and their limits, statuses, priorities, dependencies, versions, idempotency keys, leases, history, undo, trash and error codes (Markdown).',
   mimeType: 'text/markdown',
   uri: 'tasks://schema',
+  scopes: READ,
   read: async (uri) => [{ uri, mimeType: 'text/markdown', text: TASK_MODEL_DOC }],
 });
 
@@ -103,6 +109,7 @@ export const changesResource = defineResource<RequestContext>({
   description: `The last ${FEED_LIMIT} changes to tasks in this workspace, oldest first (JSON): seq, time, who, client, tool, task and each field's before/after. Page further with list_changes. Subscribe to hear about changes.`,
   mimeType: 'application/json',
   uri: 'tasks://changes',
+  scopes: READ,
   read: async (uri, _vars, ctx) => {
     const last = await tasksOf(ctx).lastChangeSeq(ctx.caller);
     const feed = await tasksOf(ctx).listChanges(ctx.caller, { cursor: encodeFeedCursor(Math.max(0, last - FEED_LIMIT)), limit: FEED_LIMIT });
@@ -117,6 +124,7 @@ export const trashResource = defineResource<RequestContext>({
   description: `The last ${FEED_LIMIT} deleted tasks, newest first (JSON): id, title, who deleted it and when, and restore_with (revert_changes arguments).`,
   mimeType: 'application/json',
   uri: 'tasks://trash',
+  scopes: READ,
   read: async (uri, _vars, ctx) => {
     const rows = await tasksOf(ctx).trash(ctx.caller, FEED_LIMIT);
     const tasks = rows.map((r) => ({
@@ -139,6 +147,7 @@ export const activityResource = defineResource<RequestContext>({
   description: `The last ${ACTIVITY_LIMIT} tool calls in this workspace, newest first (JSON audit rows): time, principal, client, tool, outcome, duration, trace id, and the arguments of writes.`,
   mimeType: 'application/json',
   uri: 'tasks://activity',
+  scopes: READ,
   read: async (uri, _vars, ctx) => {
     const rows = await tasksOf(ctx).activity(ctx.caller, ACTIVITY_LIMIT);
     return [{ uri, mimeType: 'application/json', text: JSON.stringify({ calls: rows, limit: ACTIVITY_LIMIT }) }];

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthError } from '../../auth/errors.js';
-import { READ_SCOPE } from '../../auth/principal.js';
 import type { HttpAuth } from '../../auth/setup.js';
 import type { FairTurns } from '../../guard/turns.js';
 import type { App } from '../../server/app.js';
@@ -21,7 +20,7 @@ export async function turnOf(turns: FairTurns, req: IncomingMessage, key: string
  * Admission of an authenticated (or, without `--auth`, the local) caller to
  * `/mcp`, before the body is read: its fair turn, its flood limit (429 with
  * `Retry-After`, README "Guardrails"), then with `--auth` a 403 for a
- * principal granted no scope and a 429 beyond `maxStreamsPerPrincipal`
+ * principal granted no scope (naming the scopes the served toolsets declare) and a 429 beyond `maxStreamsPerPrincipal`
  * requests and open streams in flight (counted until the response closes).
  *
  * @returns an admission step that is `false` when it has answered the request (or the caller left).
@@ -34,6 +33,9 @@ export function admission(
 ): (req: IncomingMessage, res: ServerResponse, caller: Caller, granted: ReadonlySet<string> | undefined) => Promise<boolean> {
   /** Requests and open streams in flight per principal. */
   const inFlight = new Map<string, number>();
+  // The scope to step up to: what every served resource needs (the least that reads anything), else every declared scope.
+  const hint = app.scopeTable.base.length > 0 ? app.scopeTable.base : app.scopes;
+  const declared = app.scopes.length > 0 ? `this server's scopes: ${app.scopes.join(', ')}` : 'this server declares no scope';
   return async (req, res, caller, granted) => {
     if (!(await turnOf(turns, req, caller.principal))) return false;
     // Flood limit per principal, after authentication and before the body is read (README "Guardrails").
@@ -44,7 +46,7 @@ export function admission(
     }
     if (auth && granted) {
       if (granted.size === 0) {
-        refuse(res, auth, new AuthError('insufficient_scope', 'The token grants no Taskwire scope, so it may do nothing.', [READ_SCOPE]));
+        refuse(res, auth, new AuthError('insufficient_scope', `The token grants no Taskwire scope, so it may do nothing; ${declared}.`, hint));
         return false;
       }
       const open = inFlight.get(caller.principal) ?? 0;

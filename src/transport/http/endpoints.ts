@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthError } from '../../auth/errors.js';
 import { metadataPaths, protectedResourceMetadata } from '../../auth/metadata.js';
-import { ADMIN_SCOPE } from '../../auth/principal.js';
 import type { HttpAuth } from '../../auth/setup.js';
 import { isBoardPath, serveBoard } from '../../board/static.js';
 import type { App } from '../../server/app.js';
@@ -16,7 +15,8 @@ import { authenticateOrAnswer, refuse } from './authenticate.js';
  * - `GET /healthz` (liveness) and `GET /readyz` (database reachable, 503 when
  *   not; the change bus reported, not gating);
  * - `GET /metrics` (Prometheus text, when the app has a Prometheus reader;
- *   with `--auth` it needs a credential with tasks:admin);
+ *   with `--auth` it needs a credential with one of the served toolsets'
+ *   operator scopes, `App.operatorScopes`; refused when none declares one);
  * - the board's static files (issue 14);
  * - 404 for anything else.
  *
@@ -67,14 +67,25 @@ export function endpoints(app: App, auth: HttpAuth | undefined): (path: string, 
 async function serveMetrics(app: App, auth: HttpAuth | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const prometheus = app.telemetry?.prometheus;
   if (!prometheus) return sendJson(res, 404, { error: 'metrics are off (--metrics off, or not started by the CLI)' });
-  // Metrics name principals and tools: with authentication on, the scraper needs a credential with tasks:admin.
+  // Metrics name principals and tools: with authentication on, the scraper needs a credential with an operator scope.
   if (auth) {
     const principal = await authenticateOrAnswer(auth, req, res, {
       refused: (error) => refuse(res, auth, error),
       unavailable: () => sendJson(res, 503, { error: 'cannot verify the access token right now (authorization server unreachable); retry shortly' }),
     });
     if (!principal) return;
-    if (!principal.scopes.has(ADMIN_SCOPE)) return refuse(res, auth, new AuthError('insufficient_scope', 'Reading /metrics needs the tasks:admin scope.', [ADMIN_SCOPE]));
+    const operator = app.operatorScopes;
+    if (operator.length === 0) {
+      return refuse(
+        res,
+        auth,
+        new AuthError('insufficient_scope', 'Reading /metrics needs an operator scope, and no served toolset declares one, so no credential can read it.'),
+      );
+    }
+    if (!operator.some((s) => principal.scopes.has(s))) {
+      const which = operator.length === 1 ? `the ${operator[0]} scope` : `one of the scopes ${operator.join(', ')}`;
+      return refuse(res, auth, new AuthError('insufficient_scope', `Reading /metrics needs ${which}.`, operator));
+    }
   }
   prometheus.getMetricsRequestHandler(req, res); // Prometheus text exposition format 0.0.4
 }

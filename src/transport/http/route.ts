@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuthInfo, classifyInboundRequest } from '@modelcontextprotocol/server';
 import { context } from '@opentelemetry/api';
+import { streamScopes } from '../../auth/scopes.js';
 import type { App } from '../../server/app.js';
 import { recordStream } from '../../telemetry/metrics.js';
 import { headerContext, isTracing } from '../../telemetry/tracing.js';
@@ -52,6 +53,7 @@ export function router(deps: RouteDeps): (req: IncomingMessage, res: ServerRespo
         ...(requestId !== undefined ? { requestId } : {}),
         ...(authenticated ? { authorization: req.headers.authorization } : {}),
         ...(expiresAt !== undefined ? { expiresAt } : {}),
+        needs: streamScopes(req.method === 'GET' ? undefined : body, app.scopeTable, caller.scopes),
       });
       // Resources an upstream changes are watched while a stream subscribes to them (2025 streams subscribe per session instead).
       const releases = listenedUris(body).map((uri) => app.watches.acquire(uri, caller.workspace));

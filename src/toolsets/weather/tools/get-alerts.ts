@@ -17,6 +17,8 @@ export const getAlerts = weatherTool({
   annotations: OUTBOUND_READ,
   scopes: WEATHER_READ,
   timeoutMs: WEATHER_TIMEOUT_MS,
+  // What --max-result-tokens gave it by default before tools declared their own: a page of alerts like a task page.
+  resultBudgetTokens: 8_000,
   handler: async (args, ctx) => {
     const result = await activeAlerts(ctx, args.state, { severity: args.severity, budget: ctx.resultTokens ?? 4_000 });
     const which = args.severity ? `${args.severity.toLowerCase()} ` : '';
