@@ -1,5 +1,4 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import pg from 'pg';
 import { searchWords } from '../shared.js';
 import type { Counted, SearchHit, SearchQuery, TaskFilter, TaskRecord } from '../types.js';
 import { opaqueTerms } from './filters.js';
@@ -22,13 +21,35 @@ function toTsQuery(text: string, join: '&' | '|'): string | undefined {
 }
 
 /**
- * The ids of every task of the workspace matching a tsquery and the filters: the query text for `taskwire_match`
- * (migration 8), read from the GIN index `tasks_search` alone (the workspace and the filters as {@link opaqueTerms}).
+ * The CTEs of a search, ending in `m`: the ids of every task of the workspace matching `tsquery` (the words' AND,
+ * {@link toTsQuery}) and the filters, whatever the statistics and under row-level security too.
+ * - `f`: the workspace's matches, from the GIN index `task_search_words` (migration 12) through `taskwire_search`,
+ *   which reads the workspace from `taskwire.workspace` (set by the store for this workspace; the index on `tasks`
+ *   cannot be used under row-level security: `@@` is not LEAKPROOF, so the policy's test runs first).
+ * - without filters `m` is `f`; with filters, each match is checked by primary key (the filters as {@link opaqueTerms};
+ *   OFFSET 0 keeps it one lookup per match, not a join the planner might answer by reading every task) while there
+ *   are fewer than 1 in 40 of the workspace's tasks (`bound`, from `task_counts`, at least 100; `f` is then read up
+ *   to the bound only); with more, reading the workspace's rows costs less than the lookups, and they are checked
+ *   instead.
  */
-function matchQuery(workspace: string, tsquery: string, f: TaskFilter): string {
-  const lit = pg.escapeLiteral;
-  const all = [`tasks.search @@ to_tsquery(${lit(FTS_CONFIG)}, ${lit(tsquery)})`, `(tasks.workspace COLLATE "POSIX") = ${lit(workspace)}`, ...opaqueTerms(f, false)];
-  return `SELECT tasks.id FROM tasks WHERE ${all.join(' AND ')}`;
+function matchCtes(workspace: string, tsquery: string, f: TaskFilter): RawBuilder<unknown> {
+  const terms = opaqueTerms(f, false);
+  const words = sql`to_tsquery(${FTS_CONFIG}, ${tsquery})`;
+  if (terms.length === 0) return sql`f AS MATERIALIZED (SELECT id FROM taskwire_search(${words}, NULL) AS f(id)), m AS (SELECT id FROM f)`;
+  const filters = sql.raw(terms.join(' AND '));
+  // `f` stops at the bound: past it, only "many" matters
+  return sql`bound AS MATERIALIZED (
+          SELECT greatest(100, (SELECT coalesce(sum(n), 0) FROM task_counts WHERE workspace = ${workspace}) / 40) AS n
+        ), f AS MATERIALIZED (
+          SELECT id FROM taskwire_search(${words}, (SELECT n FROM bound)) AS f(id)
+        ), many AS MATERIALIZED (
+          SELECT (SELECT count(*) FROM f) >= (SELECT n FROM bound) AS yes
+        ), m AS MATERIALIZED (
+          SELECT f.id FROM f WHERE NOT (SELECT yes FROM many)
+             AND EXISTS (SELECT 1 FROM tasks WHERE tasks.workspace = ${workspace} AND tasks.id = f.id AND ${filters} OFFSET 0)
+          UNION ALL
+          SELECT tasks.id FROM tasks WHERE (SELECT yes FROM many) AND tasks.workspace = ${workspace} AND tasks.search @@ ${words} AND ${filters}
+        )`;
 }
 
 /** search_tasks: one page of ranked matches (prefix-matched words, AND-ed), with snippets, and the total of every match. */
@@ -36,12 +57,9 @@ export async function searchTasks(db: Kysely<Database>, workspace: string, query
   const every = toTsQuery(query.text, '&');
   const some = toTsQuery(query.text, '|');
   if (every === undefined || some === undefined) return { items: [], total: 0 };
-  // The matches' ids, once (`m`), from the GIN index whatever the statistics: read by taskwire_match (migration 8),
-  // which leaves the planner bitmap scans only, and the workspace and filters in forms no other index serves (without
-  // statistics it bitmap-scanned a btree for the workspace's every row and checked the words on each). Row-level
-  // security (an ordinary role) adds the policy's workspace test, which PostgreSQL evaluates before the words, as
-  // `@@` is not LEAKPROOF: there the GIN index cannot be used at all and the workspace's rows are checked.
-  const matched = matchQuery(workspace, every, query);
+  // The matches' ids, once (`m`), from the GIN index of task_search (migration 12), as a superuser and under
+  // row-level security alike (see matchCtes).
+  const matched = matchCtes(workspace, every, query);
   const rank = (search: RawBuilder<unknown>) => sql<number>`ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', ${search}, to_tsquery(${FTS_CONFIG}, ${every}))`;
   // The newest RANKED_MATCHES of them are ranked, by score then id; older matches follow, newest first
   // (as on SQLite: a word that matches a large part of the workspace does not rank every match), and are only
@@ -50,9 +68,7 @@ export async function searchTasks(db: Kysely<Database>, workspace: string, query
   // fetched (by primary key, fenced LATERAL subqueries), with matched_in and a headline; matched_in and the
   // snippet look for any of the words, as SQLite's highlight() does. `total` counts every match.
   const { rows } = await sql<TaskRow & { depends_on: number[]; total: number; score: number; snippet: string; matched_in: SearchHit['matched_in'] }>`
-        WITH m AS MATERIALIZED (
-          SELECT id FROM taskwire_match(${matched}) AS m(id)
-        ), win AS MATERIALIZED (
+        WITH ${matched}, win AS MATERIALIZED (
           SELECT id FROM m ORDER BY id DESC LIMIT ${RANKED_MATCHES}
         ), ordered AS (
           SELECT win.id, s.score, 0 AS part FROM win
@@ -83,7 +99,7 @@ export async function searchTasks(db: Kysely<Database>, workspace: string, query
       ? Number(rows[0]?.total)
       : query.offset === 0
         ? 0
-        : Number((await sql<{ n: number }>`SELECT count(*) AS n FROM taskwire_match(${matched})`.execute(db)).rows[0]?.n ?? 0);
+        : Number((await sql<{ n: number }>`WITH ${matched} SELECT count(*) AS n FROM m`.execute(db)).rows[0]?.n ?? 0);
   const tasks = await hydrate(db, workspace, rows);
   const items = rows.map((row, i) => ({
     task: tasks[i] as TaskRecord,

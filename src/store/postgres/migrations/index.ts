@@ -10,6 +10,7 @@ import { MATCH } from './08-match.js';
 import { TALLIES } from './09-tallies.js';
 import { READINESS_IN_STORE } from './10-readiness-in-store.js';
 import { CHANGE_TIMES } from './11-change-times.js';
+import { SEARCH_TABLE } from './12-search-table.js';
 
 /**
  * The text-search configuration used by the `tasks.search` column (migration 1)
@@ -42,6 +43,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   /* 9: overdue, completions per day and the waiting count kept on write (issue 12) */ TALLIES,
   /* 10: a new task's readiness counted by the store's insert, not a BEFORE trigger (issue 12) */ READINESS_IN_STORE,
   /* 11: change times non-decreasing per workspace, a (workspace, at) index for list_changes since (issue 12) */ CHANGE_TIMES,
+  /* 12: search matches from a GIN index under row-level security too: task_search, read by taskwire_search (issue 12) */ SEARCH_TABLE,
 ];
 
 /** First key of the two-key advisory lock that serializes migrations (second key: the schema). */
