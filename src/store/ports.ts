@@ -13,7 +13,8 @@
 import type { ApiKeyStore } from './api-keys.js';
 import type { AuditLog } from './audit-log.js';
 import type { ChangeQuery, ChangeRecord, NewChange, PruneBefore, TrashRecord } from './changes.js';
-import type { Counted, ListQuery, SearchHit, SearchQuery, TaskDetailRecord, TaskStats } from './queries.js';
+import type { Counted, ListQuery, SearchHit, SearchQuery, TaskDetailRecord } from './queries.js';
+import type { StatCounts, StatWindow } from './stats.js';
 import type { Actor, CommentRecord, IdempotencyRecord, NewTask, TaskPatch, TaskRecord } from './task-records.js';
 
 /** Read operations. All ids are per workspace; a missing id answers `undefined`, never another workspace's row. */
@@ -47,7 +48,8 @@ export interface TaskReader {
   actionableTasks(workspace: string, filter: { assignee?: string; label?: string }, limit: number): Promise<TaskRecord[]>;
   /** How many `todo` tasks still wait on an open dependency. */
   countWaitingOnDependencies(workspace: string): Promise<number>;
-  stats(workspace: string, now: Date): Promise<TaskStats>;
+  /** The raw counts task_stats is assembled from (see {@link StatCounts}), against `window`; counters kept on write, no row scan. */
+  countTasks(workspace: string, window: StatWindow): Promise<StatCounts>;
   getIdempotency(workspace: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Change records matching `q`, oldest first (or newest first with `newest_first`), at most `q.limit`. */
   listChanges(workspace: string, q: ChangeQuery): Promise<ChangeRecord[]>;
@@ -82,7 +84,10 @@ export interface TaskWriter extends TaskReader {
   updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord>;
   /** Replace a task's dependency list (does not bump its version by itself). */
   setDependencies(workspace: string, id: number, dependsOn: readonly number[]): Promise<void>;
-  /** Delete a task, its comments and every edge that points at it. Returns false when it did not exist. */
+  /**
+   * Delete a task with its comments, label rows and every edge from or to it (ON DELETE CASCADE in every engine: the
+   * task row is the only one deleted by hand). Returns false when it did not exist.
+   */
   deleteTask(workspace: string, id: number): Promise<boolean>;
   insertComment(workspace: string, taskId: number, body: string, actor: Actor, now: string): Promise<CommentRecord>;
   putIdempotency(workspace: string, key: string, record: IdempotencyRecord): Promise<void>;

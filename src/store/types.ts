@@ -8,5 +8,6 @@ export * from './audit-log.js';
 export * from './changes.js';
 export * from './ports.js';
 export * from './queries.js';
+export * from './stats.js';
 export * from './store-error.js';
 export * from './task-records.js';

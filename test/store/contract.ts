@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NewTask, StoreError, type TaskStore } from '../../src/store/types.js';
 import { auditContract } from './audit-contract.js';
-import { actor, newTask, now } from './fixtures.js';
+import { actor, newTask, now, statsOf } from './fixtures.js';
 import { historyContract } from './history-contract.js';
 import { readinessContract } from './readiness-contract.js';
 
@@ -114,7 +114,7 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       await store.write((w) => w.deleteTask('a', child.id));
       await store.write((w) => w.deleteTask('a', c.id));
       expect(await titles()).toEqual({ titles: [], total: 0 });
-      expect((await store.read((r) => r.stats('a', new Date(now)))).by_label).toEqual({ y: 1 });
+      expect((await store.read((r) => statsOf(r, 'a', new Date(now)))).by_label).toEqual({ y: 1 });
     });
 
     it('searches titles, descriptions and comments with ranking and snippets, per workspace', async () => {
@@ -222,11 +222,14 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(await store.read((r) => r.taskDetail('a', 999, 5))).toBeUndefined();
     });
 
-    it('finds the dependents of tasks created in the same write, and of an id an edge named before it existed', async () => {
+    it('finds the dependents of tasks created in the same write; an edge cannot name a task before it exists', async () => {
       const early = await insert('a', { title: 'early' });
-      await store.write((w) => w.setDependencies('a', early.id, [early.id + 1]));
+      const dangling = await store.write((w) => w.setDependencies('a', early.id, [early.id + 1])).catch((e) => e);
+      expect(dangling).toBeInstanceOf(StoreError);
+      expect(dangling).toMatchObject({ code: 'internal', message: expect.stringMatching(/does not exist \(foreign key\)/) });
       const seen = await store.write(async (w) => {
         const later = await w.insertTask('a', task({ title: 'later' }), actor, now);
+        await w.setDependencies('a', early.id, [later.id]);
         const x = await w.insertTask('a', task({ title: 'x' }), actor, now);
         const y = await w.insertTask('a', task({ title: 'y' }), actor, now);
         const before = await w.dependents('a', x.id);
@@ -236,6 +239,58 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(seen.later.map((t) => t.title)).toEqual(['early']);
       expect(seen.before).toEqual([]);
       expect(seen.after.map((t) => t.title)).toEqual(['y']);
+    });
+
+    it('deletes a task with its comments, labels and edges both ways, by cascade, keeping the counts and readiness right', async () => {
+      const dep = await insert('a', { title: 'dep' });
+      const me = await insert('a', { title: 'me', labels: ['x', 'y'] });
+      const fan = await insert('a', { title: 'fan', labels: ['x'] });
+      const other = await insert('b', { title: 'other workspace, same id', labels: ['x'] }); // ids overlap with a's
+      await store.write(async (w) => {
+        await w.setDependencies('a', me.id, [dep.id]);
+        await w.setDependencies('a', fan.id, [me.id, dep.id]);
+        await w.setDependencies('b', other.id, []);
+        for (const body of ['one', 'two']) await w.insertComment('a', me.id, body, actor, now);
+        await w.insertComment('b', other.id, 'kept', actor, now);
+      });
+      expect(await store.read((r) => r.countWaitingOnDependencies('a'))).toBe(2);
+      expect(await store.write((w) => w.deleteTask('a', me.id))).toBe(true);
+      const after = await store.read(async (r) => ({
+        comments: (await r.listComments('a', me.id, 10)).total,
+        fan: (await r.getTask('a', fan.id))?.depends_on,
+        dependentsOfDep: (await r.dependents('a', dep.id)).map((t) => t.id),
+        dependentsOfMe: (await r.dependents('a', me.id)).map((t) => t.id),
+        labelled: (await r.listTasks('a', { label: 'x', sort: 'id', order: 'asc', offset: 0, limit: 10 })).items.map((t) => t.id),
+        byLabel: (await statsOf(r, 'a', new Date(now))).by_label,
+        waiting: await r.countWaitingOnDependencies('a'),
+        otherComments: (await r.listComments('b', other.id, 10)).total,
+        otherByLabel: (await statsOf(r, 'b', new Date(now))).by_label,
+      }));
+      expect(after).toEqual({
+        comments: 0,
+        fan: [dep.id],
+        dependentsOfDep: [fan.id],
+        dependentsOfMe: [],
+        labelled: [fan.id],
+        byLabel: { x: 1 },
+        waiting: 1, // fan still waits on dep
+        otherComments: 1,
+        otherByLabel: { x: 1 },
+      });
+      // the last open dependency gone: fan is actionable (open_deps back to 0, not left at 1 by the cascade)
+      await store.write((w) => w.deleteTask('a', dep.id));
+      expect(await store.read((r) => r.countWaitingOnDependencies('a'))).toBe(0);
+      expect((await store.read((r) => r.actionableTasks('a', {}, 5))).map((t) => t.id)).toEqual([fan.id]);
+    });
+
+    it('refuses a comment or a label row for a task that does not exist with a StoreError, writing nothing', async () => {
+      await insert('a');
+      const err = await store.write((w) => w.insertComment('a', 999, 'lost', actor, now)).catch((e) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect(err).toMatchObject({ code: 'internal', message: expect.stringMatching(/does not exist \(foreign key\)/) });
+      expect((await store.read((r) => r.listComments('a', 999, 10))).total).toBe(0);
+      const restored = await store.write((w) => w.insertComment('a', 1, 'kept', actor, now));
+      expect(restored.id).toBe(1); // the failed write's comment id rolled back with it
     });
 
     it('deletes a task with its comments, edges and search entry', async () => {
@@ -250,11 +305,65 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect((await store.read((r) => r.listComments('a', a.id, 10))).total).toBe(0);
     });
 
+    it('counts tasks for task_stats: by status, open ones by priority, label and assignee in order, overdue, completions', async () => {
+      await insert('a', { priority: 'high', labels: ['x', 'y'], assignee: 'bo', due_date: '2026-11-20' });
+      await insert('a', { priority: 'high', labels: ['y'], assignee: 'bo', due_date: '2026-11-21' }); // due today: not overdue yet
+      await insert('a', { priority: 'low', labels: ['y', 'z'], status: 'blocked' });
+      for (const completed_at of ['2026-11-18T00:00:00.000Z', '2026-10-30T12:00:00.000Z', '2026-10-22T10:00:00.000Z', '2026-10-22T09:59:59.999Z']) {
+        await insert('a', { status: 'done', completed_at, labels: ['x'], assignee: 'al', due_date: '2020-01-01' }); // closed: none of it counts as open
+      }
+      await insert('a', { status: 'cancelled', priority: 'critical' });
+      await insert('b', { labels: ['x'], assignee: 'bo', due_date: '2020-01-01' }); // another workspace
+      const window = { today: '2026-11-21', since7: '2026-11-14T10:00:00.000Z', since30: '2026-10-22T10:00:00.000Z' };
+      const c = await store.read((r) => r.countTasks('a', window));
+      const present = (pairs: ReadonlyArray<readonly [string, number]>) => pairs.filter(([, n]) => n > 0).sort();
+      expect(present(c.by_status)).toEqual([
+        ['blocked', 1],
+        ['cancelled', 1],
+        ['done', 4],
+        ['todo', 2],
+      ]);
+      expect(new Set(c.by_status.map(([k]) => k)).size).toBe(c.by_status.length); // each status at most once
+      expect(present(c.open_by_priority)).toEqual([
+        ['high', 2],
+        ['low', 1],
+      ]);
+      expect(c.open_by_label).toEqual([
+        ['y', 3],
+        ['x', 1],
+        ['z', 1],
+      ]);
+      expect(c.open_by_assignee).toEqual([
+        ['bo', 2],
+        ['(unassigned)', 1],
+      ]);
+      expect([c.overdue, c.completed_since7, c.completed_since30]).toEqual([1, 1, 3]); // since30 inclusive, to the millisecond
+      expect((await store.read((r) => r.countTasks('a', { ...window, today: '2026-11-22' }))).overdue).toBe(2);
+      // a deleted task leaves every count, its label rows with it
+      await store.write((w) => w.deleteTask('a', 1));
+      const after = await store.read((r) => r.countTasks('a', window));
+      expect([present(after.by_status).find(([k]) => k === 'todo'), after.open_by_label, after.overdue]).toEqual([
+        ['todo', 1],
+        [
+          ['y', 2],
+          ['z', 1],
+        ],
+        0,
+      ]);
+      expect(await store.read((r) => statsOf(r, 'a', new Date('2026-11-21T10:00:00.000Z')))).toMatchObject({
+        total: 7,
+        by_label: { y: 2, z: 1 },
+        by_assignee: { bo: 1, '(unassigned)': 1 },
+        completed_last_7_days: 1,
+        completed_last_30_days: 3,
+      });
+    });
+
     it('counts statistics and keeps idempotency records per workspace', async () => {
       await insert('a', { priority: 'high', labels: ['x'], assignee: 'bo', due_date: '2020-01-01' });
       const done = await insert('a');
       await store.write((w) => w.updateTask('a', done.id, { status: 'done', completed_at: now }, actor, now));
-      const s = await store.read((r) => r.stats('a', new Date(now)));
+      const s = await store.read((r) => statsOf(r, 'a', new Date(now)));
       expect(s).toMatchObject({
         total: 2,
         by_status: { todo: 1, done: 1, in_progress: 0, blocked: 0, cancelled: 0 },

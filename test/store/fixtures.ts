@@ -1,4 +1,5 @@
-import type { Actor, NewTask } from '../../src/store/types.js';
+import type { Actor, NewTask, TaskReader, TaskStats } from '../../src/store/types.js';
+import { taskStats } from '../../src/toolsets/tasks/service/stats.js';
 
 /** Shared fixtures of the store tests. */
 export const actor: Actor = { principal: 'ana', client: 'vitest' };
@@ -15,3 +16,6 @@ export const newTask = (over: Partial<NewTask> = {}): NewTask => ({
   parent_id: null,
   ...over,
 });
+
+/** task_stats of `workspace` at `now`, assembled as the tasks service does over the port's counting method. */
+export const statsOf = (r: TaskReader, workspace: string, at: Date): Promise<TaskStats> => taskStats(at, (window) => r.countTasks(workspace, window));

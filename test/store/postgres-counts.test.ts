@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { PRIORITIES, TASK_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
-import { actor, newTask, now } from './fixtures.js';
+import { actor, newTask, now, statsOf } from './fixtures.js';
 import { appRole } from './postgres-role.js';
 import { UNDO_MIGRATION_6 } from './postgres-schema.js';
 
@@ -193,7 +193,7 @@ describe.skipIf(skip)('PostgreSQL counts kept on write (migration 6)', () => {
           expect(await drift(schema, ws)).toEqual(noDrift);
           // and the stats the counters answer agree with the records
           const records = (await store.read((r) => r.listTasks(ws, { status: [...TASK_STATUSES], sort: 'id', order: 'asc', offset: 0, limit: 1000 }))).items;
-          const stats = await store.read((r) => r.stats(ws, new Date(now)));
+          const stats = await store.read((r) => statsOf(r, ws, new Date(now)));
           expect(stats.total).toBe(records.length);
           for (const s of TASK_STATUSES) expect(stats.by_status[s]).toBe(records.filter((t) => t.status === s).length);
           const open = records.filter((t) => ['todo', 'in_progress', 'blocked'].includes(t.status));

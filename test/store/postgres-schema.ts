@@ -1,18 +1,30 @@
 import { MATCH } from '../../src/store/postgres/migrations/08-match.js';
 
 /**
- * SQL that takes a PostgreSQL schema back to version 11 with its data kept (undoing migration 12: `task_search`, its
+ * SQL that takes a PostgreSQL schema back to version 12 with its data kept (undoing migration 13: the child tables'
+ * foreign keys, and the AFTER DELETE readiness trigger back); run by the schema's owner with `search_path` set to it.
+ */
+export const UNDO_MIGRATION_13 = `
+  ALTER TABLE comments DROP CONSTRAINT comments_task_fk; ALTER TABLE task_labels DROP CONSTRAINT task_labels_task_fk;
+  ALTER TABLE task_deps DROP CONSTRAINT task_deps_task_fk, DROP CONSTRAINT task_deps_depends_on_fk;
+  DROP TRIGGER tasks_readiness_delete ON tasks; DROP FUNCTION taskwire_tasks_readiness_gone();
+  CREATE TRIGGER tasks_readiness_delete AFTER DELETE ON tasks FOR EACH ROW
+    WHEN (OLD.status IN ('todo','in_progress','blocked')) EXECUTE FUNCTION taskwire_tasks_readiness_row();
+  DELETE FROM taskwire_migrations WHERE version = 13;`;
+
+/**
+ * SQL that takes a PostgreSQL schema back to version 11 with its data kept (undoing migration 13, then 12: `task_search`, its
  * trigger and `taskwire_search`; the GIN index `tasks_search` and `taskwire_match` back); run by the schema's owner
  * with `search_path` set to it. Re-migrating then backfills `task_search` from the tasks there are.
  */
-export const UNDO_MIGRATION_12 = `
+export const UNDO_MIGRATION_12 = `${UNDO_MIGRATION_13}
   DROP TRIGGER tasks_search_row ON tasks; DROP TRIGGER tasks_search_row_update ON tasks;
   DROP FUNCTION taskwire_search(tsquery, bigint), taskwire_search_row(); DROP TABLE task_search; DROP FUNCTION taskwire_search_vector(text, tsvector);
   CREATE INDEX tasks_search ON tasks USING gin (search); ${MATCH}
   DELETE FROM taskwire_migrations WHERE version = 12;`;
 
 /**
- * SQL that takes a PostgreSQL schema back to version 10 with its data kept (undoing migration 11: the change-time
+ * SQL that takes a PostgreSQL schema back to version 10 with its data kept (undoing migrations 13 to 11: the change-time
  * index, `taskwire_walk_changes` and `workspaces.last_change_at`); run by the schema's owner with `search_path` set to it.
  */
 export const UNDO_MIGRATION_11 = `${UNDO_MIGRATION_12}
@@ -20,7 +32,7 @@ export const UNDO_MIGRATION_11 = `${UNDO_MIGRATION_12}
   DELETE FROM taskwire_migrations WHERE version = 11;`;
 
 /**
- * SQL that takes a PostgreSQL schema back to version 5 with its data kept (undoing migrations 12 to 6), as a database
+ * SQL that takes a PostgreSQL schema back to version 5 with its data kept (undoing migrations 13 to 6), as a database
  * migrated before migration 6 (counters, list columns on label rows, order indexes) looks; run by the schema's owner with
  * `search_path` set to it. The migration tests use it to check the backfill of a database that has tasks in it.
  */

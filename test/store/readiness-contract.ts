@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLOSED_STATUSES, SORT_KEYS, TASK_STATUSES, type TaskFilter, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
-import { actor, newTask, now } from './fixtures.js';
+import { actor, newTask, now, statsOf } from './fixtures.js';
 import { PRIMARY, RANK } from './orders.js';
 
 /**
@@ -197,7 +197,7 @@ async function checkLists(store: TaskStore, ws: string, tasks: TaskRecord[]): Pr
       label,
     ).toEqual(tasks.filter(keep).map((t) => t.id));
   }
-  const stats = await store.read((r) => r.stats(ws, new Date('2026-12-03T00:00:00Z')));
+  const stats = await store.read((r) => statsOf(r, ws, new Date('2026-12-03T00:00:00Z')));
   const openTasks = tasks.filter((t) => open.includes(t.status));
   expect(stats.total).toBe(tasks.length);
   for (const status of TASK_STATUSES) expect(stats.by_status[status], status).toBe(tasks.filter((t) => t.status === status).length);

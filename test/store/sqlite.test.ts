@@ -1,12 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { childForeignKeys } from '../../src/store/sqlite/foreign-keys.js';
 import { openSqliteStore, RANKED_MATCHES } from '../../src/store/sqlite/index.js';
 import { SQLITE_MIGRATIONS, type SqliteMigration } from '../../src/store/sqlite/migrations.js';
 import { StoreError } from '../../src/store/types.js';
 import { tempDir } from '../harness.js';
 import { storeContract } from './contract.js';
+import { statsOf } from './fixtures.js';
 
 /** The SQL of a migration (the function ones, e.g. 9, are never among the steps these tests replay). */
 const sqlOf = (m: SqliteMigration): string => (typeof m === 'string' ? m : '');
@@ -141,13 +143,113 @@ describe('SQLite engine', () => {
     const [actionable, waiting, stats, found] = await store.read(async (r) => [
       (await r.actionableTasks('a', {}, 10)).map((t) => t.id),
       await r.countWaitingOnDependencies('a'),
-      await r.stats('a', new Date('2026-02-01T00:00:00Z')),
+      await statsOf(r, 'a', new Date('2026-02-01T00:00:00Z')),
       (await r.searchTasks('a', { text: 'login', label: 'x', status: ['todo'], offset: 0, limit: 10 })).items.map((h) => h.task.id),
     ]);
     expect(actionable).toEqual([4]); // 1 has an open subtask, 3 waits on 4
     expect(waiting).toBe(1);
     expect(stats).toMatchObject({ total: 4, by_status: { todo: 3, in_progress: 1 }, by_label: { x: 2 }, by_assignee: { bo: 2, '(unassigned)': 2 } });
     expect(found.sort()).toEqual([1, 3]);
+    await store.close();
+    tmp.cleanup();
+  });
+
+  it('upgrades a database from before the foreign keys: orphan rows go, every other row stays, deletes cascade', async () => {
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'v10.db');
+    const step = SQLITE_MIGRATIONS.indexOf(childForeignKeys);
+    expect(step).toBe(10);
+    const raw = new Database(path);
+    for (const m of SQLITE_MIGRATIONS.slice(0, step)) typeof m === 'string' ? raw.exec(m) : m(raw);
+    raw.pragma(`user_version = ${step}`);
+    const task = raw.prepare(
+      `INSERT INTO tasks (workspace, id, title, status, priority, priority_rank, labels, created_at, updated_at, created_by, updated_by)
+       VALUES (?, ?, ?, ?, 'medium', 2, ?, 'now', 'now', 'p', 'p')`,
+    );
+    const label = raw.prepare("INSERT INTO task_labels (workspace, task_id, label, status, priority_rank) VALUES (?, ?, ?, 'todo', 2)");
+    const edge = raw.prepare('INSERT INTO task_deps (workspace, task_id, depends_on) VALUES (?, ?, ?)');
+    const comment = raw.prepare("INSERT INTO comments (workspace, id, task_id, body, author, created_at) VALUES (?, ?, ?, ?, 'p', 'now')");
+    task.run('a', 1, 'one', 'todo', '["x"]');
+    task.run('a', 2, 'two', 'todo', '["x","y"]');
+    task.run('a', 3, 'three', 'done', '[]');
+    task.run('b', 1, 'b one', 'todo', '["x"]');
+    for (const [ws, id, l] of [
+      ['a', 1, 'x'],
+      ['a', 2, 'x'],
+      ['a', 2, 'y'],
+      ['b', 1, 'x'],
+    ] as const)
+      label.run(ws, id, l);
+    edge.run('a', 2, 1);
+    edge.run('a', 2, 3);
+    comment.run('a', 1, 1, 'on one');
+    comment.run('a', 2, 2, 'on two');
+    comment.run('b', 1, 1, 'on b one');
+    // orphans: rows of tasks that no longer exist (a's 9, b's 2), and an edge to one
+    label.run('a', 9, 'x');
+    label.run('b', 2, 'x');
+    edge.run('a', 9, 1);
+    edge.run('a', 2, 9);
+    comment.run('a', 3, 9, 'on nine');
+    raw.close();
+    // the migration's own count of what it removed, on a copy of the file
+    const copy = join(tmp.dir, 'copy.db');
+    copyFileSync(path, copy);
+    const other = new Database(copy);
+    other.pragma('foreign_keys = OFF');
+    expect(other.transaction(() => childForeignKeys(other)).immediate()).toEqual({ task_labels: 2, task_deps: 2, comments: 1 });
+    expect(other.pragma('foreign_key_check')).toEqual([]);
+    other.close();
+
+    const store = openSqliteStore({ path });
+    const check = new Database(path, { readonly: true });
+    const keys = (table: string) =>
+      (check.pragma(`foreign_key_list(${table})`) as Array<{ table: string; from: string; to: string; on_delete: string }>)
+        .map((k) => `${k.from}->${k.table}.${k.to} ${k.on_delete}`)
+        .sort();
+    expect(keys('comments')).toEqual(['task_id->tasks.id CASCADE', 'workspace->tasks.workspace CASCADE']);
+    expect(keys('task_labels')).toEqual(['task_id->tasks.id CASCADE', 'workspace->tasks.workspace CASCADE']);
+    expect(keys('task_deps')).toEqual([
+      'depends_on->tasks.id CASCADE',
+      'task_id->tasks.id CASCADE',
+      'workspace->tasks.workspace CASCADE',
+      'workspace->tasks.workspace CASCADE',
+    ]);
+    const rows = (table: string) => check.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).raw().all() as unknown[][];
+    expect(rows('task_labels').map((r) => r.slice(0, 3))).toEqual([
+      ['a', 1, 'x'],
+      ['a', 2, 'x'],
+      ['a', 2, 'y'],
+      ['b', 1, 'x'],
+    ]);
+    expect(rows('task_deps')).toEqual([
+      ['a', 2, 1],
+      ['a', 2, 3],
+    ]);
+    expect(rows('comments').map((r) => r.slice(0, 4))).toEqual([
+      ['a', 1, 1, 'on one'],
+      ['a', 2, 2, 'on two'],
+      ['b', 1, 1, 'on b one'],
+    ]);
+    // the rebuilt tables kept their indexes and triggers, and the new delete trigger is there
+    const objects = (check.prepare("SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger') AND sql IS NOT NULL").pluck().all() as string[]).sort();
+    for (const name of ['comments_by_task', 'task_deps_reverse', 'task_labels_by_priority', 'task_deps_open_on_insert', 'task_deps_open_on_delete']) {
+      expect(objects).toContain(name);
+    }
+    for (const name of ['label_counts_on_insert', 'label_counts_on_delete', 'label_counts_on_update', 'tasks_open_deps_on_delete']) expect(objects).toContain(name);
+    const read = () =>
+      store.read(async (r) => ({
+        two: (await r.getTask('a', 2))?.depends_on,
+        byLabel: (await statsOf(r, 'a', new Date('2026-02-01T00:00:00Z'))).by_label,
+        bByLabel: (await statsOf(r, 'b', new Date('2026-02-01T00:00:00Z'))).by_label,
+        waiting: await r.countWaitingOnDependencies('a'),
+        comments: (await r.listComments('a', 1, 10)).total,
+      }));
+    expect(await read()).toEqual({ two: [1, 3], byLabel: { x: 2, y: 1 }, bByLabel: { x: 1 }, waiting: 1, comments: 1 });
+    // deleting on the migrated file cascades, and the counters follow
+    await store.write((w) => w.deleteTask('a', 1));
+    expect(await read()).toEqual({ two: [3], byLabel: { x: 1, y: 1 }, bByLabel: { x: 1 }, waiting: 0, comments: 0 });
+    check.close();
     await store.close();
     tmp.cleanup();
   });

@@ -21,7 +21,7 @@ const CONNECTION_LOST =
 /**
  * A database or driver error → the port's {@link StoreError}: `unavailable` (retryable) for connection loss,
  * shutdown, too many connections, timeouts, serialization failures and deadlocks; `internal` for any other
- * database error. A StoreError, or an error not from the database (the caller's own), is returned unchanged.
+ * database error (a foreign-key violation, 23503, a child row of a task that does not exist, says so). A StoreError, or an error not from the database (the caller's own), is returned unchanged.
  */
 export function translate(error: unknown): unknown {
   if (error instanceof StoreError) return error;
@@ -29,6 +29,9 @@ export function translate(error: unknown): unknown {
     const code = error.code ?? '';
     if (code.startsWith('08') || RETRYABLE_SQLSTATES.has(code)) {
       return new StoreError('unavailable', `database busy or unreachable (${code})`, { cause: error });
+    }
+    if (code === '23503') {
+      return new StoreError('internal', 'a comment, label or dependency names a task that does not exist (foreign key)', { cause: error });
     }
     return new StoreError('internal', `database error (${code})`, { cause: error });
   }

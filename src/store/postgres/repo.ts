@@ -1,7 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import pg from 'pg';
 import { Mutex } from '../mutex.js';
-import { taskStats } from '../stats.js';
 import type {
   Actor,
   ChangeQuery,
@@ -14,10 +13,11 @@ import type {
   NewTask,
   SearchHit,
   SearchQuery,
+  StatCounts,
+  StatWindow,
   TaskDetailRecord,
   TaskPatch,
   TaskRecord,
-  TaskStats,
   TaskWriter,
   TrashRecord,
 } from '../types.js';
@@ -175,8 +175,8 @@ export class PostgresRepo implements TaskWriter {
     return this.scoped(workspace, () => graph.countWaitingOnDependencies(this.db, workspace));
   }
 
-  stats(workspace: string, now: Date): Promise<TaskStats> {
-    return this.scoped(workspace, () => taskStats(now, (w) => statCounts(this.db, workspace, w)));
+  countTasks(workspace: string, window: StatWindow): Promise<StatCounts> {
+    return this.scoped(workspace, () => statCounts(this.db, workspace, window));
   }
 
   getIdempotency(workspace: string, key: string): Promise<IdempotencyRecord | undefined> {

@@ -5,7 +5,7 @@ import type { Priority, TaskStatus } from '../types.js';
 import type { Database } from './schema.js';
 
 /**
- * task_stats' counts (assembled by store/stats.ts) from the counters kept on write (migrations 6 and 9), in one
+ * task_stats' counts (`countTasks`; task_stats is assembled from them in the tasks service) from the counters kept on write (migrations 6 and 9), in one
  * round trip: by status, priority, label and assignee from `task_counts` and `label_counts`; overdue and the completions of the last 7 and 30 days from
  * `day_counts`, plus the completions of the first, partial day counted from `tasks_by_completed` (completed_at is
  * set exactly while a task is done).

@@ -110,18 +110,13 @@ export async function setDependencies(db: Kysely<Database>, workspace: string, i
     .execute();
 }
 
-/** Delete a task with its edges (both ways), label rows and comments; false when there was no such task. */
+/**
+ * Delete a task; its edges (both ways), label rows and comments go by ON DELETE CASCADE (migration 13), their triggers
+ * firing. False when there was no such task.
+ */
 export async function deleteTask(db: Kysely<Database>, workspace: string, id: number): Promise<boolean> {
   const gone = await db.deleteFrom('tasks').where('workspace', '=', workspace).where('id', '=', id).returning('id').executeTakeFirst();
-  if (!gone) return false;
-  await db
-    .deleteFrom('task_deps')
-    .where('workspace', '=', workspace)
-    .where((eb) => eb.or([eb('task_id', '=', id), eb('depends_on', '=', id)]))
-    .execute();
-  await db.deleteFrom('task_labels').where('workspace', '=', workspace).where('task_id', '=', id).execute();
-  await db.deleteFrom('comments').where('workspace', '=', workspace).where('task_id', '=', id).execute();
-  return true;
+  return gone !== undefined;
 }
 
 /**

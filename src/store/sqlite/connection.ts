@@ -76,22 +76,35 @@ function tuneForServing(db: Database.Database): void {
 }
 
 /**
- * Apply the migrations past `user_version`, each in its own `BEGIN IMMEDIATE` transaction.
- * @throws Error when the file's schema is newer than this build's migrations.
+ * Apply the migrations past `user_version`, each in its own `BEGIN IMMEDIATE` transaction, with `foreign_keys` OFF
+ * (SQLite's rule for schema changes, lang_altertable.html §7: with it ON, dropping a rebuilt `tasks` would cascade into
+ * every child row) and `PRAGMA foreign_key_check` before each COMMIT, so no migration commits a dangling reference.
+ * @throws Error when the file's schema is newer than this build's migrations, or a migration left a row whose
+ *   referenced task does not exist.
  */
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SQLITE_MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this Taskwire (${SQLITE_MIGRATIONS.length}); upgrade Taskwire`);
   }
-  for (let i = current; i < SQLITE_MIGRATIONS.length; i++) {
-    db.transaction(() => {
-      // Re-read under the write lock: another process may have applied it since we looked.
-      if ((db.pragma('user_version', { simple: true }) as number) > i) return;
-      const step = SQLITE_MIGRATIONS[i];
-      if (typeof step === 'function') step(db);
-      else db.exec(step as string);
-      db.pragma(`user_version = ${i + 1}`);
-    }).immediate();
+  if (current === SQLITE_MIGRATIONS.length) return;
+  db.pragma('foreign_keys = OFF'); // a no-op inside a transaction: set between them
+  try {
+    for (let i = current; i < SQLITE_MIGRATIONS.length; i++) {
+      db.transaction(() => {
+        // Re-read under the write lock: another process may have applied it since we looked.
+        if ((db.pragma('user_version', { simple: true }) as number) > i) return;
+        const step = SQLITE_MIGRATIONS[i];
+        if (typeof step === 'function') step(db);
+        else db.exec(step as string);
+        const dangling = db.pragma('foreign_key_check') as Array<{ table: string; parent: string }>;
+        if (dangling.length > 0) {
+          throw new Error(`migration ${i + 1} left ${dangling.length} row(s) referencing a missing row (first: ${dangling[0]?.table} → ${dangling[0]?.parent})`);
+        }
+        db.pragma(`user_version = ${i + 1}`);
+      }).immediate();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { childForeignKeys } from './foreign-keys.js';
 import { splitSearchIndex } from './search-index.js';
 
 /** A migration: SQL, or a function for steps SQL cannot express (DDL per workspace), run on the migrating connection. */
@@ -324,4 +325,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   CREATE INDEX tasks_due_rank ON tasks (workspace, due_date IS NULL, due_date, priority_rank DESC, id, status);
   DROP INDEX task_labels_by_status;
   `,
+  /* 11: cascades as foreign keys (issue 15): comments, label rows and both ends of an edge reference their task ON DELETE
+        CASCADE; the three tables are rebuilt, orphan rows dropped (foreign-keys.ts) */
+  childForeignKeys,
 ];

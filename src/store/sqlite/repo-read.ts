@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { ACTIONABLE, decimalPrefixRanges, escapeLike } from '../shared.js';
-import { taskStats } from '../stats.js';
 import type {
   ChangeQuery,
   ChangeRecord,
@@ -10,10 +9,11 @@ import type {
   ListQuery,
   SearchHit,
   SearchQuery,
+  StatCounts,
+  StatWindow,
   TaskDetailRecord,
   TaskReader,
   TaskRecord,
-  TaskStats,
   TrashRecord,
 } from '../types.js';
 import { Facets } from './facets.js';
@@ -262,7 +262,7 @@ export class SqliteReadRepo implements TaskReader {
     return this.sql.all(sql, workspace, `${escapeLike(prefix)}%`, limit).map((r) => r.v as string);
   }
 
-  async stats(workspace: string, now: Date): Promise<TaskStats> {
-    return taskStats(now, (w) => statCounts(this.sql.runner, workspace, w));
+  async countTasks(workspace: string, window: StatWindow): Promise<StatCounts> {
+    return statCounts(this.sql.runner, workspace, window);
   }
 }

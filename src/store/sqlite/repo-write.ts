@@ -137,9 +137,7 @@ export class SqliteWriteRepo extends SqliteReadRepo implements TaskWriter {
     const row = this.sql.get('SELECT rid FROM tasks WHERE workspace = ? AND id = ?', workspace, id);
     if (!row) return false;
     this.searchRows.remove(workspace, row.rid as number | bigint);
-    this.sql.run('DELETE FROM task_deps WHERE workspace = ? AND (task_id = ? OR depends_on = ?)', workspace, id, id);
-    this.sql.run('DELETE FROM task_labels WHERE workspace = ? AND task_id = ?', workspace, id);
-    this.sql.run('DELETE FROM comments WHERE workspace = ? AND task_id = ?', workspace, id);
+    // Its edges (both ways), label rows and comments go by ON DELETE CASCADE (migration 11), their triggers firing.
     this.sql.run('DELETE FROM tasks WHERE workspace = ? AND id = ?', workspace, id);
     return true;
   }

@@ -6,7 +6,7 @@ import type { SqlRunner } from './list.js';
 type Pairs<K> = Array<[K, number]>;
 
 /**
- * task_stats' counts of a workspace (assembled by store/stats.ts): from the counters kept on write (migration 7),
+ * task_stats' counts of a workspace (`countTasks`; task_stats is assembled from them in the tasks service): from the counters kept on write (migration 7),
  * plus two index-only range counts (overdue, completed since the window's two instants).
  */
 export function statCounts(db: SqlRunner, workspace: string, w: StatWindow): StatCounts {

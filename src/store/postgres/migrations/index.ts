@@ -11,6 +11,7 @@ import { TALLIES } from './09-tallies.js';
 import { READINESS_IN_STORE } from './10-readiness-in-store.js';
 import { CHANGE_TIMES } from './11-change-times.js';
 import { SEARCH_TABLE } from './12-search-table.js';
+import { FOREIGN_KEYS } from './13-foreign-keys.js';
 
 /**
  * The text-search configuration used by the `tasks.search` column (migration 1)
@@ -44,6 +45,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   /* 10: a new task's readiness counted by the store's insert, not a BEFORE trigger (issue 12) */ READINESS_IN_STORE,
   /* 11: change times non-decreasing per workspace, a (workspace, at) index for list_changes since (issue 12) */ CHANGE_TIMES,
   /* 12: search matches from a GIN index under row-level security too: task_search, read by taskwire_search (issue 12) */ SEARCH_TABLE,
+  /* 13: comments, label rows and edges reference their task ON DELETE CASCADE (issue 15) */ FOREIGN_KEYS,
 ];
 
 /** First key of the two-key advisory lock that serializes migrations (second key: the schema). */

@@ -6,6 +6,7 @@ import { ToolError } from '../../../toolkit/errors.js';
 import type { ServiceCore } from './core.js';
 import { HISTORY_SCAN, lastWriters } from './feed.js';
 import type { Caller, ListInput, SearchInput, TaskDetail } from './model.js';
+import { taskStats } from './stats.js';
 
 const DEFAULT_OPEN: TaskStatus[] = ['todo', 'in_progress', 'blocked'];
 
@@ -81,7 +82,7 @@ export async function searchTasks(
 }
 
 export async function stats(core: ServiceCore, caller: Caller): Promise<TaskStats> {
-  return core.fresh(caller, (r) => r.stats(caller.workspace, core.clock()));
+  return core.fresh(caller, (r) => taskStats(core.clock(), (window) => r.countTasks(caller.workspace, window)));
 }
 
 export async function completeIds(core: ServiceCore, caller: Caller, prefix: string): Promise<string[]> {
