@@ -6,16 +6,13 @@ import { type Database, TASK_COLUMNS, type TaskRow } from './schema.js';
 import { fetchTask } from './task-reads.js';
 
 /**
- * `open_deps, open_children` of a task about to be inserted with id `id` (migration 10: the store writes them): its
- * edges to open tasks and its open subtasks that already exist. Each through its own key (task_deps' primary key then
- * the target by primary key behind an OFFSET 0 fence; tasks_by_parent), the statuses in a form no index serves.
+ * `open_deps, open_children` of a task about to be inserted with id `id` (migration 10: the store writes them): 0, since
+ * no edge from an id can exist before its task (`task_deps_task_fk`, migration 13), and its open subtasks that already
+ * exist (a task restored after its subtasks), through tasks_by_parent, the statuses in a form no index serves.
  */
 export function readinessOf(workspace: string, id: RawBuilder<number>): RawBuilder<unknown> {
   const open = sql.raw(`IN ${OPEN_STATUS_SQL}`);
-  return sql`(SELECT count(*) FROM task_deps d CROSS JOIN LATERAL (
-               SELECT 1 FROM tasks x WHERE x.workspace = d.workspace AND x.id = d.depends_on AND (x.status COLLATE "C") ${open} OFFSET 0) x
-              WHERE d.workspace = ${workspace} AND d.task_id = ${id})::integer,
-             (SELECT count(*) FROM tasks c WHERE c.workspace = ${workspace} AND c.parent_id = ${id} AND (c.status COLLATE "C") ${open})::integer`;
+  return sql`0, (SELECT count(*) FROM tasks c WHERE c.workspace = ${workspace} AND c.parent_id = ${id} AND (c.status COLLATE "C") ${open})::integer`;
 }
 
 /**
