@@ -8,6 +8,9 @@
 //    update_task (priority change) and complete_task: 100 calls each on open / todo tasks, p50/p95 ms;
 //    completions: completeIds("1".."9", "42"), completeValues(assignee "agent", label "label-1"), p50/p95 ms.
 // --sql "…": SQL run on the scratch copy before opening (experiments, e.g. dropping an index to price it).
+// --depends-on N: each created task depends on N existing tasks (random ids of the seed), so create_tasks also writes
+//   edges (each a foreign-key lookup of both ends since SQLite migration 11). CPU per batch is given as a mean over the
+//   loop and as per-batch p50/p95 (process CPU, user + system: less noisy than wall time on a loaded machine).
 // --frames: WAL frames (pages) written per create_tasks batch, update_task and complete_task, with the store's
 //   automatic checkpoints off (a diagnostic: counts, not times; the machine's noise does not move them).
 // --profile: every SQL statement of the timed calls, summed by phase and statement (ms and count), printed, and the
@@ -31,6 +34,7 @@ const seedFile = arg('seed-file', `/tmp/taskwire-writes-${size}.db`);
 const batches = Number(arg('batches', 40));
 const profile = process.argv.includes('--profile');
 const framesMode = process.argv.includes('--frames');
+const dependsOn = Number(arg('depends-on', 0));
 const cacheMiB = Number(arg('cache-mib', 0)); // experiments: page cache per connection instead of the store's
 const log = (...a) => console.error(...a);
 const caller = callerOf('main');
@@ -153,17 +157,18 @@ async function main() {
   // create_tasks first (a cold-ish cache, as after the scale section's reads)
   const r = rng(77);
   const batchTimes = [];
+  const batchCpu = [];
+  const edges = () => Array.from({ length: dependsOn }, () => 1 + Math.floor(r() * size));
   prof.on = profile;
   const c0 = performance.now();
   const cpu0 = process.cpuUsage();
   for (let b = 0; b < batches; b++) {
+    const items = Array.from({ length: 50 }, (_, k) => (dependsOn > 0 ? baseTask(r, k, { depends_on: [...new Set(edges())] }) : baseTask(r, k)));
     const t = performance.now();
-    await framed(frames.create, () =>
-      svc.createTasks(
-        caller,
-        Array.from({ length: 50 }, (_, k) => baseTask(r, k)),
-      ),
-    );
+    const u = process.cpuUsage();
+    await framed(frames.create, () => svc.createTasks(caller, items));
+    const du = process.cpuUsage(u);
+    batchCpu.push((du.user + du.system) / 1000);
     batchTimes.push(performance.now() - t);
   }
   prof.on = false;
@@ -171,6 +176,9 @@ async function main() {
   out.create_batch = summary(batchTimes);
   const cpu = process.cpuUsage(cpu0);
   out.create_cpu_ms_per_batch = round((cpu.user + cpu.system) / 1000 / batches, 1);
+  const cpuStats = stats(batchCpu);
+  out.create_cpu_batch = { p50_ms: round(cpuStats.p50, 2), p95_ms: round(cpuStats.p95, 2) };
+  if (dependsOn > 0) out.depends_on = dependsOn;
 
   const time = async (n, fn, phase) => {
     prof.phase = phase;
