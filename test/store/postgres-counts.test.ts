@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { PRIORITIES, TASK_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now, statsOf } from './fixtures.js';
-import { appRole } from './postgres-role.js';
+import { roleSuite } from './postgres-role.js';
 import { UNDO_MIGRATION_6 } from './postgres-schema.js';
 
 /**
@@ -14,15 +14,7 @@ import { UNDO_MIGRATION_6 } from './postgres-schema.js';
  * patchable list column, label rewrites, deletes, restores), as an ordinary role (row-level security enforced),
  * and after the backfill of a database migrated with tasks in it. Same server and skip switch as postgres.test.ts.
  */
-const url = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const skip = process.env.TASKWIRE_TEST_POSTGRES === 'skip';
-const admin = new pg.Pool({ connectionString: url, max: 2 });
-const role = appRole(admin, url);
-
-afterAll(async () => {
-  await role.drop();
-  await admin.end();
-});
+const { skip, admin, role } = roleSuite();
 
 /**
  * Every way the kept counts of `ws` differ from a recount (superuser: no row-level security): counter rows whose n

@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import type { TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now, statsOf } from './fixtures.js';
-import { appRole } from './postgres-role.js';
+import { roleSuite } from './postgres-role.js';
 import { UNDO_MIGRATION_13 } from './postgres-schema.js';
 
 /**
@@ -11,15 +11,7 @@ import { UNDO_MIGRATION_13 } from './postgres-schema.js';
  * that has rows in it (orphans among them) as an ordinary role (row-level security enforced). Same server and skip
  * switch as postgres.test.ts.
  */
-const url = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const skip = process.env.TASKWIRE_TEST_POSTGRES === 'skip';
-const admin = new pg.Pool({ connectionString: url, max: 2 });
-const role = appRole(admin, url);
-
-afterAll(async () => {
-  await role.drop();
-  await admin.end();
-});
+const { skip, admin, role } = roleSuite();
 
 /** What the store reads of workspace `ws` that the child rows decide. */
 const observe = (store: TaskStore, ws: string, id: number) =>

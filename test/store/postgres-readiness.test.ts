@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { TASK_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now } from './fixtures.js';
-import { appRole } from './postgres-role.js';
+import { roleSuite } from './postgres-role.js';
 import { UNDO_MIGRATION_6 } from './postgres-schema.js';
 
 /**
@@ -14,16 +14,8 @@ import { UNDO_MIGRATION_6 } from './postgres-schema.js';
  * subtasks, an edge to a task that does not exist yet, a task restored after its subtasks), and as an ordinary role
  * (row-level security enforced). Same server and skip switch as postgres.test.ts.
  */
-const url = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const skip = process.env.TASKWIRE_TEST_POSTGRES === 'skip';
-const admin = new pg.Pool({ connectionString: url, max: 2 });
-const role = appRole(admin, url);
+const { skip, admin, role } = roleSuite();
 const OPEN = `('todo','in_progress','blocked')`;
-
-afterAll(async () => {
-  await role.drop();
-  await admin.end();
-});
 
 /** Rows of `schema.tasks` of `ws` whose counters differ from a recount of their definition (superuser: no RLS). */
 async function wrongCounters(schema: string, ws: string): Promise<unknown[]> {

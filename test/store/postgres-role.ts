@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
+import { afterAll } from 'vitest';
 
 /** A random suffixed name for schemas and roles the PostgreSQL tests create. */
 export const freshName = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
@@ -26,4 +27,21 @@ export function appRole(admin: pg.Pool, url: string) {
       if (created) await admin.query(`DROP ROLE IF EXISTS "${role}"`);
     },
   };
+}
+
+/**
+ * What a PostgreSQL test file that acts as an ordinary role sets up (the same server and skip switch as
+ * postgres.test.ts): the server `url`, `skip` (TASKWIRE_TEST_POSTGRES=skip), a superuser pool `admin` and the
+ * {@link appRole} `role`, with an afterAll that drops the role and closes the pool. Call it once, at the top level.
+ */
+export function roleSuite() {
+  const url = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const skip = process.env.TASKWIRE_TEST_POSTGRES === 'skip';
+  const admin = new pg.Pool({ connectionString: url, max: 2 });
+  const role = appRole(admin, url);
+  afterAll(async () => {
+    await role.drop();
+    await admin.end();
+  });
+  return { url, skip, admin, role };
 }

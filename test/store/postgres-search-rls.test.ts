@@ -1,10 +1,10 @@
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { searchWords } from '../../src/store/shared.js';
 import type { SearchQuery, TaskStore } from '../../src/store/types.js';
 import { actor, newTask, now } from './fixtures.js';
-import { appRole } from './postgres-role.js';
+import { roleSuite } from './postgres-role.js';
 
 /**
  * PostgreSQL search as an ordinary role, under row-level security (issue 12 item 3, migration 12): the matches come
@@ -13,15 +13,7 @@ import { appRole } from './postgres-role.js';
  * the other holds and whatever the caller sets `taskwire.workspace` to. Results (totals, order, scores, snippets) are
  * those of `@@` and `ts_rank_cd` on `tasks.search` read directly. Same server and skip switch as postgres.test.ts.
  */
-const url = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const skip = process.env.TASKWIRE_TEST_POSTGRES === 'skip';
-const admin = new pg.Pool({ connectionString: url, max: 2 });
-const role = appRole(admin, url);
-
-afterAll(async () => {
-  await role.drop();
-  await admin.end();
-});
+const { skip, admin, role } = roleSuite();
 
 /** A connection as the role, on `schema`. */
 async function connect(connectionString: string, schema: string): Promise<pg.Client> {
