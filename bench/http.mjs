@@ -115,7 +115,9 @@ export async function load(server, { connections, seconds, req, sessions = false
 /** RSS growth per 1,000 idle 2025-era sessions (KiB per session). */
 export async function sessionMemory(server, count) {
   for (let i = 0; i < 50; i++) await openSession(server.url); // warm up allocators and JIT
-  await sleep(500);
+  // Past Taskwire's deferred tokenizer (a worker building the o200k encoder 1 s after start, src/guard/tokens.ts
+  // warmTokensSoon; tens of MB): sampled earlier, it can land inside the measured window and read as tens of KiB per session.
+  await sleep(2000);
   const before = rssKiB(server.child.pid);
   const batch = 50;
   for (let i = 0; i < count; i += batch) await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => openSession(server.url)));

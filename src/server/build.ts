@@ -55,7 +55,7 @@ export interface Connection {
   /**
    * Scopes granted to the principal; `undefined` = unauthenticated local
    * serving, which may use everything selected. Tools, resources, templates
-   * and prompts whose declared scopes are not all granted are not registered
+   * and prompts whose declared scopes are not all granted are not served
    * (neither listed nor callable), nor are completions of what is not; without
    * any resource, no subscriptions.
    */
@@ -163,7 +163,8 @@ export function createServerFactory(deps: AppDeps): ServerFactory {
     });
 
     const grant = { holds: (scopes: readonly string[]) => missingScopes(connection.scopes, scopes).length === 0 };
-    register(server, context, grant, connection.era);
+    // Instances of one scope set share one table of what they list and serve (server/catalog.ts); nothing in it is per caller.
+    register(server, context, grant, connection.era, scopeKey(connection.scopes));
     if (deps.operations && connection.era === 'modern') {
       attachProtocolTasks<RequestContext>(server, {
         operations: deps.operations,

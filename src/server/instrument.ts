@@ -22,7 +22,7 @@ type RawHandler = (request: { method: string; id: string | number; params?: Reco
  *
  * The seam: the SDK stores every request handler (its own and ours) in the
  * protocol instance's handler map, then looks it up per request; replacing
- * that map with one that wraps on `set` covers handlers registered before and
+ * that map with one that wraps on lookup covers handlers registered before and
  * after this call. Requests the SDK rejects before any handler runs (unknown
  * method, bad envelope) are not timed. When tracing is off, only the metric
  * is recorded.
@@ -61,6 +61,15 @@ export interface KnownNames {
   prompts: ReadonlySet<string>;
 }
 
+/** Handlers this module has wrapped (so a wrapped one is never wrapped again). */
+const wrappedHandlers = new WeakSet<RawHandler>();
+
+/**
+ * The instance's handler map, wrapping each handler on its first lookup rather
+ * than when it is set: an idle 2025 session answered only `initialize`, so it
+ * holds one wrapper instead of one per method (server/pool.ts, issue 17: RSS
+ * per idle session). The SDK dispatches every request through `get`.
+ */
 class InstrumentedHandlers extends Map<string, RawHandler> {
   constructor(
     private readonly server: McpServer,
@@ -70,8 +79,13 @@ class InstrumentedHandlers extends Map<string, RawHandler> {
     super();
   }
 
-  override set(method: string, handler: RawHandler): this {
-    return super.set(method, instrument(method, handler, this.server, this.transport, this.known));
+  override get(method: string): RawHandler | undefined {
+    const handler = super.get(method);
+    if (handler === undefined || wrappedHandlers.has(handler)) return handler;
+    const wrapped = instrument(method, handler, this.server, this.transport, this.known);
+    wrappedHandlers.add(wrapped);
+    super.set(method, wrapped);
+    return wrapped;
   }
 }
 

@@ -4,8 +4,8 @@ import { handlersRunning } from './instrument.js';
 
 /**
  * Idle server instances for 2026 stateless HTTP requests, so a request reuses
- * an assembled `McpServer` (registered tools, resources, prompts, wrapped
- * handlers) instead of building and closing one. Instances are kept per
+ * an assembled `McpServer` (its handlers over the grant's shared table,
+ * server/catalog.ts) instead of building and closing one. Instances are kept per
  * workspace and scope set (the grant decides what an instance registers);
  * they are built with `shared: true`, so everything about the caller (the
  * principal, the client identity) is read from each request, never from the

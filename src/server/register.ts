@@ -1,4 +1,13 @@
-import { type McpServer, ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  type CacheHint,
+  type CallToolResult,
+  isInputRequiredResult,
+  type McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceNotFoundError,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { COMPLETION, promptOperation, resourceOperation, toolOperation } from '../middleware/operation.js';
 import type { Pipeline } from '../middleware/pipeline.js';
 import type { Call, ToolHandler, ToolResult } from '../middleware/types.js';
@@ -7,14 +16,18 @@ import type { Completer, PromptDef, ResourceDef, ToolDef } from '../toolkit/defi
 import { ResourceMiss, ToolError } from '../toolkit/errors.js';
 import { argumentsToValidate } from '../toolkit/strip-nulls.js';
 import { parseInput } from '../toolkit/validation.js';
-import { cacheFields, resourceCaching } from './cache-hints.js';
+import { cacheFields, type ResourceCaching, resourceCaching } from './cache-hints.js';
+import { type Catalog, type GrantTable, GrantTables, grantTable, listedJson, parseTemplate } from './catalog.js';
 import type { Icon } from './icons.js';
 
 /**
- * Registration of tool, resource and prompt *values* with an SDK `McpServer`.
+ * Serving tool, resource and prompt *values* on an SDK `McpServer`, through
+ * request handlers on its low-level `Server` over a table shared per grant
+ * (server/catalog.ts), not through the SDK's per-instance registry.
  * The only module besides `build.ts` and the transports that touches the SDK.
- * Everything it registers was selected beforehand (`select.ts`), so the same
- * selection decides what is listed and what is callable.
+ * Everything it serves was selected beforehand (`select.ts`), and each table
+ * answers both the lists and the calls, so what is listed and what is callable
+ * can never disagree.
  */
 
 /**
@@ -45,8 +58,8 @@ export interface Registration<Ctx> {
 /**
  * What one caller may see and call: the tools, resources, templates and
  * prompts whose declared scopes it holds all of, and the completions of the
- * prompts and templates it sees. What is not registered is neither listed nor
- * callable, so the two can never disagree.
+ * prompts and templates it sees. What is not granted is neither listed nor
+ * callable.
  */
 export interface Grant {
   /** Does the caller hold every one of these scopes? */
@@ -63,131 +76,274 @@ export type ContextOf<Ctx> = (sdk: ServerContext) => Ctx;
 
 /**
  * Precompute everything about the definitions that does not depend on the
- * caller (SDK config objects, advertised schemas, URI templates, the
- * middleware pipeline, completion tables) and return the function that
- * registers them on one `McpServer`. Called once at start-up; the returned
- * function runs per connection (stdio, 2025 session) or per request (2026
- * stateless HTTP), so it only binds closures.
+ * caller (listing entries, advertised schemas, URI templates, the middleware
+ * pipeline, completion tables, and per grant the lists: server/catalog.ts) and
+ * return the function that serves them on one `McpServer`. Called once at
+ * start-up; the returned function runs per connection (stdio, 2025 session) or
+ * per pooled instance (2026 stateless HTTP). It registers nothing with the
+ * SDK's `McpServer` registry: it installs one request handler per method over
+ * the shared table of the instance's grant, so an idle session holds a few
+ * closures instead of a registration object per tool, resource and prompt.
+ * `key` names the grant (the canonical scope set): instances of one key share
+ * one table, so the key must determine the grant.
  */
-export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpServer, context: ContextOf<Ctx>, grant?: Grant, era?: Era) => void {
-  const runTool = reg.pipeline.tool(invokeTool as ToolHandler<Ctx>);
+export function prepareRegistration<Ctx>(reg: Registration<Ctx>): (server: McpServer, context: ContextOf<Ctx>, grant?: Grant, era?: Era, key?: string) => void {
+  const catalog = prepareCatalog(reg);
+  const tables = new GrantTables<Table<Ctx>>();
+  return (server, context, grant = ALL, era = 'legacy', key) => {
+    const make = () => grantTable(catalog, (scoped) => grant.holds(scoped.scopes));
+    const table = key === undefined ? make() : tables.get(key, make);
+    installHandlers(server, table, context, era);
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tools of every input/output type
+type AnyTool<Ctx> = ToolDef<Ctx, any, any>;
+type ReadArgs = { uri: string; vars: Record<string, string> };
+type CompleteArgs = { value: string; context: Record<string, string> };
+type CompleteRun<Ctx> = (call: Call<Ctx> & { args: CompleteArgs }) => Promise<string[]>;
+/** A tool, resource or prompt with its operation and its pipeline-wrapped handler. */
+interface ToolRun<Ctx> {
+  tool: AnyTool<Ctx>;
+  op: ReturnType<typeof toolOperation>;
+  run: ToolHandler<Ctx>;
+}
+interface ResourceRun<Ctx> {
+  op: ReturnType<typeof resourceOperation>;
+  run: (call: Call<Ctx> & { args: ReadArgs }) => Promise<unknown>;
+  hint?: CacheHint;
+  perRead?: ResourceCaching<Ctx>['perRead'];
+}
+interface PromptRun<Ctx> {
+  op: ReturnType<typeof promptOperation>;
+  run: (call: Call<Ctx>) => Promise<unknown>;
+  hasArgs: boolean;
+}
+type Completers<Ctx> = Record<string, CompleteRun<Ctx>>;
+type Table<Ctx> = GrantTable<ToolRun<Ctx>, ResourceRun<Ctx>, PromptRun<Ctx>, Completers<Ctx>>;
+
+/** Everything selected, precomputed once (nothing here depends on a caller or a grant). */
+function prepareCatalog<Ctx>(reg: Registration<Ctx>): Catalog<ToolRun<Ctx>, ResourceRun<Ctx>, PromptRun<Ctx>, Completers<Ctx>> {
   const iconsOf = (name: string) => {
     const icons = reg.icons?.get(name);
     return icons ? { icons } : {};
   };
-  const tools = reg.tools.map((tool) => ({
-    tool,
-    op: toolOperation(tool),
-    config: {
-      title: tool.title,
-      description: tool.description,
-      inputSchema: tool.inputJsonSchema ? advertiseJson(tool.inputJsonSchema) : advertise(tool.input),
-      ...(tool.output ? { outputSchema: advertise(tool.output, 'output') } : {}),
-      annotations: tool.annotations,
-    },
-  }));
-  type ReadArgs = { uri: string; vars: Record<string, string> };
-  const resources = reg.resources.map((res) => {
-    // A fixed cache policy is the SDK's per-registration hint; a per-read one is evaluated after each read.
-    const { hint, perRead } = resourceCaching(res);
+  unique(
+    reg.tools.map((t) => t.name),
+    'tool',
+  );
+  unique(
+    reg.prompts.map((p) => p.name),
+    'prompt',
+  );
+  unique(
+    reg.resources.map((r) => (r.uri.includes('{') ? `template ${r.name}` : r.uri)),
+    'resource',
+  );
+  const runTool = reg.pipeline.tool(invokeTool as ToolHandler<Ctx>);
+  const tools = reg.tools.map((tool) => {
+    const inputJson = listedJson(tool.inputJsonSchema ? advertiseJson(tool.inputJsonSchema) : advertise(tool.input), 'input');
+    const outputJson = tool.output ? listedJson(advertise(tool.output, 'output'), 'output') : undefined;
+    // The SDK's tools/list key order: name, title, description, inputSchema, annotations, _meta, outputSchema.
+    const entry = (meta?: Record<string, unknown>) =>
+      Object.freeze({
+        name: tool.name,
+        ...defined({ title: tool.title, description: tool.description }),
+        inputSchema: inputJson,
+        ...defined({ annotations: tool.annotations }),
+        ...(meta ? { _meta: meta } : {}),
+        ...(outputJson ? { outputSchema: outputJson } : {}),
+      });
+    const listed = entry();
+    // Only hosts that declare MCP Apps see `_meta.ui`: the others get exactly the listing they had.
+    const listedForApps = tool.ui ? entry({ ui: { resourceUri: tool.ui } }) : listed;
     return {
-      res,
-      op: resourceOperation(res as ResourceDef<unknown>),
-      run: reg.pipeline.request((call: Call<Ctx> & { args: ReadArgs }) => res.read(call.args.uri, call.args.vars, call.ctx)),
-      perRead,
-      meta: { title: res.title, description: res.description, mimeType: res.mimeType, ...iconsOf(res.name), ...(hint ? { cacheHint: hint } : {}) },
-      template: res.uri.includes('{') ? new ResourceTemplate(res.uri, { list: undefined }) : undefined,
+      name: tool.name,
+      scopes: tool.scopes,
+      def: { tool: tool as AnyTool<Ctx>, op: toolOperation(tool), run: runTool },
+      listed,
+      listedForApps,
+      inputJson,
+      outputJson,
     };
   });
-  const prompts = reg.prompts.map((prompt) => ({
-    prompt,
-    op: promptOperation(prompt),
-    run: reg.pipeline.request((call: Call<Ctx>) => prompt.get(prompt.args ? parseInput(prompt.args, call.args, `arguments for prompt ${prompt.name}`) : {}, call.ctx)),
-    config: { title: prompt.title, description: prompt.description, ...iconsOf(prompt.name), ...(prompt.args ? { argsSchema: advertise(prompt.args) } : {}) },
-  }));
+  const resources = reg.resources.map((res) => {
+    // A fixed cache policy rides on every 2026 result; a per-read one is evaluated after each read.
+    const { hint, perRead } = resourceCaching(res);
+    const isTemplate = res.uri.includes('{');
+    const meta = { ...defined({ title: res.title, description: res.description, mimeType: res.mimeType }), ...iconsOf(res.name) };
+    return {
+      key: res.uri,
+      scopes: res.scopes,
+      def: {
+        op: resourceOperation(res as ResourceDef<unknown>),
+        run: reg.pipeline.request((call: Call<Ctx> & { args: ReadArgs }) => res.read(call.args.uri, call.args.vars, call.ctx)),
+        hint,
+        perRead,
+      },
+      listed: Object.freeze(isTemplate ? { name: res.name, uriTemplate: res.uri, ...meta } : { uri: res.uri, name: res.name, ...meta }),
+      appsOnly: !isTemplate && res.appsOnly === true,
+      ...(isTemplate ? { template: parseTemplate(res.uri) } : {}),
+    };
+  });
   // Each completer wrapped in the onion once; its call's arguments are what the client sent.
-  type CompleteArgs = { value: string; context: Record<string, string> };
-  type Run = (call: Call<Ctx> & { args: CompleteArgs }) => Promise<string[]>;
-  type Completers = { complete: Record<string, Run>; scopes: readonly string[] };
-  const wrap = (table: Record<string, Completer<Ctx>> = {}): Record<string, Run> =>
+  const wrap = (table: Record<string, Completer<Ctx>> = {}): Completers<Ctx> =>
     Object.fromEntries(
       Object.entries(table).map(([arg, complete]) => [
         arg,
         reg.pipeline.request((call: Call<Ctx> & { args: CompleteArgs }) => complete(call.args.value, call.ctx, call.args.context)),
       ]),
     );
-  const promptCompleters = new Map<string, Completers>(reg.prompts.map((p) => [p.name, { complete: wrap(p.complete), scopes: p.scopes }]));
-  const templateCompleters = new Map<string, Completers>(
-    reg.resources.filter((r) => r.uri.includes('{')).map((r) => [r.uri, { complete: wrap(r.complete), scopes: r.scopes }]),
-  );
+  const prompts = reg.prompts.map((prompt) => {
+    const args = prompt.args ? listedJson(advertise(prompt.args), 'input') : undefined;
+    const properties = (args?.properties ?? {}) as Record<string, { description?: string }>;
+    const required = (args?.required ?? []) as string[];
+    const listed = Object.freeze({
+      name: prompt.name,
+      ...defined({ title: prompt.title, description: prompt.description }),
+      ...(args
+        ? { arguments: Object.entries(properties).map(([name, prop]) => ({ name, ...defined({ description: prop?.description }), required: required.includes(name) })) }
+        : {}),
+      ...iconsOf(prompt.name),
+    });
+    return {
+      name: prompt.name,
+      scopes: prompt.scopes,
+      completer: wrap(prompt.complete),
+      listed,
+      def: {
+        op: promptOperation(prompt),
+        run: reg.pipeline.request((call: Call<Ctx>) =>
+          prompt.get(prompt.args ? parseInput(prompt.args, call.args, `arguments for prompt ${prompt.name}`) : {}, call.ctx),
+        ),
+        hasArgs: prompt.args !== undefined,
+      },
+    };
+  });
+  const templateCompleters = reg.resources.filter((r) => r.uri.includes('{')).map((r) => ({ uri: r.uri, scopes: r.scopes, completer: wrap(r.complete) }));
+  return { tools, resources, prompts, templateCompleters };
+}
 
-  return (server, context, grant = ALL, era = 'legacy') => {
-    const apps = () => declaresApps(server);
-    for (const { tool, op, config } of tools) {
-      if (!grant.holds(tool.scopes)) continue;
-      const registered = server.registerTool(tool.name, config, ((args: unknown, sdk: ServerContext) =>
-        runTool({ op, tool, args, ctx: context(sdk), requestId: sdk.mcpReq.id })) as never);
-      // Read when tools/list is answered, so hosts without MCP Apps get exactly the listing they had.
-      if (tool.ui) onlyForApps(registered, '_meta', apps, { ui: { resourceUri: tool.ui } }, undefined);
-    }
-    let any = false;
-    for (const { res, op, run, perRead, meta, template } of resources) {
-      if (!grant.holds(res.scopes)) continue;
-      any = true;
-      // The SDK prefers a result's own ttlMs/cacheScope to the registration's hint, and passes 2025 results as they are.
-      const cached = era === 'modern' ? perRead : undefined;
-      const read = async (url: URL, vars: Record<string, string | string[]>, sdk: ServerContext) => {
-        const uri = url.toString();
-        const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
-        try {
-          const ctx = context(sdk);
-          const contents = await run({ op, args: { uri, vars: flat }, ctx, requestId: sdk.mcpReq.id });
-          return (cached ? { contents, ...cacheFields(cached({ uri, vars: flat, contents }, ctx)) } : { contents }) as never;
-        } catch (error) {
-          throw toProtocolError(error, uri);
-        }
-      };
-      if (template) {
-        server.registerResource(res.name, template, meta, (uri, vars, sdk) => read(uri, vars as Record<string, string | string[]>, sdk as ServerContext));
-      } else {
-        const registered = server.registerResource(res.name, res.uri, meta, (uri, sdk) => read(uri, {}, sdk as ServerContext));
-        if (res.appsOnly) onlyForApps(registered, 'enabled', apps, true, false);
-      }
-    }
-    for (const { prompt, op, run, config } of prompts) {
-      if (!grant.holds(prompt.scopes)) continue;
-      any = true;
-      const get = async (args: unknown, sdk: ServerContext) => {
-        try {
-          return await run({ op, args, ctx: context(sdk), requestId: sdk.mcpReq.id });
-        } catch (error) {
-          throw toProtocolError(error);
-        }
-      };
-      if (prompt.args) server.registerPrompt(prompt.name, config, ((args: unknown, sdk: ServerContext) => get(args, sdk)) as never);
-      else server.registerPrompt(prompt.name, config, ((sdk: ServerContext) => get({}, sdk)) as never);
-    }
-    if (!any) return;
-    // completion/complete (spec: server/utilities/completion) for prompt arguments and resource-template
-    // variables; unknown references complete to nothing rather than erroring, so clients can ask freely.
-    // Only for what this caller was granted: a prompt or template it may not see completes to nothing.
-    server.server.setRequestHandler('completion/complete', async (request, sdk) => {
-      const { ref, argument, context: completionContext } = request.params;
-      const entry = ref.type === 'ref/prompt' ? promptCompleters.get(ref.name) : templateCompleters.get(ref.uri);
-      const table = entry && grant.holds(entry.scopes) ? entry.complete : undefined;
-      const complete = table && Object.hasOwn(table, argument.name) ? table[argument.name] : undefined;
-      if (!complete) return { completion: { values: [], total: 0, hasMore: false } };
-      const args = { value: argument.value, context: completionContext?.arguments ?? {} };
-      let all: string[];
+/**
+ * One request handler per method on `server`, each looking up the shared
+ * `table`; what the table does not hold is neither listed nor callable. The
+ * capabilities are the ones the SDK's registry would declare for the same
+ * grant (tools and prompts only when some are granted; resources always).
+ */
+function installHandlers<Ctx>(server: McpServer, table: Table<Ctx>, context: ContextOf<Ctx>, era: Era): void {
+  const low = server.server;
+  const apps = () => declaresApps(server);
+  if (table.tools.size > 0) {
+    low.registerCapabilities({ tools: { listChanged: true } });
+    low.setRequestHandler('tools/list', () => ({ tools: table.toolList(apps()).tools }) as never);
+    low.setRequestHandler('tools/call', async (request, sdk) => {
+      const { name } = request.params;
+      const entry = table.tools.get(name);
+      if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
+      const { tool, op, run } = entry.def;
       try {
-        all = await complete({ op: COMPLETION, args, ctx: context(sdk as ServerContext), requestId: sdk.mcpReq.id });
+        const ctx = context(sdk as ServerContext);
+        const result = (await run({ op, tool, args: request.params.arguments ?? {}, ctx, requestId: sdk.mcpReq.id })) as CallToolResult;
+        if (isInputRequiredResult(result)) return result;
+        if (entry.outputJson && !result.isError && result.structuredContent === undefined) {
+          return toolErrorResult(`Output validation error: Tool ${name} has an output schema but no structured content was provided`);
+        }
+        return low.projectCallToolResult(result, entry.outputJson);
+      } catch (error) {
+        if (error instanceof ProtocolError && error.code === ProtocolErrorCode.UrlElicitationRequired) throw error;
+        return toolErrorResult(error instanceof Error ? error.message : String(error));
+      }
+    });
+    // The HTTP entry's SEP-2243 `Mcp-Param-*` check reads the granted tool's input schema before dispatch.
+    server.toolInputSchemaJson = (name: string) => table.tools.get(name)?.inputJson;
+  }
+  low.setRequestHandler('resources/list', () => ({ resources: table.resourceList(apps()).resources }) as never);
+  low.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: table.templateList.resourceTemplates }) as never);
+  low.setRequestHandler('resources/read', async (request, sdk) => {
+    const asked = request.params.uri;
+    let url: URL;
+    try {
+      url = new URL(asked);
+    } catch {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource URI ${asked} is invalid`, { uri: asked, reason: 'invalid_uri' });
+    }
+    const uri = url.toString();
+    const fixed = table.resources.get(uri);
+    if (fixed) {
+      if (fixed.appsOnly && !apps()) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource ${uri} disabled`);
+      return readResource(fixed.def, uri, {}, context(sdk as ServerContext), sdk.mcpReq.id, era);
+    }
+    for (const entry of table.templates) {
+      const vars = entry.template?.match(uri);
+      if (!vars) continue;
+      const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+      return readResource(entry.def, uri, flat, context(sdk as ServerContext), sdk.mcpReq.id, era);
+    }
+    throw new ResourceNotFoundError(asked);
+  });
+  if (table.prompts.size > 0) {
+    low.registerCapabilities({ prompts: { listChanged: true } });
+    low.setRequestHandler('prompts/list', () => ({ prompts: table.promptList.prompts }) as never);
+    low.setRequestHandler('prompts/get', async (request, sdk) => {
+      const { name } = request.params;
+      const entry = table.prompts.get(name);
+      if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${name} not found`);
+      const { op, run, hasArgs } = entry.def;
+      try {
+        return (await run({ op, args: hasArgs ? (request.params.arguments ?? {}) : {}, ctx: context(sdk as ServerContext), requestId: sdk.mcpReq.id })) as never;
       } catch (error) {
         throw toProtocolError(error);
       }
-      const values = all.slice(0, 100);
-      return { completion: { values, total: all.length, hasMore: all.length > values.length } };
     });
-  };
+  }
+  if (!table.completions) return;
+  // completion/complete (spec: server/utilities/completion) for prompt arguments and resource-template
+  // variables; unknown references complete to nothing rather than erroring, so clients can ask freely.
+  // Only for what this caller was granted: a prompt or template it may not see completes to nothing.
+  low.setRequestHandler('completion/complete', async (request, sdk) => {
+    const { ref, argument, context: completionContext } = request.params;
+    const completers = ref.type === 'ref/prompt' ? table.promptCompleters.get(ref.name) : table.templateCompleters.get(ref.uri);
+    const complete = completers && Object.hasOwn(completers, argument.name) ? completers[argument.name] : undefined;
+    if (!complete) return { completion: { values: [], total: 0, hasMore: false } };
+    const args = { value: argument.value, context: completionContext?.arguments ?? {} };
+    let all: string[];
+    try {
+      all = await complete({ op: COMPLETION, args, ctx: context(sdk as ServerContext), requestId: sdk.mcpReq.id });
+    } catch (error) {
+      throw toProtocolError(error);
+    }
+    const values = all.slice(0, 100);
+    return { completion: { values, total: all.length, hasMore: all.length > values.length } };
+  });
+}
+
+/** One resource read through its pipeline; on 2026 results the cache fields (fixed or per read), 2025 results as they are. */
+async function readResource<Ctx>(def: ResourceRun<Ctx>, uri: string, vars: Record<string, string>, ctx: Ctx, requestId: string | number, era: Era) {
+  try {
+    const contents = await def.run({ op: def.op, args: { uri, vars }, ctx, requestId });
+    if (era !== 'modern') return { contents } as never;
+    if (def.perRead) return { contents, ...cacheFields(def.perRead({ uri, vars, contents } as never, ctx)) } as never;
+    return (def.hint ? { contents, ...def.hint } : { contents }) as never;
+  } catch (error) {
+    throw toProtocolError(error, uri);
+  }
+}
+
+/** An `isError` tool result carrying one text block. */
+const toolErrorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
+
+/** Keep only the keys whose value is defined (the SDK's listings drop undefined fields on the wire). */
+function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Registration refuses duplicate names, as the SDK's registry did (at start-up now, not per connection). */
+function unique(names: string[], what: string): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new Error(`${what} ${name} is already registered`);
+    seen.add(name);
+  }
 }
 
 /** The MCP Apps extension id (SEP-1865), as clients declare it under `capabilities.extensions`. */
@@ -200,11 +356,6 @@ export const APPS_EXTENSION = 'io.modelcontextprotocol/ui';
 function declaresApps(server: McpServer): boolean {
   const capabilities = server.server.getClientCapabilities() as { extensions?: Record<string, unknown> } | undefined;
   return Boolean(capabilities?.extensions?.[APPS_EXTENSION]);
-}
-
-/** Make `key` of an SDK registration answer `yes` for MCP Apps clients and `no` for others, decided when read. */
-function onlyForApps(registered: object, key: string, apps: () => boolean, yes: unknown, no: unknown): void {
-  Object.defineProperty(registered, key, { get: () => (apps() ? yes : no), set: () => undefined, configurable: true, enumerable: true });
 }
 
 /**
