@@ -77,11 +77,11 @@ export interface TaskReader {
 export interface TaskWriter extends TaskReader {
   insertTask(workspace: string, task: NewTask, actor: Actor, now: string): Promise<TaskRecord>;
   /**
-   * Apply a patch and bump `version`; `completed_at` is the caller's, like every field. When `expectedVersion` is
-   * given and differs, throws `StoreError('version_conflict')` and writes nothing (the rule is `version-check.ts`,
-   * shared by every engine).
+   * Apply a patch and bump `version`; `completed_at` is the caller's, like every field. Unconditional: the task
+   * service checks `expected_version` itself, inside the same write transaction (which serializes a workspace's
+   * writes on every engine), before it writes.
    */
-  updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord>;
+  updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string): Promise<TaskRecord>;
   /** Replace a task's dependency list (does not bump its version by itself). */
   setDependencies(workspace: string, id: number, dependsOn: readonly number[]): Promise<void>;
   /**
@@ -113,7 +113,7 @@ export interface TaskWriter extends TaskReader {
  * `read` sees only committed data.
  *
  * Errors: {@link StoreError} with code `unavailable` (engine down or busy past
- * its timeout, retryable), `version_conflict`, or `internal`.
+ * its timeout, retryable) or `internal`.
  */
 export interface TaskStore {
   readonly engine: 'sqlite' | 'postgres';

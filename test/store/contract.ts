@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NewTask, StoreError, type TaskStore } from '../../src/store/types.js';
+import { ToolError } from '../../src/toolkit/errors.js';
+import { TaskService } from '../../src/toolsets/tasks/service.js';
 import { auditContract } from './audit-contract.js';
 import { actor, newTask, now, statsOf } from './fixtures.js';
 import { historyContract } from './history-contract.js';
@@ -47,15 +49,23 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(next.id).toBe(1); // the id counter rolled back too
     });
 
-    it('bumps version on update and refuses a stale expected version without writing', async () => {
+    it('bumps version on update; the task service refuses a stale expected version without writing, and of two racing writers exactly one wins', async () => {
       const t = await insert('a');
-      const u = await store.write((w) => w.updateTask('a', t.id, { title: 'renamed' }, actor, now, 1));
+      const u = await store.write((w) => w.updateTask('a', t.id, { title: 'renamed' }, actor, now));
       expect(u).toMatchObject({ title: 'renamed', version: 2 });
-      const err = await store.write((w) => w.updateTask('a', t.id, { title: 'stale' }, actor, now, 1)).catch((e) => e);
-      expect(err).toBeInstanceOf(StoreError);
+      // The rule is the service's (issue 15): it checks inside the engine's write transaction, which serializes a workspace's writes.
+      const service = new TaskService(store);
+      const caller = { workspace: 'a', actor };
+      const err = await service.updateTask(caller, { id: t.id, title: 'stale', expected_version: 1 }).catch((e) => e);
+      expect(err).toBeInstanceOf(ToolError);
       expect(err.code).toBe('version_conflict');
-      expect(err.details.current.version).toBe(2);
+      expect(err.current.version).toBe(2);
       expect((await store.read((r) => r.getTask('a', t.id)))?.title).toBe('renamed');
+      const raced = await Promise.allSettled(['left', 'right'].map((title) => service.updateTask(caller, { id: t.id, title, expected_version: 2 })));
+      expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const lost = raced.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(lost.reason.code).toBe('version_conflict');
+      expect(await store.read((r) => r.getTask('a', t.id))).toMatchObject({ version: 3 });
     });
 
     it('filters by status, label, assignee, due dates and parent; sorts; pages', async () => {

@@ -3,6 +3,8 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
 import { StoreError, type TaskStore } from '../../src/store/types.js';
+import { ToolError } from '../../src/toolkit/errors.js';
+import { TaskService } from '../../src/toolsets/tasks/service.js';
 import { storeContract } from './contract.js';
 import { actor, newTask, now } from './fixtures.js';
 
@@ -86,11 +88,14 @@ describe.skipIf(skip)('PostgreSQL store', () => {
         expect(one?.labels).toHaveLength(10);
         expect(one?.version).toBe(11);
 
-        // the same expected version from ten writers: exactly one wins
-        const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.write((w) => w.updateTask('a', 2, { title: 'mine' }, actor, now, 1))));
+        // the same expected version from ten writers through the task service (which owns the rule): exactly one wins
+        const service = new TaskService(store);
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, () => service.updateTask({ workspace: 'a', actor }, { id: 2, title: 'mine', expected_version: 1 })),
+        );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const losers = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
-        expect(losers.every((e) => e instanceof StoreError && e.code === 'version_conflict' && e.details?.current?.version === 2)).toBe(true);
+        expect(losers.every((e) => e instanceof ToolError && e.code === 'version_conflict' && (e.current as { version?: number } | undefined)?.version === 2)).toBe(true);
       } finally {
         await cleanup();
       }

@@ -40,8 +40,7 @@ export type { PostgresStoreOptions } from './connection.js';
  *   schema cannot be migrated (including one migrated by a newer Taskwire).
  *   Later calls throw `unavailable` for connection loss, shutdown, too many
  *   connections, timeouts, serialization failures and deadlocks (all
- *   retryable), `version_conflict` from `updateTask`, and `internal` for any
- *   other database error.
+ *   retryable), and `internal` for any other database error.
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<TaskStore> {
   const db = openDatabase(options);

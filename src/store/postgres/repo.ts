@@ -21,7 +21,6 @@ import type {
   TaskWriter,
   TrashRecord,
 } from '../types.js';
-import { checkedUpdate } from '../version-check.js';
 import * as comments from './comments.js';
 import { DEFER } from './folded-pool.js';
 import * as history from './history.js';
@@ -233,13 +232,8 @@ export class PostgresRepo implements TaskWriter {
     });
   }
 
-  updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord> {
-    return checkedUpdate(
-      id,
-      expectedVersion,
-      () => this.getTask(workspace, id),
-      () => this.scoped(workspace, () => writes.updateTask(this.db, workspace, id, patch, actor, now)),
-    );
+  updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string): Promise<TaskRecord> {
+    return this.scoped(workspace, () => writes.updateTask(this.db, workspace, id, patch, actor, now));
   }
 
   setDependencies(workspace: string, id: number, dependsOn: readonly number[]): Promise<void> {

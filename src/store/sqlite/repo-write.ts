@@ -12,7 +12,6 @@ import {
   type TaskWriter,
   type TrashRecord,
 } from '../types.js';
-import { checkedUpdate } from '../version-check.js';
 import { SqliteReadRepo } from './repo-read.js';
 import { type Row, toComment } from './rows.js';
 
@@ -78,17 +77,8 @@ export class SqliteWriteRepo extends SqliteReadRepo implements TaskWriter {
     return lastInsertRowid;
   }
 
-  async updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string, expectedVersion?: number): Promise<TaskRecord> {
-    return checkedUpdate(
-      id,
-      expectedVersion,
-      () => this.getTask(workspace, id),
-      () => this.applyPatch(workspace, id, patch, actor, now),
-    );
-  }
-
-  /** The UPDATE of {@link updateTask}: the patch's columns, the version bumped, then the rows that copy them. */
-  private async applyPatch(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string): Promise<TaskRecord> {
+  /** The patch's columns, the version bumped, then the rows that copy them. */
+  async updateTask(workspace: string, id: number, patch: TaskPatch, actor: Actor, now: string): Promise<TaskRecord> {
     const sets: string[] = [];
     const params: unknown[] = [];
     const set = (column: string, value: unknown) => {
