@@ -13,6 +13,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { chromium } from 'playwright-core';
 import { loadConfig } from '../dist/config/load.js';
 import { createApp } from '../dist/server/app.js';
+import { TOOLSETS } from '../dist/toolsets/index.js';
 import { silentLogger } from '../dist/telemetry/logger.js';
 import { serveHttp } from '../dist/transport/http.js';
 
@@ -27,7 +28,7 @@ const LABELS = ['api', 'docs', 'infra', 'security', 'ci', 'ux'];
 const PEOPLE = ['ana', 'bo', 'cy', 'claude-code', 'cursor', 'codex', null];
 
 const dir = mkdtempSync(join(tmpdir(), 'taskwire-bench-board-'));
-const app = createApp(loadConfig({ db: join(dir, 'board.db'), port: '0', 'rate-limit-writes': '0' }, {}), silentLogger, undefined, 'bench');
+const app = createApp(TOOLSETS, loadConfig({ db: join(dir, 'board.db'), port: '0', 'rate-limit-writes': '0' }, {}), silentLogger, undefined, 'bench');
 const http = await serveHttp(app);
 const origin = new URL(http.url).origin;
 const agent = new Client({ name: 'bench-agent', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });

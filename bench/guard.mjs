@@ -27,11 +27,12 @@ async function connect(app, principal) {
 export async function fairness({ root, calls, flooders }) {
   const { loadConfig } = await import(`${root}/dist/config/load.js`);
   const { createApp } = await import(`${root}/dist/server/app.js`);
+  const { TOOLSETS } = await import(`${root}/dist/toolsets/index.js`);
   const { silentLogger } = await import(`${root}/dist/telemetry/logger.js`);
   const out = {};
   for (const guardrails of ['on', 'off']) {
     const dir = mkdtempSync(join(tmpdir(), 'taskwire-guard-bench-'));
-    const app = createApp(loadConfig({ db: join(dir, 'db'), guardrails, 'sqlite-synchronous': 'NORMAL' }, {}), silentLogger, undefined, 'bench');
+    const app = createApp(TOOLSETS, loadConfig({ db: join(dir, 'db'), guardrails, 'sqlite-synchronous': 'NORMAL' }, {}), silentLogger, undefined, 'bench');
     const alice = await connect(app, 'alice');
     const mallory = await connect(app, 'mallory');
     // 2,000 tasks: the flood's search (every task matches) is real work, alice's page is cheap.
