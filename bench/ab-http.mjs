@@ -1,19 +1,19 @@
 // A/B micro-bench for issue 17 on a shared machine: the same load against each build root given, interleaved, medians of REPS runs.
 //   node bench/ab-http.mjs /path/to/build-a [/path/to/build-b ...]   (REPS, SECS/CALLS env; each root needs dist/ built)
-import { seedWithBuild } from './ab-seed.mjs';
+import { seedPerBuild } from './ab-seed.mjs';
 
 const ROOTS = process.argv.slice(2);
 const ROOT = ROOTS[0];
 const { legacyRequest, load, modernRequest, startServer } = await import(`${ROOT}/bench/http.mjs`);
 const { NEVER_REFUSE } = await import(`${ROOT}/bench/lib.mjs`);
-const { db, CALLER } = await seedWithBuild(ROOT, 'cost-ab-');
+const { dbFor, CALLER } = await seedPerBuild(ROOTS, 'cost-ab-');
 const tw = (root) => [
   `${root}/dist/cli/main.js`,
   'serve',
   '--port',
   '0',
   '--db',
-  db,
+  dbFor(root),
   '--workspace',
   CALLER.workspace,
   '--log-level',

@@ -1,5 +1,5 @@
 // The A/B benches' shared database: 10,000 tasks written by the first build given, so every build reads the same file.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,4 +19,24 @@ export async function seedWithBuild(root, prefix) {
   await populate(new TaskService(store), 0, 10000);
   await store.close();
   return { db, CALLER };
+}
+
+/**
+ * The shared database for an A/B run over `roots`: seeded once by the LAST root given (by convention the older build,
+ * `ab-*.mjs <new> <old>`, whose schema every newer build can migrate), then copied per root, so a newer build's
+ * migrations never leave a file an older build refuses to open.
+ * @returns `dbFor(root)`: that root's copy, and the seeding build's bench caller.
+ */
+export async function seedPerBuild(roots, prefix) {
+  const { db, CALLER } = await seedWithBuild(roots.at(-1), prefix);
+  const copies = new Map();
+  const dbFor = (root) => {
+    if (!copies.has(root)) {
+      const copy = `${db}.${copies.size}.db`;
+      copyFileSync(db, copy);
+      copies.set(root, copy);
+    }
+    return copies.get(root);
+  };
+  return { dbFor, CALLER };
 }

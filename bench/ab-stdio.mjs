@@ -1,14 +1,14 @@
 // A/B micro-bench for issue 17 on a shared machine: the same load against each build root given, interleaved, medians of REPS runs.
-//   node bench/ab-stdio.mjs /path/to/build-a [/path/to/build-b ...]   (REPS, SECS/CALLS env; each root needs dist/ built)
+//   node bench/ab-stdio.mjs /path/to/new-build [/path/to/older-build ...]   (REPS, SECS/CALLS env; each root needs dist/ built)
 
 import { createServer } from 'node:http';
-import { seedWithBuild } from './ab-seed.mjs';
+import { seedPerBuild } from './ab-seed.mjs';
 
 const ROOTS = process.argv.slice(2);
 const ROOT = ROOTS[0];
 const { perCall } = await import(`${ROOT}/bench/stdio.mjs`);
 const { GUARDRAILS_OFF, GUARDRAILS_ON } = await import(`${ROOT}/bench/guardrails.mjs`);
-const { db, CALLER } = await seedWithBuild(ROOT, 'cost-g-');
+const { dbFor, CALLER } = await seedPerBuild(ROOTS, 'cost-g-');
 const sink = createServer((req, res) => req.on('data', () => {}).on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
 await new Promise((r) => sink.listen(0, '127.0.0.1', r));
 const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
@@ -26,7 +26,7 @@ for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
       if (c.sdk && root !== ROOT) continue;
       const server = c.sdk
         ? { id: 'sdk', args: [`${ROOT}/bench/references/sdk.mjs`, 'stdio'], call: ['add', { a: 1, b: 2 }] }
-        : { id: 'taskwire', args: [`${root}/dist/cli/main.js`, '--db', db, '--workspace', CALLER.workspace, ...c.flags], env: c.env, call: ['get_task', { id: 4242 }] };
+        : { id: 'taskwire', args: [`${root}/dist/cli/main.js`, '--db', dbFor(root), '--workspace', CALLER.workspace, ...c.flags], env: c.env, call: ['get_task', { id: 4242 }] };
       const r = await perCall(server, 'legacy', calls, 1);
       const k = c.sdk ? c.id : `${c.id} ${root}`;
       res[k] ??= [];
