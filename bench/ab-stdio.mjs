@@ -26,7 +26,12 @@ for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
       if (c.sdk && root !== ROOT) continue;
       const server = c.sdk
         ? { id: 'sdk', args: [`${ROOT}/bench/references/sdk.mjs`, 'stdio'], call: ['add', { a: 1, b: 2 }] }
-        : { id: 'taskwire', args: [`${root}/dist/cli/main.js`, '--db', dbFor(root), '--workspace', CALLER.workspace, ...c.flags], env: c.env, call: ['get_task', { id: 4242 }] };
+        : {
+            id: 'taskwire',
+            args: [`${root}/dist/cli/main.js`, '--db', dbFor(root), '--workspace', CALLER.workspace, ...c.flags],
+            env: c.env,
+            call: ['get_task', { id: 4242 }],
+          };
       const r = await perCall(server, 'legacy', calls, 1);
       const k = c.sdk ? c.id : `${c.id} ${root}`;
       res[k] ??= [];

@@ -13,8 +13,8 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { chromium } from 'playwright-core';
 import { loadConfig } from '../dist/config/load.js';
 import { createApp } from '../dist/server/app.js';
-import { TOOLSETS } from '../dist/toolsets/index.js';
 import { silentLogger } from '../dist/telemetry/logger.js';
+import { TOOLSETS } from '../dist/toolsets/index.js';
 import { serveHttp } from '../dist/transport/http.js';
 
 const flag = (name, fallback) => {
