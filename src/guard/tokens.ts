@@ -76,29 +76,15 @@ export function countTokens(text: string): number {
   return countWith(encoder, pieces as RegExp, text);
 }
 
-/**
- * How many leading `items` fit in `budget` tokens, counting each item once
- * with `cost` (so a page costs O(items), never a re-count of the whole page).
- * At least one item is kept when there is any, so paging always advances: a
- * page never cuts a record, and a single record larger than the budget is
- * returned whole.
- */
-export function fitCount<T>(items: readonly T[], cost: (item: T) => number, budget: number, atLeast = 1): number {
-  let used = 0;
-  for (let i = 0; i < items.length; i++) {
-    used += cost(items[i] as T);
-    if (used > budget) return Math.max(Math.min(atLeast, items.length), i);
-  }
-  return items.length;
-}
-
 /** Items counted per {@link budgetTokens} call in {@link fitTokens}: a page's worth, so a long list stops near its cut. */
 const FIT_CHUNK = 32;
 
 /**
- * {@link fitCount} with each item's cost in tokens: the tokens of the texts `textsOf` gives for it (where the item
- * appears in a result: its JSON, its text line) plus `extra`. Items are counted 32 at a time, one
- * {@link budgetTokens} call (one round trip to the token worker) each, until the budget is passed.
+ * How many leading `items` fit in `budget` tokens. Each item costs the tokens of the texts `textsOf` gives for it
+ * (where it appears in a result: its JSON, its text line) plus `extra`, counted once (a page costs O(items), never a
+ * re-count of the whole page). Items are counted 32 at a time, one {@link budgetTokens} call (one round trip to the
+ * token worker) each, until the budget is passed. At least `atLeast` items are kept when there are any, so paging
+ * always advances: a page never cuts a record, and a single record larger than the budget is returned whole.
  */
 export function fitTokens<T>(items: readonly T[], textsOf: (item: T) => readonly string[], extra: number, budget: number, atLeast = 1): number {
   let used = 0;
