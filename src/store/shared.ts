@@ -22,6 +22,24 @@ export function filterToday(f: TaskFilter): string {
 }
 
 /**
+ * The due days whose tallies (SQLite `due_counts`, PostgreSQL `day_counts` kind `due`: the open tasks due on each
+ * day, kept on write) sum to the total of `f`: `from` ≤ day ≤ `to`, and day < `before` (overdue: its `today`).
+ * Only for the open tasks due in a range with no other filter: the status filter exactly the open statuses, or
+ * absent with `overdue` (which keeps only open tasks). Undefined when the tallies cannot answer `f`.
+ */
+export function dueDayRange(f: TaskFilter): { from?: string; to?: string; before?: string } | undefined {
+  if (f.due_before === undefined && f.due_after === undefined && !f.overdue) return undefined;
+  if ((f.priority && f.priority.length > 0) || f.label !== undefined || f.assignee !== undefined || f.parent_id !== undefined) return undefined;
+  const openOnly = f.status !== undefined && f.status.length === OPEN_STATUSES.length && OPEN_STATUSES.every((st) => f.status?.includes(st));
+  if (!(openOnly || ((f.status === undefined || f.status.length === 0) && f.overdue))) return undefined;
+  return {
+    ...(f.due_after !== undefined ? { from: f.due_after } : {}),
+    ...(f.due_before !== undefined ? { to: f.due_before } : {}),
+    ...(f.overdue ? { before: filterToday(f) } : {}),
+  };
+}
+
+/**
  * One term of an order: a task column and its direction; `nulls` where a nullable column's nulls go (the
  * engine compiles it: `col IS NULL` first on SQLite, `NULLS LAST|FIRST` on PostgreSQL).
  */

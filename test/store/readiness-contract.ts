@@ -11,7 +11,7 @@ import { PRIMARY, RANK } from './orders.js';
  */
 type Op =
   | { op: 'insert'; status: TaskStatus; parent: number; priority: number; due: number; assignee: number; labels: string[] }
-  | { op: 'assign'; task: number; assignee: number; priority: number }
+  | { op: 'assign'; task: number; assignee: number; priority: number; due: number }
   | { op: 'status'; task: number; status: TaskStatus }
   | { op: 'parent'; task: number; parent: number }
   | { op: 'deps'; task: number; deps: number[] }
@@ -19,6 +19,7 @@ type Op =
   | { op: 'restore' };
 
 const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+const dueOf = (n: number) => (n === 0 ? null : `2026-12-0${n}`);
 const ASSIGNEES = [null, 'ana', 'bo'];
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -31,7 +32,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     assignee: fc.nat(2),
     labels: fc.subarray(['x', 'y']),
   }),
-  fc.record({ op: fc.constant('assign' as const), task: fc.nat(12), assignee: fc.nat(2), priority: fc.nat(3) }),
+  fc.record({ op: fc.constant('assign' as const), task: fc.nat(12), assignee: fc.nat(2), priority: fc.nat(3), due: fc.nat(4) }),
   fc.record({ op: fc.constant('status' as const), task: fc.nat(12), status: fc.constantFrom(...TASK_STATUSES) }),
   fc.record({ op: fc.constant('parent' as const), task: fc.nat(12), parent: fc.nat(12) }),
   fc.record({ op: fc.constant('deps' as const), task: fc.nat(12), deps: fc.uniqueArray(fc.nat(12), { maxLength: 4 }) }),
@@ -75,17 +76,17 @@ export function readinessContract(store: () => TaskStore): void {
               const pick = (n: number) => (ids.length === 0 ? undefined : ids[n % ids.length]);
               if (o.op === 'insert') {
                 const parent = o.parent % 3 === 0 ? null : (pick(o.parent) ?? null);
-                const due = o.due === 0 ? null : `2026-12-0${o.due}`;
                 const assignee = ASSIGNEES[o.assignee] ?? null;
                 await w.insertTask(
                   ws,
-                  newTask({ status: o.status, parent_id: parent, priority: PRIORITIES[o.priority], due_date: due, assignee, labels: o.labels }),
+                  newTask({ status: o.status, parent_id: parent, priority: PRIORITIES[o.priority], due_date: dueOf(o.due), assignee, labels: o.labels }),
                   actor,
                   when,
                 );
               } else if (o.op === 'assign') {
                 const id = pick(o.task);
-                if (id !== undefined) await w.updateTask(ws, id, { assignee: ASSIGNEES[o.assignee] ?? null, priority: PRIORITIES[o.priority] }, actor, when);
+                if (id !== undefined)
+                  await w.updateTask(ws, id, { assignee: ASSIGNEES[o.assignee] ?? null, priority: PRIORITIES[o.priority], due_date: dueOf(o.due) }, actor, when);
               } else if (o.op === 'status') {
                 const id = pick(o.task);
                 if (id !== undefined) await w.updateTask(ws, id, { status: o.status }, actor, when);
@@ -151,6 +152,11 @@ async function checkLists(store: TaskStore, ws: string, tasks: TaskRecord[]): Pr
     [{ parent_id: null, status: open }, (t) => t.parent_id === null && open.includes(t.status)],
     [{ label: 'x', status: open }, (t) => t.labels.includes('x') && open.includes(t.status)],
     [{ overdue: true, today: '2026-12-03' }, (t) => open.includes(t.status) && t.due_date !== null && t.due_date < '2026-12-03'],
+    [
+      { overdue: true, today: '2026-12-04', status: open, due_after: '2026-12-02' },
+      (t) => open.includes(t.status) && t.due_date !== null && t.due_date < '2026-12-04' && t.due_date >= '2026-12-02',
+    ],
+    [{ overdue: true, today: '2026-12-03', status: ['todo'] }, (t) => t.status === 'todo' && t.due_date !== null && t.due_date < '2026-12-03'],
     [{ status: open, due_before: '2026-12-03' }, (t) => open.includes(t.status) && t.due_date !== null && t.due_date <= '2026-12-03'],
     [
       { status: open, due_after: '2026-12-02', due_before: '2026-12-05' },

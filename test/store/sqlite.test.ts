@@ -8,7 +8,7 @@ import { SQLITE_MIGRATIONS, type SqliteMigration } from '../../src/store/sqlite/
 import { StoreError } from '../../src/store/types.js';
 import { tempDir } from '../harness.js';
 import { storeContract } from './contract.js';
-import { statsOf } from './fixtures.js';
+import { actor, newTask, now, statsOf } from './fixtures.js';
 
 /** The SQL of a migration (the function ones, e.g. 9, are never among the steps these tests replay). */
 const sqlOf = (m: SqliteMigration): string => (typeof m === 'string' ? m : '');
@@ -151,6 +151,47 @@ describe('SQLite engine', () => {
     expect(stats).toMatchObject({ total: 4, by_status: { todo: 3, in_progress: 1 }, by_label: { x: 2 }, by_assignee: { bo: 2, '(unassigned)': 2 } });
     expect(found.sort()).toEqual([1, 3]);
     await store.close();
+    tmp.cleanup();
+  });
+
+  it('folds diacritics before deciding a word could match a filter token: ḟ2 is f2 to the tokenizer', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    for (let i = 0; i < 3; i++) await store.write((w) => w.insertTask('a', newTask({ title: `plain ${i}`, labels: ['x', 'y'] }), actor, now));
+    const f2 = await store.write((w) => w.insertTask('a', newTask({ title: 'Tune F2 key' }), actor, now));
+    for (const text of ['ḟ2', 'Ḟ', 'ｆ2']) {
+      const ids = (await store.read((r) => r.searchTasks('a', { text, offset: 0, limit: 10 }))).items.map((h) => h.task.id);
+      expect(ids, text).toEqual(text === 'ｆ2' ? [] : [f2.id]); // fullwidth ｆ is not folded: no match, and no facet either
+    }
+    await store.close();
+  });
+
+  it('upgrades a database from before the due and waiting tallies (migration 12): both are filled from its rows', async () => {
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'v11.db');
+    const store = openSqliteStore({ path });
+    await store.write(async (w) => {
+      const due = ['2026-11-01', '2026-11-20', '2026-11-20', '2026-12-24', null];
+      const statuses = ['todo', 'blocked', 'done', 'in_progress', 'todo'] as const;
+      for (const [i, status] of statuses.entries()) await w.insertTask('a', newTask({ status, due_date: due[i] ?? null }), actor, now);
+      await w.setDependencies('a', 1, [2]); // 1 waits on 2 (blocked: open)
+      await w.setDependencies('a', 5, [3]); // 5 depends on done 3: not waiting
+    });
+    await store.close();
+    const step = SQLITE_MIGRATIONS.length - 1;
+    const raw = new Database(path);
+    raw.exec(`DROP TABLE due_counts; DROP TABLE waiting_counts; CREATE INDEX tasks_waiting ON tasks (workspace) WHERE status = 'todo' AND open_deps > 0;
+      ${['due_counts', 'waiting_counts'].flatMap((t) => ['insert', 'delete', 'update'].map((k) => `DROP TRIGGER ${t}_on_${k};`)).join(' ')}`);
+    raw.pragma(`user_version = ${step}`);
+    raw.close();
+    const again = openSqliteStore({ path });
+    const open = ['todo', 'in_progress', 'blocked'] as const;
+    const total = (q: object) => again.read(async (r) => (await r.listTasks('a', { sort: 'id', order: 'asc', offset: 0, limit: 10, ...q })).total);
+    expect(await again.read((r) => r.countWaitingOnDependencies('a'))).toBe(1);
+    expect((await again.read((r) => statsOf(r, 'a', new Date(now)))).overdue).toBe(2); // 1 and 2; 3 is done
+    expect(await total({ status: [...open], due_before: '2026-11-20' })).toBe(2);
+    expect(await total({ status: [...open], due_after: '2026-11-20' })).toBe(2);
+    expect(await total({ overdue: true, today: '2026-12-25' })).toBe(3);
+    await again.close();
     tmp.cleanup();
   });
 

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
-import { filterToday, OPEN_STATUSES, PRIORITY_RANK } from '../shared.js';
+import { dueDayRange, PRIORITY_RANK } from '../shared.js';
 import type { Counted, ListQuery, TaskFilter, TaskRecord } from '../types.js';
 import { filtered, listOrder, opaqueTerms, taskFilter } from './filters.js';
 import { type Database, DEPENDS_ON, TASK_COLUMNS, type TaskRow } from './schema.js';
@@ -63,23 +63,19 @@ function labelWalkQuery(workspace: string, label: string, f: ListQuery): string 
 }
 
 /**
- * The total of a filter from the counters (`task_counts`, migration 6; overdue alone from `day_counts`, migration 9),
- * as a scalar subquery, also overdue alone and a due-date range of the open tasks from `day_counts`; undefined when
- * they cannot answer it (a label, a due-date bound with other statuses or filters, overdue with another filter, or
- * one parent's subtasks).
+ * The total of a filter from the counters, as a scalar subquery: `task_counts` (migration 6), or `day_counts`
+ * (migration 9) for the open tasks due in a range or overdue ({@link dueDayRange}); undefined when they cannot
+ * answer it (a label, a due-date bound with other statuses or filters, overdue with another filter, or one
+ * parent's subtasks).
  */
 function countedTotal(workspace: string, f: TaskFilter): RawBuilder<number> | undefined {
-  if (f.overdue && !filtered({ ...f, overdue: false })) {
-    // overdue alone: the open tasks due before today, from `day_counts` (migration 9)
-    const today = filterToday(f);
-    return sql<number>`(SELECT coalesce(sum(n), 0)::integer FROM day_counts WHERE workspace = ${workspace} AND kind = 'due' AND day < ${today}::date)`;
-  }
-  const openOnly = f.status !== undefined && f.status.length === OPEN_STATUSES.length && OPEN_STATUSES.every((st) => f.status?.includes(st));
-  if ((f.due_before !== undefined || f.due_after !== undefined) && openOnly && !filtered({ ...f, status: undefined, due_before: undefined, due_after: undefined })) {
-    // the open tasks (list_tasks' default) due in a range: the `due` days of `day_counts` (migration 9) in that range
+  const days = dueDayRange(f);
+  if (days) {
+    // the open tasks due in a range (overdue: before today): the `due` days of `day_counts` (migration 9)
     const range = [sql`workspace = ${workspace}`, sql`kind = 'due'`];
-    if (f.due_after !== undefined) range.push(sql`day >= ${f.due_after}::date`);
-    if (f.due_before !== undefined) range.push(sql`day <= ${f.due_before}::date`);
+    if (days.from !== undefined) range.push(sql`day >= ${days.from}::date`);
+    if (days.to !== undefined) range.push(sql`day <= ${days.to}::date`);
+    if (days.before !== undefined) range.push(sql`day < ${days.before}::date`);
     return sql<number>`(SELECT coalesce(sum(n), 0)::integer FROM day_counts WHERE ${sql.join(range, sql` AND `)})`;
   }
   if (f.label !== undefined || f.due_before !== undefined || f.due_after !== undefined || f.overdue) return undefined;

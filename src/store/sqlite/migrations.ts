@@ -328,4 +328,56 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   /* 11: cascades as foreign keys (issue 15): comments, label rows and both ends of an edge reference their task ON DELETE
         CASCADE; the three tables are rebuilt, orphan rows dropped (foreign-keys.ts) */
   childForeignKeys,
+  /* 12: the last counts next_task and list_tasks still took by visiting index entries, kept on write (issue 12: at 1M
+        tasks a blocked-heavy workspace's waiting count read 600k entries, 25-40 ms a next_task; a due range's total
+        300k, 20-30 ms a list_tasks). The same two tallies as PostgreSQL's migration 9:
+        - `due_counts` (workspace, day) → n: the open tasks (todo, in_progress, blocked) due on `day` (their
+          `due_date`, `YYYY-MM-DD`). Overdue is the sum of the days before today, an open due range the sum of its days:
+          a few hundred rows, not one per task.
+        - `waiting_counts` (workspace) → n: the todo tasks with an open dependency (`open_deps` > 0, migration 6).
+        Triggers on `tasks` move them by one when a task's key changes (insert, delete, update of status, due_date,
+        open_deps); migration 6's readiness triggers update `open_deps`, so they fire these too. Rows fall to 0 and
+        stay. Backfilled from the tasks here (one pass, ~1 s per million tasks); `tasks_waiting`, which only that
+        count read, goes (one index entry less per waiting task written). */ `
+  CREATE TABLE due_counts (
+    workspace TEXT NOT NULL, day TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (workspace, day)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO due_counts SELECT workspace, due_date, count(*) FROM tasks
+   WHERE status IN ('todo','in_progress','blocked') AND due_date IS NOT NULL GROUP BY 1, 2;
+  CREATE TABLE waiting_counts (workspace TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+  INSERT INTO waiting_counts SELECT workspace, count(*) FROM tasks WHERE status = 'todo' AND open_deps > 0 GROUP BY 1;
+  DROP INDEX tasks_waiting;
+  CREATE TRIGGER due_counts_on_insert AFTER INSERT ON tasks
+    WHEN NEW.due_date IS NOT NULL AND NEW.status IN ('todo','in_progress','blocked')
+  BEGIN
+    INSERT INTO due_counts VALUES (NEW.workspace, NEW.due_date, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER due_counts_on_delete AFTER DELETE ON tasks
+    WHEN OLD.due_date IS NOT NULL AND OLD.status IN ('todo','in_progress','blocked')
+  BEGIN
+    UPDATE due_counts SET n = n - 1 WHERE workspace = OLD.workspace AND day = OLD.due_date;
+  END;
+  CREATE TRIGGER due_counts_on_update AFTER UPDATE OF status, due_date ON tasks
+    WHEN (CASE WHEN OLD.status IN ('todo','in_progress','blocked') THEN OLD.due_date END)
+      IS NOT (CASE WHEN NEW.status IN ('todo','in_progress','blocked') THEN NEW.due_date END)
+  BEGIN
+    UPDATE due_counts SET n = n - 1
+     WHERE OLD.due_date IS NOT NULL AND OLD.status IN ('todo','in_progress','blocked') AND workspace = OLD.workspace AND day = OLD.due_date;
+    INSERT INTO due_counts SELECT NEW.workspace, NEW.due_date, 1
+     WHERE NEW.due_date IS NOT NULL AND NEW.status IN ('todo','in_progress','blocked')
+        ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER waiting_counts_on_insert AFTER INSERT ON tasks WHEN NEW.status = 'todo' AND NEW.open_deps > 0 BEGIN
+    INSERT INTO waiting_counts VALUES (NEW.workspace, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER waiting_counts_on_delete AFTER DELETE ON tasks WHEN OLD.status = 'todo' AND OLD.open_deps > 0 BEGIN
+    UPDATE waiting_counts SET n = n - 1 WHERE workspace = OLD.workspace;
+  END;
+  CREATE TRIGGER waiting_counts_on_update AFTER UPDATE OF status, open_deps ON tasks
+    WHEN (OLD.status = 'todo' AND OLD.open_deps > 0) <> (NEW.status = 'todo' AND NEW.open_deps > 0)
+  BEGIN
+    INSERT INTO waiting_counts VALUES (NEW.workspace, CASE WHEN NEW.status = 'todo' AND NEW.open_deps > 0 THEN 1 ELSE -1 END)
+      ON CONFLICT DO UPDATE SET n = n + excluded.n;
+  END;
+  `,
 ];

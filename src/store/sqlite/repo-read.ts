@@ -190,7 +190,8 @@ export class SqliteReadRepo implements TaskReader {
   }
 
   async countWaitingOnDependencies(workspace: string): Promise<number> {
-    return this.sql.get(`SELECT count(*) AS n FROM tasks INDEXED BY tasks_waiting WHERE workspace = ? AND status = 'todo' AND open_deps > 0`, workspace)?.n as number;
+    // kept on write (migration 12): counting tasks_waiting read every waiting task's entry (600k at 1M, 25-40 ms)
+    return (this.sql.get('SELECT n FROM waiting_counts WHERE workspace = ?', workspace)?.n as number | undefined) ?? 0;
   }
 
   async getIdempotency(workspace: string, key: string): Promise<IdempotencyRecord | undefined> {

@@ -1,21 +1,17 @@
 import { OPEN_STATUS_SQL } from '../shared.js';
 import { STATS_TOP, type StatCounts, type StatWindow } from '../stats.js';
 import type { Priority, TaskStatus } from '../types.js';
-import type { SqlRunner } from './list.js';
+import { dueTotal, type SqlRunner } from './list.js';
 
 type Pairs<K> = Array<[K, number]>;
 
 /**
  * task_stats' counts of a workspace (`countTasks`; task_stats is assembled from them in the tasks service): from the counters kept on write (migration 7),
- * plus two index-only range counts (overdue, completed since the window's two instants).
+ * overdue from `due_counts` (migration 12), plus two index-only range counts (completed since the window's two instants).
  */
 export function statCounts(db: SqlRunner, workspace: string, w: StatWindow): StatCounts {
   const pairs = <K>(sql: string): Pairs<K> => db.all(sql, workspace).map((r) => [r.k as K, r.n as number]);
-  const overdue = db.get(
-    `SELECT count(*) AS n FROM tasks INDEXED BY tasks_open_due WHERE workspace = ? AND status IN ${OPEN_STATUS_SQL} AND due_date IS NOT NULL AND due_date < ?`,
-    workspace,
-    w.today,
-  )?.n as number;
+  const overdue = dueTotal(db, workspace, { before: w.today });
   // completed_at is set exactly while a task is done (set on done, cleared on leaving it): an index-only count.
   const completedSince = (since: string) =>
     db.get('SELECT count(*) AS n FROM tasks INDEXED BY tasks_by_completed WHERE workspace = ? AND completed_at >= ?', workspace, since)?.n as number;
