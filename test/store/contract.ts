@@ -147,6 +147,19 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(quoted.total).toBe(3);
     });
 
+    it('matches words that look like its own filter tokens (f<digits>) only in the text, never in the filter index', async () => {
+      for (let i = 0; i < 3; i++) await insert('a', { title: `plain ${i}`, labels: ['x', 'y'], assignee: 'ana' });
+      const f2 = await insert('a', { title: 'Tune F2 key', labels: ['x'] });
+      const search = (text: string, over: object = {}) =>
+        store.read(async (r) => (await r.searchTasks('a', { text, offset: 0, limit: 10, ...over })).items.map((h) => h.task.id));
+      for (const text of ['f', 'f1', 'f2', 'F', 'f_1', 'tune f']) {
+        const want = ['f', 'f2', 'F', 'tune f'].includes(text) ? [f2.id] : [];
+        expect(await search(text), text).toEqual(want);
+      }
+      expect(await search('f', { label: 'x' })).toEqual([f2.id]);
+      expect(await search('plain', { label: 'y', assignee: 'ana' })).toHaveLength(3);
+    });
+
     it('indexes new tasks for search inside their own write, after commit, and not after a rollback', async () => {
       // Engines may defer full-text indexing of new tasks to the end of a write (SQLite does, for speed):
       // the transaction must still see its own tasks, a commit must index them, a rollback must not.

@@ -153,6 +153,24 @@ export function toFtsQuery(text: string): string | undefined {
   return words.length === 0 ? undefined : words.map((w) => `"${w}"*`).join(' ');
 }
 
+/**
+ * Whether a word of `text` could match a facet token (`f<digits>`, {@link Facets}) in the `facets` column: a token
+ * of the word, as the tokenizer folds it (case, diacritics), that is `f` and digits. Only then does a search need
+ * the column filter `{title description comments} :`, which decodes every match's positions to check its column:
+ * at 1M tasks it made a common word's count ~7 ms (~40%) slower. Without it the matches and bm25 scores are the same
+ * (the facets column has weight 0 and holds no other tokens).
+ */
+export function facetLike(text: string): boolean {
+  return searchWords(text).some((w) =>
+    w
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .some((token) => /^f\d*$/.test(token)),
+  );
+}
+
 /** One hit of {@link searchPage}: the task's row (to hydrate), its score (higher is better), snippet and column. */
 export interface SearchPageHit {
   row: Row;
@@ -180,7 +198,7 @@ export function searchPage(
   facets: string,
   query: SearchQuery,
 ): { hits: SearchPageHit[]; total: number } {
-  const words = `{title description comments} : (${text})`;
+  const words = facetLike(query.text) ? `{title description comments} : (${text})` : text;
   const match = facets ? `${words} AND ${facets}` : words;
   const joined = hasNonFacetFilters(query);
   const scoped = filterSql(workspace, { ...query, status: undefined, assignee: undefined, label: undefined }, 't');
