@@ -22,6 +22,7 @@ import { labelledPage, listPage, orderSql } from './list.js';
 import { hydrate, toComment } from './rows.js';
 import { SearchTables, searchPage, toFtsQuery } from './search-index.js';
 import { SearchRows } from './search-rows.js';
+import { SearchTerms } from './search-terms.js';
 import { Statements } from './statements.js';
 import { statCounts } from './stats.js';
 
@@ -44,6 +45,8 @@ export class SqliteReadRepo implements TaskReader {
   readonly searchTables: SearchTables;
   /** Full-text rows written by this connection's transaction (always empty on the reader). */
   readonly searchRows: SearchRows;
+  /** A search's words as the workspace table's own terms. */
+  private readonly searchTerms: SearchTerms;
 
   /** Call outside any transaction (SearchTables makes this connection's `temp.search_page`). */
   constructor(db: Database.Database, origin: string) {
@@ -52,6 +55,7 @@ export class SqliteReadRepo implements TaskReader {
     this.facets = new Facets(this.sql.runner);
     this.searchTables = new SearchTables(db, this.facets, (sql) => this.sql.stmt(sql));
     this.searchRows = new SearchRows(this.sql, this.facets, this.searchTables);
+    this.searchTerms = new SearchTerms(db, (sql) => this.sql.stmt(sql));
   }
 
   async getTask(workspace: string, id: number): Promise<TaskRecord | undefined> {
@@ -87,12 +91,13 @@ export class SqliteReadRepo implements TaskReader {
    * status, assignee and label filters are terms of the FTS5 query (facets.ts).
    */
   async searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>> {
-    const text = toFtsQuery(query.text);
-    if (!text) return { items: [], total: 0 };
+    if (!toFtsQuery(query.text)) return { items: [], total: 0 };
     this.searchRows.flush(); // inside a write transaction, see its own new tasks
     const table = this.searchTables.find(workspace);
     const facets = this.facets.match(query);
     if (table === undefined || facets === null) return { items: [], total: 0 };
+    const text = this.searchTerms.query(table, query.text);
+    if (text === undefined) return { items: [], total: 0 }; // a word no task of the workspace has
     const { hits, total } = searchPage(this.sql.runner, this.searchTables, table, workspace, text, facets, query);
     const tasks = hydrate(
       this.sql.runner,

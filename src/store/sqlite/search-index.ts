@@ -3,6 +3,7 @@ import { searchWords } from '../shared.js';
 import type { SearchHit, SearchQuery } from '../types.js';
 import { type Facets, hasNonFacetFilters } from './facets.js';
 import { filterSql, type SqlRunner } from './list.js';
+import { FTS_TOKENIZER } from './search-terms.js';
 
 type Row = Record<string, unknown>;
 
@@ -34,8 +35,7 @@ export const RANKED_MATCHES = 2000;
 export const ftsTableName = (workspaceId: number): string => `tasks_fts_${workspaceId}`;
 
 /** The DDL of a workspace's table (the tokenizer of migration 1: porter stemming over unicode61, no diacritics). */
-export const ftsTableSql = (name: string): string =>
-  `CREATE VIRTUAL TABLE ${name} USING fts5(title, description, comments, facets, tokenize = 'porter unicode61 remove_diacritics 2')`;
+export const ftsTableSql = (name: string): string => `CREATE VIRTUAL TABLE ${name} USING fts5(title, description, comments, facets, ${FTS_TOKENIZER})`;
 
 /**
  * The workspaces' FTS5 tables as one connection sees them. A table is made by the first write that indexes a task of
@@ -54,7 +54,7 @@ export class SearchTables {
     /** The store's cached `prepare` (one statement cache per connection). */
     private readonly stmt: (sql: string) => Database.Statement,
   ) {
-    db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_page USING fts5(title, description, comments, tokenize = 'porter unicode61 remove_diacritics 2')");
+    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_page USING fts5(title, description, comments, ${FTS_TOKENIZER})`);
   }
 
   /** The workspace's table, or `undefined` when it has none yet. */
@@ -180,7 +180,7 @@ export interface SearchPageHit {
 }
 
 /**
- * A page of a workspace's search in its table `table`: `text` is the FTS5 query of the words (toFtsQuery), `facets`
+ * A page of a workspace's search in its table `table`: `text` is the FTS5 query of the words (toFtsQuery, or SearchTerms.query), `facets`
  * the FTS5 condition of the status, assignee and label filters (`''` without them). Other filters (not offered by
  * search_tasks) join each match to its task. `total` counts every match.
  *
