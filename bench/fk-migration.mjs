@@ -8,11 +8,14 @@
 //    rounds interleaved with `foreign_keys` ON and OFF on one connection; CPU µs per row, medians of the rounds.
 // Wall figures on the shared 2-core machine are noisy: read the CPU column, and the medians.
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { sqliteDriver } from '../dist/store/sqlite/driver.js';
 import { childForeignKeys } from '../dist/store/sqlite/foreign-keys.js';
 import { openSqliteStore } from '../dist/store/sqlite/index.js';
 import { SQLITE_MIGRATIONS } from '../dist/store/sqlite/migrations.js';
 import { round, stats } from './lib.mjs';
+
+/** better-sqlite3 13 or 12, whichever Taskwire loads on this Node (src/store/sqlite/driver.ts). */
+const { Database } = sqliteDriver();
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

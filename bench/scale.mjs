@@ -13,13 +13,16 @@
 // (EXPLAIN QUERY PLAN / EXPLAIN) are saved and printed. Loopback only; every loop bounded by count and time.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
+import { sqliteDriver } from '../dist/store/sqlite/driver.js';
 import { boardResource, changesResource, statsResource, taskResource } from '../dist/toolsets/tasks/resources.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { ASSIGNEES, LABELS, rng, VOCAB } from './dataset.mjs';
 import { round, stats, timeSqliteStatements } from './lib.mjs';
 import { baseTask, CHAIN_LABEL, COMMON_WORD, callerOf, growBlocked, growMain, growSmall, RARE_WORD, SUB_LABEL } from './shapes.mjs';
+
+/** better-sqlite3 13 or 12, whichever Taskwire loads on this Node (src/store/sqlite/driver.ts). */
+const { Database } = sqliteDriver();
 
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const SMALL_WORKSPACES = 49;

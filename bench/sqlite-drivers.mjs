@@ -1,8 +1,8 @@
 // better-sqlite3 vs node:sqlite (Node >= 22) on Taskwire's kind of work, same file settings (WAL,
 // synchronous=FULL, as Taskwire opens it). Issue 16: is the driver without native code the better choice?
 //   node bench/sqlite-drivers.mjs [--rows 5000] [--better-sqlite3 DIR]
-// DIR: a node_modules holding a better-sqlite3 built for the running Node (the repo's own is built for the
-// Node that ran npm install). Prints ops/s per driver and step; one run, on a shared machine: noisy.
+// DIR: a node_modules holding a better-sqlite3 to compare instead of the repo's own (13, Node-API: one binary
+// for every Node >= 22.14). Prints ops/s per driver and step; one run, on a shared machine: noisy.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';

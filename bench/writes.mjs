@@ -18,12 +18,15 @@
 //   writes and any automatic checkpoint).
 // Figures on this shared 2-core machine are noisy: run twice and compare.
 import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { sqliteDriver } from '../dist/store/sqlite/driver.js';
 import { openSqliteStore } from '../dist/store/sqlite/index.js';
 import { TaskService } from '../dist/toolsets/tasks/service.js';
 import { rng } from './dataset.mjs';
 import { round, stats, timeSqliteStatements } from './lib.mjs';
 import { baseTask, callerOf } from './shapes.mjs';
+
+/** better-sqlite3 13 or 12, whichever Taskwire loads on this Node (src/store/sqlite/driver.ts). */
+const { Database } = sqliteDriver();
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type * as Database from '../store/sqlite/driver.js';
+import { openDatabase } from '../store/sqlite/driver.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { BusChange, ChangeBus } from './bus.js';
 
@@ -55,7 +56,7 @@ export function openSqliteBus(options: SqliteBusOptions): ChangeBus {
   const intervalMs = options.intervalMs ?? 200;
   const maxRows = Math.max(PAGE, options.maxRowsPerTick ?? 5000);
   // timeout: a WAL reader waits on a lock only in rare cases (recovery); never block the event loop long.
-  const db = new Database(options.path, { readonly: true, fileMustExist: true, timeout: 50 });
+  const db = openDatabase(options.path, { readonly: true, fileMustExist: true, timeout: 50 });
   let page: Database.Statement<[number, string], { rid: number; workspace: string; task_id: number }>;
   let newest: Database.Statement<[], { rid: number | null }>;
   let version: number;

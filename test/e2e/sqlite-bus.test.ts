@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/sqlite/driver.js';
 import { eventually, ok, tempDir } from '../harness.js';
 import { assertBuilt, CLI } from './cli-process.js';
 
@@ -57,7 +57,7 @@ describe('stdio servers on one SQLite file (built CLI)', () => {
     const atModern = arrivals(modern.client, 'tasks://7');
     await first.client.subscribeResource({ uri: 'tasks://7' });
     const listening = await modern.client.listen({ resourceSubscriptions: ['tasks://7'] });
-    const other = new Database(db, { timeout: 5000 });
+    const other = openDatabase(db, { timeout: 5000 });
     const start = performance.now();
     try {
       other

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/sqlite/driver.js';
 import { startHttp } from '../e2e/cli-process.js';
 import { tempDir } from '../harness.js';
 import { dropSchema, freshSchema, PG_SKIP, PG_URL, requirePostgres } from './cluster.js';
@@ -34,7 +34,7 @@ describe('crash durability', () => {
       for (let cycle = 0; cycle < SQLITE_CYCLES; cycle++) {
         await crashCycle(() => startHttp(tmp.dir, ['--db', db], { TASKWIRE_LOG_LEVEL: 'silent' }), history, `s${cycle}`, killDelay());
       }
-      const conn = new Database(db);
+      const conn = openDatabase(db);
       try {
         expect(conn.pragma('integrity_check', { simple: true })).toBe('ok');
         expect(conn.pragma('foreign_key_check')).toEqual([]);

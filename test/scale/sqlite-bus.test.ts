@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BusChange, ChangeBus } from '../../src/cluster/bus.js';
 import { openSqliteBus } from '../../src/cluster/sqlite-bus.js';
 import { busKind, openApp } from '../../src/server/app.js';
 import type { ChangeEvent } from '../../src/server/changes.js';
+import type * as Database from '../../src/store/sqlite/driver.js';
+import { openDatabase } from '../../src/store/sqlite/driver.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { TaskStore } from '../../src/store/types.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -27,7 +28,7 @@ function setup(): { path: string; store: TaskStore; other: Database.Database; in
   const tmp = tempDir();
   const path = join(tmp.dir, 'bus.db');
   const store = openSqliteStore({ path });
-  const other = new Database(path, { timeout: 5000 });
+  const other = openDatabase(path, { timeout: 5000 });
   const seqs = new Map<string, number>();
   const stmt = other.prepare(
     `INSERT INTO task_changes (workspace, seq, at, principal, client, client_version, tool, kind, task_id, version, fields, origin)

@@ -163,11 +163,11 @@ describe('SQLite search tables per workspace', () => {
 
   it("upgrades migration 8's single index into one table per workspace with the same hits and the scores of a fresh index", async () => {
     const { SQLITE_MIGRATIONS } = await import('../../src/store/sqlite/migrations.js');
-    const Database = (await import('better-sqlite3')).default;
+    const { openDatabase } = await import('../../src/store/sqlite/driver.js');
     const tmp = tempDir();
     const path = join(tmp.dir, 'v8.db');
     // A database at migration 8 with two workspaces' tasks, labels and comments in the one `tasks_fts`.
-    const raw = new Database(path);
+    const raw = openDatabase(path);
     for (const m of SQLITE_MIGRATIONS.slice(0, 7)) raw.exec(m as string);
     raw.pragma('user_version = 7');
     const rows: Array<[string, number, string, string, string, string | null, string | null]> = [
@@ -214,7 +214,7 @@ describe('SQLite search tables per workspace', () => {
         }
       }
       expect((await hits(upgraded, 'a', { text: 'falcon' })).map((h) => h[0])).toEqual([2, 1]);
-      const check = new Database(path, { readonly: true });
+      const check = openDatabase(path, { readonly: true });
       const tables = check.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'tasks_fts%' AND sql LIKE '%fts5%' ORDER BY name").pluck().all();
       check.close();
       expect(tables).toEqual(['tasks_fts_1', 'tasks_fts_2']);

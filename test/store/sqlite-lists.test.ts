@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/sqlite/driver.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { listPage, type SqlRunner } from '../../src/store/sqlite/list.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
@@ -91,7 +91,7 @@ describe('SQLite list plans (migration 10)', () => {
   });
 
   it('walks every order of a large due range in index order: no sort of the matches', () => {
-    const db = new Database(':memory:');
+    const db = openDatabase(':memory:');
     for (const m of SQLITE_MIGRATIONS) typeof m === 'string' ? db.exec(m) : m(db);
     // Counts say 100,000 matches, so listPage walks the order's index; the page statement's plan is read back.
     const pages: Array<{ sql: string; params: unknown[] }> = [];

@@ -1,7 +1,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/sqlite/driver.js';
 import { childForeignKeys } from '../../src/store/sqlite/foreign-keys.js';
 import { openSqliteStore, RANKED_MATCHES } from '../../src/store/sqlite/index.js';
 import { SQLITE_MIGRATIONS, type SqliteMigration } from '../../src/store/sqlite/migrations.js';
@@ -78,7 +78,7 @@ describe('SQLite engine', () => {
       ),
     );
     await store.close();
-    const raw = new Database(path, { readonly: true });
+    const raw = openDatabase(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
     raw.close();
@@ -92,7 +92,7 @@ describe('SQLite engine', () => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'old.db');
     const step = SQLITE_MIGRATIONS.findIndex((m) => sqlOf(m).includes('task_labels_by_priority'));
-    const raw = new Database(path);
+    const raw = openDatabase(path);
     for (const m of SQLITE_MIGRATIONS.slice(0, step)) raw.exec(sqlOf(m));
     raw.pragma(`user_version = ${step}`);
     const insert = raw.prepare(
@@ -117,7 +117,7 @@ describe('SQLite engine', () => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'v4.db');
     const step = SQLITE_MIGRATIONS.findIndex((m) => sqlOf(m).includes('CREATE TABLE task_changes'));
-    const raw = new Database(path);
+    const raw = openDatabase(path);
     for (const m of SQLITE_MIGRATIONS.slice(0, step)) raw.exec(sqlOf(m));
     raw.pragma(`user_version = ${step}`);
     const insert = raw.prepare(
@@ -200,7 +200,7 @@ describe('SQLite engine', () => {
     const path = join(tmp.dir, 'v10.db');
     const step = SQLITE_MIGRATIONS.indexOf(childForeignKeys);
     expect(step).toBe(10);
-    const raw = new Database(path);
+    const raw = openDatabase(path);
     for (const m of SQLITE_MIGRATIONS.slice(0, step)) typeof m === 'string' ? raw.exec(m) : m(raw);
     raw.pragma(`user_version = ${step}`);
     const task = raw.prepare(
@@ -236,14 +236,14 @@ describe('SQLite engine', () => {
     // the migration's own count of what it removed, on a copy of the file
     const copy = join(tmp.dir, 'copy.db');
     copyFileSync(path, copy);
-    const other = new Database(copy);
+    const other = openDatabase(copy);
     other.pragma('foreign_keys = OFF');
     expect(other.transaction(() => childForeignKeys(other)).immediate()).toEqual({ task_labels: 2, task_deps: 2, comments: 1 });
     expect(other.pragma('foreign_key_check')).toEqual([]);
     other.close();
 
     const store = openSqliteStore({ path });
-    const check = new Database(path, { readonly: true });
+    const check = openDatabase(path, { readonly: true });
     const keys = (table: string) =>
       (check.pragma(`foreign_key_list(${table})`) as Array<{ table: string; from: string; to: string; on_delete: string }>)
         .map((k) => `${k.from}->${k.table}.${k.to} ${k.on_delete}`)
@@ -298,7 +298,7 @@ describe('SQLite engine', () => {
   it('refuses a database written by a newer Taskwire with a clear error', () => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'future.db');
-    const raw = new Database(path);
+    const raw = openDatabase(path);
     raw.pragma('user_version = 999');
     raw.close();
     expect(() => openSqliteStore({ path })).toThrow(/newer than this Taskwire/);

@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { Mutex } from '../mutex.js';
 import type { Guard } from '../store-guard.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../types.js';
+import type * as Database from './driver.js';
 import { type Row, toApiKey } from './rows.js';
 
 /**

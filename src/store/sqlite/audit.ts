@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { Mutex } from '../mutex.js';
 import type { Guard } from '../store-guard.js';
 import type { AuditLog, AuditQuery, AuditRecord } from '../types.js';
+import type * as Database from './driver.js';
 
 const COLUMNS = 'called_at AS time, workspace, principal, client_name, client_version, tool, args_hash, args, outcome, duration_ms, trace_id, request_id';
 

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { StoreError } from '../types.js';
+import type * as Database from './driver.js';
+import { openDatabase } from './driver.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 /** Options for {@link openSqliteStore}. */
@@ -49,7 +50,7 @@ export function openConnections(options: SqliteStoreOptions): SqliteConnections 
 
 /** One connection with the store's pragmas: WAL journal, `synchronous`, `busy_timeout`, foreign keys, a 32 MiB page cache. */
 function openConnection(options: SqliteStoreOptions): Database.Database {
-  const db = new Database(options.path);
+  const db = openDatabase(options.path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);

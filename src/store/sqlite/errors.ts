@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
 import { StoreError } from '../types.js';
+import { isSqliteError } from './driver.js';
 
 /**
  * A better-sqlite3 error as a {@link StoreError}: busy, locked and I/O errors are `unavailable` (retryable), any
@@ -8,7 +8,7 @@ import { StoreError } from '../types.js';
  */
 export function translateError(error: unknown): unknown {
   if (error instanceof StoreError) return error;
-  if (error instanceof Database.SqliteError) {
+  if (isSqliteError(error)) {
     if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED' || error.code.startsWith('SQLITE_IOERR')) {
       return new StoreError('unavailable', `database busy or unreachable (${error.code})`, { cause: error });
     }

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type * as Database from './driver.js';
 
 /**
  * The child tables of `tasks` as they stand after migration 10, each with the foreign keys migration 11 gives it:

@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { Actor, ChangeKind, ChangeQuery, ChangeRecord, NewChange, PruneBefore, TaskSnapshot, TrashRecord } from '../types.js';
+import type * as Database from './driver.js';
 
 type Row = Record<string, unknown>;
 

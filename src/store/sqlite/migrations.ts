@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type * as Database from './driver.js';
 import { childForeignKeys } from './foreign-keys.js';
 import { splitSearchIndex } from './search-index.js';
 

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import { ACTIONABLE, decimalPrefixRanges, escapeLike } from '../shared.js';
 import type {
   ChangeQuery,
@@ -16,6 +15,7 @@ import type {
   TaskRecord,
   TrashRecord,
 } from '../types.js';
+import type * as Database from './driver.js';
 import { Facets } from './facets.js';
 import { SqliteHistory } from './history.js';
 import { labelledPage, listPage, orderSql } from './list.js';

@@ -1,6 +1,6 @@
-import type Database from 'better-sqlite3';
 import { searchWords } from '../shared.js';
 import type { SearchHit, SearchQuery } from '../types.js';
+import type * as Database from './driver.js';
 import { type Facets, hasNonFacetFilters } from './facets.js';
 import { filterSql, type SqlRunner } from './list.js';
 import { FTS_TOKENIZER } from './search-terms.js';

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type * as Database from './driver.js';
 import type { SqlRunner } from './list.js';
 import type { Row } from './rows.js';
 

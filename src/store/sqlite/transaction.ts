@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { TaskReader, TaskWriter } from '../types.js';
+import type * as Database from './driver.js';
 import type { SqliteReadRepo } from './repo-read.js';
 import type { SqliteWriteRepo } from './repo-write.js';
 
