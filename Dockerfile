@@ -6,26 +6,25 @@
 # package.json "files" lists), and the runtime stage holds that tarball's contents plus `npm ci --omit=dev`
 # from the lock file. test/distribution/docker.test.ts checks both file sets without a Docker engine.
 
+# Node 22 (22.14+: Node-API 10) runs better-sqlite3 13, whose npm package carries the binary: no compiler, no
+# download. better-sqlite3 12 (the optional dependency Node 20 needs) is installed unbuilt and never loaded.
 FROM node:22-bookworm-slim AS build
-# better-sqlite3 compiles from source when no prebuilt binary matches.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json README.md LICENSE server.json ./
 COPY src ./src
 COPY assets ./assets
-# `prepare` builds dist/; then pack what npm users get and unpack it as the app.
-RUN npm ci --no-audit --no-fund \
+# Scripts off (nothing here needs one: better-sqlite3 13 has none), then build dist/; then pack what npm users
+# get and unpack it as the app.
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && npm run build \
  && npm pack --ignore-scripts --pack-destination /tmp \
  && mkdir /app \
  && tar -xzf /tmp/taskwire-*.tgz -C /app --strip-components=1 \
  && cp package-lock.json /app/
 WORKDIR /app
-# Production dependencies from the lock; scripts off (no `prepare`: no TypeScript here), then only the
-# SQLite driver's own install script (prebuilt download, else compile).
+# Production dependencies from the lock; scripts off (no `prepare`: no TypeScript here; the SQLite driver needs
+# none on Node 22).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm rebuild better-sqlite3 \
  && rm package-lock.json \
  && npm cache clean --force
 

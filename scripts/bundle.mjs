@@ -3,8 +3,9 @@
 // official CLI (@anthropic-ai/mcpb: validate, then pack). Needs dist/ (npm run build) and node_modules.
 //
 // The bundle holds dist/ (no source maps), assets/, package.json, LICENSE, manifest.json and the production
-// dependencies, copied from this checkout's node_modules (`npm ls --omit=dev`), so the SQLite driver inside is
-// the better-sqlite3 binary compiled or downloaded for THIS machine: its OS, CPU and Node ABI. The staged
+// dependencies, copied from this checkout's node_modules (`npm ls --omit=dev`). The SQLite driver inside is
+// better-sqlite3 13 (Node-API: its prebuilt binaries for this OS, any Node >= 22.14) and, if it was built here,
+// better-sqlite3 12 for THIS machine's Node ABI (what Node 20 loads; src/store/sqlite/driver.ts picks). The staged
 // manifest therefore narrows `compatibility` to this platform and this Node major, so Claude Desktop refuses
 // the bundle elsewhere instead of failing to load the driver (modelcontextprotocol/mcpb#180). Build it on
 // macOS for macOS and on Windows for Windows. Prints the file, its size and SHA-256 (server.json fileSha256).
@@ -46,9 +47,11 @@ try {
     if (!rel.startsWith('node_modules')) continue;
     cpSync(dir, join(stage, rel), {
       recursive: true,
-      // Not needed to run: the native driver's C sources, build intermediates and docs.
+      // Not needed to run: the native driver's C sources, build intermediates and docs, and better-sqlite3 13's
+      // binaries for other operating systems (`prebuilds/<os>[musl]-<cpu>.node`).
       filter: (src) => {
         const r = relative(dir, src);
+        if (/^prebuilds[\\/].+\.node$/.test(r) && !r.slice('prebuilds/'.length).startsWith(process.platform)) return false;
         return !/^(deps|src|build[\\/](Release[\\/])?(obj|obj\.target|deps)|docs?|test|benchmark)([\\/]|$)/.test(r) && noMaps(src) && !src.endsWith('.d.ts');
       },
     });

@@ -53,8 +53,13 @@ describe('MCP Bundle (npm run bundle)', () => {
     const major = Number(process.versions.node.split('.')[0]);
     expect(manifest.compatibility.platforms).toEqual([process.platform]);
     expect(manifest.compatibility.runtimes.node).toBe(`>=${major}.0.0 <${major + 1}.0.0`);
-    expect(existsSync(join(unpacked, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
-    expect(existsSync(join(unpacked, 'node_modules', 'better-sqlite3', 'deps'))).toBe(false);
+    // better-sqlite3 13's own binaries for this OS only (any Node >= 22.14), and 12 built for this Node's ABI where it has no Node-API 10.
+    const modules = join(unpacked, 'node_modules');
+    const prebuilds = readdirSync(join(modules, 'better-sqlite3', 'prebuilds'));
+    expect(prebuilds).toContain(`${process.platform}-${process.arch}.node`);
+    expect(prebuilds.filter((f) => !f.startsWith(process.platform))).toEqual([]);
+    if (Number(process.versions.napi) < 10) expect(existsSync(join(modules, 'better-sqlite3-v12', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
+    for (const driver of ['better-sqlite3', 'better-sqlite3-v12']) expect(existsSync(join(modules, driver, 'deps')), `${driver}/deps`).toBe(false);
     // Sources stay out; only asset directories package.json "files" lists (the board's src/board/assets) ship.
     const shipped = existsSync(join(unpacked, 'src')) ? readdirSync(join(unpacked, 'src'), { recursive: true, encoding: 'utf8' }) : [];
     expect(shipped.filter((f) => f.endsWith('.ts'))).toEqual([]);

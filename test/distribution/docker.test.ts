@@ -93,7 +93,7 @@ describe('Dockerfile', () => {
   it('builds the app from the npm tarball only: the build stage copies every file npm pack needs, the runtime stage only the unpacked package', () => {
     const copied = build.filter((i) => i.op === 'COPY').flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     const roots = new Set(tarballFiles.map((f) => f.split('/')[0] as string));
-    roots.delete('dist'); // built in the image by `prepare`
+    roots.delete('dist'); // built in the image by `npm run build`
     for (const root of roots) expect(copied, `the build stage must COPY ${root} for npm pack`).toContain(root);
     for (const c of copied) expect(existsSync(join(ROOT, c)), c).toBe(true);
     const buildRuns = build
