@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -15,7 +16,10 @@ import { ok, tempDir } from '../harness.js';
  * package), then driven as a client would: `--version`, a stdio session
  * (tools/list, create_tasks, list_tasks), Streamable HTTP, and `install --print`.
  *
- * Each install compiles better-sqlite3 from source: its install script tries
+ * The SQLite driver (src/store/sqlite/driver.ts) is better-sqlite3 13 on Node 22
+ * and 24 (Node-API 10), whose npm package carries the binary, and better-sqlite3
+ * 12 (the optional dependency `better-sqlite3-v12`) on Node 20. Each install
+ * still compiles 12 from source, on every runtime: its install script tries
  * prebuild-install first, which downloads from GitHub and cannot here (only the
  * npm registry is reachable), then node-gyp. node-gyp would download the
  * runtime's headers too, so each runtime is given its own (`npm_config_nodedir`:
@@ -99,13 +103,16 @@ async function headersFor(version: string, into: string): Promise<string> {
 }
 
 /**
- * Node 24 is pinned to 24.18.1: from 24.19.0, `node::ObjectWrap`'s destructor checks for an entered environment
- * (nodejs/node#65446), and better-sqlite3 12 (the last line that runs on Node 20) compiled against those headers
- * aborts the process (SIGABRT, `Assertion failed: (env) != nullptr` in `Statement::~Statement`) whenever an idle GC
- * finalizes a statement. Seen here on 24.21.0 in a clean-clone CI run, during `taskwire serve`'s start-up. A known
- * problem for users on Node 24.19+ (README, "Install"), to be fixed by better-sqlite3 13 (Node-API) on Node >= 22.
+ * The newest 22 and 24. From 24.19.0, `node::ObjectWrap`'s destructor checks for an entered environment
+ * (nodejs/node#65446), and better-sqlite3 12 compiled against those headers aborts the process (SIGABRT,
+ * `Assertion failed: (env) != nullptr` in `Statement::~Statement`) when the GC finalizes a statement: the test
+ * "survives the GC of prepared statements" below fails on 24.19+ if the driver module picks 12 there.
  */
-const RUNTIMES: Array<{ label: string; spec?: string }> = [{ label: 'node20' }, { label: 'node22', spec: 'node@22' }, { label: 'node24', spec: 'node@24.18.1' }];
+const RUNTIMES: Array<{ label: string; spec?: string; driver: string }> = [
+  { label: 'node20', driver: 'better-sqlite3-v12' },
+  { label: 'node22', spec: 'node@22', driver: 'better-sqlite3' },
+  { label: 'node24', spec: 'node@24', driver: 'better-sqlite3' },
+];
 
 describe.skipIf(SKIP)('the npm tarball, installed fresh on Node 20, 22 and 24', () => {
   const tmp = tempDir('taskwire-tarball-');
@@ -136,10 +143,11 @@ describe.skipIf(SKIP)('the npm tarball, installed fresh on Node 20, 22 and 24', 
       // `npm` runs under `node` found first on PATH: this runtime, so node-gyp builds for its ABI.
       await runBounded('npm', ['install', tarball], { cwd: dir, env, timeoutMs: INSTALL_TIMEOUT_MS });
       const installSeconds = (performance.now() - started) / 1000;
-      const compiled = existsSync(join(dir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'obj.target'));
+      const v12 = join(dir, 'node_modules', 'better-sqlite3-v12');
+      const compiled = existsSync(join(v12, 'build', 'Release', 'obj.target'));
       installed.set(label, { label, spec, node, nodedir, dir, installSeconds, compiled, abi, version });
       console.log(
-        `${label}: Node ${version} (ABI ${abi}): npm install of ${info?.filename} in ${installSeconds.toFixed(0)} s; better-sqlite3 ${compiled ? 'compiled from source' : 'prebuilt'}`,
+        `${label}: Node ${version} (ABI ${abi}): npm install of ${info?.filename} in ${installSeconds.toFixed(0)} s; better-sqlite3 12 ${compiled ? 'compiled from source' : existsSync(v12) ? 'prebuilt' : 'not installed'}`,
       );
     }
   }, 50 * 60_000);
@@ -156,7 +164,7 @@ describe.skipIf(SKIP)('the npm tarball, installed fresh on Node 20, 22 and 24', 
     expect(packedBytes).toBeLessThan(1_000_000);
   });
 
-  describe.each(RUNTIMES.map((r) => r.label))('%s', (label) => {
+  describe.each(RUNTIMES.map((r) => [r.label, r.driver] as const))('%s', (label, driver) => {
     const rt = () => {
       const r = installed.get(label);
       if (!r) throw new Error(`${label} was not installed`);
@@ -166,11 +174,28 @@ describe.skipIf(SKIP)('the npm tarball, installed fresh on Node 20, 22 and 24', 
 
     it('runs the right Node and prints the version through the installed bin', async () => {
       const r = rt();
-      if (r.spec) expect(`${r.version}.`.startsWith(`v${r.spec.slice('node@'.length)}.`)).toBe(true); // node@22 → v22.x.y; node@24.18.1 → v24.18.1
+      if (r.spec) expect(r.version.startsWith(`v${r.spec.slice('node@'.length)}.`)).toBe(true); // node@22 → v22.x.y
       const bin = join(r.dir, 'node_modules', '.bin', 'taskwire');
       const { stdout } = await run(r.node, [bin, '--version'], { timeout: 30_000 });
       expect(stdout.trim()).toBe(VERSION);
     });
+
+    it(`loads ${driver} and survives the GC of 100,000 prepared statements (nodejs/node#65446)`, async () => {
+      const r = rt();
+      const driverModule = join(r.dir, 'node_modules', 'taskwire', 'dist', 'store', 'sqlite', 'driver.js');
+      const script = `
+        const { openDatabase, sqliteDriver } = await import(${JSON.stringify(pathToFileURL(driverModule).href)});
+        const db = openDatabase(':memory:');
+        for (let round = 0; round < 20; round++) {
+          for (let i = 0; i < 5000; i++) db.prepare('SELECT ' + i + ' AS n').get();
+          globalThis.gc();
+        }
+        db.close();
+        globalThis.gc();
+        process.stdout.write(sqliteDriver().name);`;
+      const { stdout } = await run(r.node, ['--expose-gc', '--input-type=module', '-e', script], { timeout: 60_000 });
+      expect(stdout).toBe(driver);
+    }, 60_000);
 
     it('serves a stdio session: tools/list, create_tasks, list_tasks (the SQLite driver loads on this runtime)', async () => {
       const r = rt();
