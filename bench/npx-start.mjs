@@ -2,7 +2,8 @@
 //   node bench/npx-start.mjs [--runs 3]
 // Packs the package (npm pack; dist/ must be built), then times, through npx exactly as a client config runs it:
 //   1. the first `npx -y <tarball> --version`: npx installs into a new directory of its cache (packages from
-//      the warm npm cache; better-sqlite3 is downloaded prebuilt, or compiled where GitHub is unreachable);
+//      the warm npm cache; better-sqlite3 13 comes with its binaries, the optional 12 is downloaded prebuilt, or
+//      compiled where GitHub is unreachable);
 //   2. later `--version` runs (npx reuses that directory);
 //   3. a stdio session through npx: spawn to the answer of tools/list (what a client waits for).
 // One machine, shared: noisy. Leaves nothing behind but the npx cache directory of the packed tarball.
