@@ -178,7 +178,7 @@ describe('SQLite engine', () => {
     });
     await store.close();
     const step = SQLITE_MIGRATIONS.length - 1;
-    const raw = new Database(path);
+    const raw = openDatabase(path);
     raw.exec(`DROP TABLE due_counts; DROP TABLE waiting_counts; CREATE INDEX tasks_waiting ON tasks (workspace) WHERE status = 'todo' AND open_deps > 0;
       ${['due_counts', 'waiting_counts'].flatMap((t) => ['insert', 'delete', 'update'].map((k) => `DROP TRIGGER ${t}_on_${k};`)).join(' ')}`);
     raw.pragma(`user_version = ${step}`);
