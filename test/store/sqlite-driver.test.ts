@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSqliteError, NODE_API_10, openDatabase, sqliteDriver } from '../../src/store/sqlite/driver.js';
 
@@ -27,5 +29,18 @@ describe('the SQLite driver', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('is the only module that imports better-sqlite3 (13 loaded on Node 20 segfaults)', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const direct = ['src', 'test', 'bench', 'scripts']
+      .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(root, dir, f)))
+      .filter((f) => /\.(ts|mjs|js)$/.test(f) && !f.endsWith(join('src', 'store', 'sqlite', 'driver.ts')))
+      .filter((f) =>
+        /^import (?!type )[^;]*from 'better-sqlite3(-v12)?'|import\('better-sqlite3(-v12)?'\)|require\('better-sqlite3(-v12)?'\)/m.test(readFileSync(f, 'utf8')),
+      )
+      .map((f) => relative(root, f));
+    // bench/sqlite-drivers.mjs compares better-sqlite3 with node:sqlite, on Node >= 22 only, optionally from another directory.
+    expect(direct).toEqual(['bench/sqlite-drivers.mjs']);
   });
 });

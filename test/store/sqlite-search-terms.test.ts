@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Database from '../../src/store/sqlite/driver.js';
+import { openDatabase } from '../../src/store/sqlite/driver.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { SearchTerms } from '../../src/store/sqlite/search-terms.js';
 import type { TaskStore } from '../../src/store/types.js';
@@ -29,7 +30,7 @@ describe('SQLite search terms', () => {
       }
       await w.insertTask('b', newTask({ title: 'logarithm zebra' }), actor, now);
     });
-    raw = new Database(path, { readonly: true });
+    raw = openDatabase(path, { readonly: true });
   });
   afterAll(async () => {
     raw.close();
@@ -63,7 +64,7 @@ describe('SQLite search terms', () => {
   });
 
   it('resolves a word to its one term, a few terms to an OR, and keeps the prefix where that is not exact', () => {
-    const db = new Database(path, { readonly: true });
+    const db = openDatabase(path, { readonly: true });
     try {
       const terms = new SearchTerms(db, (sql) => db.prepare(sql));
       expect(terms.query('tasks_fts_1', 'zephyr')).toBe('"zephyr"');

@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import { searchWords } from '../shared.js';
+import type * as Database from './driver.js';
 
 /** The tokenizer of every full-text table (migration 1): porter stemming over unicode61, no diacritics. */
 export const FTS_TOKENIZER = "tokenize = 'porter unicode61 remove_diacritics 2'";
