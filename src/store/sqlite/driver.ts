@@ -19,8 +19,9 @@ import type BetterSqlite3 from 'better-sqlite3';
  * 13's (`@types/better-sqlite3`).
  *
  * When the preferred version cannot load (12 missing because its build failed or its install script was skipped;
- * 13 on a platform it has no binary for), the other one is tried; when neither loads, {@link openDatabase} throws
- * one error naming both failures and what to do.
+ * 13 on a platform it has no binary for), the other one is tried (without Node-API 10, `better-sqlite3` only if it
+ * is a 12, as in a node_modules installed before the alias); when neither loads, {@link openDatabase} throws one
+ * error naming both failures and what to do.
  */
 
 /** An open connection. */
@@ -57,11 +58,16 @@ let loaded: SqliteDriver | undefined;
  */
 export function sqliteDriver(): SqliteDriver {
   if (loaded) return loaded;
-  // 13 without Node-API 10 does not fail to load: it crashes the process later. Never try it there.
-  const order = NODE_API_10 ? (['better-sqlite3', 'better-sqlite3-v12'] as const) : (['better-sqlite3-v12'] as const);
+  // Without Node-API 10, `better-sqlite3` is tried too, but only when it is a 12 (a node_modules installed before
+  // the alias existed): 13 there does not fail to load, it crashes the process later.
+  const order = NODE_API_10 ? (['better-sqlite3', 'better-sqlite3-v12'] as const) : (['better-sqlite3-v12', 'better-sqlite3'] as const);
   const failures: string[] = [];
   for (const name of order) {
     try {
+      if (!NODE_API_10 && name === 'better-sqlite3') {
+        const { version } = require(`${name}/package.json`) as { version: string };
+        if (Number(version.split('.')[0]) >= 13) throw new Error(`${version} needs Node-API 10`);
+      }
       const Database = require(name) as typeof BetterSqlite3;
       // Both load their native addon in the first constructor call: open one here, so a missing binary or one
       // built for another Node ABI fails now, with the other version still to try.
