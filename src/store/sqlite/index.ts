@@ -11,7 +11,7 @@ import { SqliteWriteRepo } from './repo-write.js';
 import { readTransaction, writeTransaction } from './transaction.js';
 
 export type { SqliteStoreOptions } from './connection.js';
-export { RANKED_MATCHES, toFtsQuery } from './search-index.js';
+export { RANKED_MATCHES } from './search-index.js';
 
 /**
  * Open (creating if needed) a SQLite task store: WAL journal, `synchronous=FULL`,

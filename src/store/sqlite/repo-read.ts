@@ -1,4 +1,4 @@
-import { ACTIONABLE, decimalPrefixRanges, escapeLike } from '../shared.js';
+import { ACTIONABLE, decimalPrefixRanges, escapeLike, searchWords } from '../shared.js';
 import type {
   ChangeQuery,
   ChangeRecord,
@@ -20,7 +20,7 @@ import { Facets } from './facets.js';
 import { SqliteHistory } from './history.js';
 import { labelledPage, listPage, orderSql } from './list.js';
 import { hydrate, toComment } from './rows.js';
-import { SearchTables, searchPage, toFtsQuery } from './search-index.js';
+import { SearchTables, searchPage } from './search-index.js';
 import { SearchRows } from './search-rows.js';
 import { SearchTerms } from './search-terms.js';
 import { Statements } from './statements.js';
@@ -91,7 +91,7 @@ export class SqliteReadRepo implements TaskReader {
    * status, assignee and label filters are terms of the FTS5 query (facets.ts).
    */
   async searchTasks(workspace: string, query: SearchQuery): Promise<Counted<SearchHit>> {
-    if (!toFtsQuery(query.text)) return { items: [], total: 0 };
+    if (searchWords(query.text).length === 0) return { items: [], total: 0 };
     this.searchRows.flush(); // inside a write transaction, see its own new tasks
     const table = this.searchTables.find(workspace);
     const facets = this.facets.match(query);

@@ -147,12 +147,6 @@ export function splitSearchIndex(db: Database.Database): void {
   db.exec('DROP TABLE tasks_fts');
 }
 
-/** Build an FTS5 query from free text: every word quoted (no operator injection), prefix-matched, AND-ed. */
-export function toFtsQuery(text: string): string | undefined {
-  const words = searchWords(text);
-  return words.length === 0 ? undefined : words.map((w) => `"${w}"*`).join(' ');
-}
-
 /**
  * Whether a word of `text` could match a facet token (`f<digits>`, {@link Facets}) in the `facets` column: a token
  * of the word, as the tokenizer folds it (case, diacritics), that is `f` and digits. Only then does a search need
@@ -180,7 +174,7 @@ export interface SearchPageHit {
 }
 
 /**
- * A page of a workspace's search in its table `table`: `text` is the FTS5 query of the words (toFtsQuery, or SearchTerms.query), `facets`
+ * A page of a workspace's search in its table `table`: `text` is the FTS5 query of the words (SearchTerms.query), `facets`
  * the FTS5 condition of the status, assignee and label filters (`''` without them). Other filters (not offered by
  * search_tasks) join each match to its task. `total` counts every match.
  *

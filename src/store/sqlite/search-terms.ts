@@ -12,8 +12,9 @@ const MIN_STEM = 3;
 const TOKEN_CACHE = 2000;
 
 /**
- * Builds the FTS5 query of a search's words for one workspace's table, each word prefix-matched (`logi` finds
- * `login`), with the prefixes resolved to the index's own terms where that is exact.
+ * Builds the FTS5 query of a search's words for one workspace's table: every word quoted (no operator injection),
+ * prefix-matched (`logi` finds `login`), AND-ed, with the prefixes resolved to the index's own terms where that is
+ * exact.
  *
  * Why: FTS5 runs a prefix term by merging the doclists of every term with that prefix into one before it matches,
  * and bm25() merges them again for its statistics. At 1M tasks a common word (120k matches) cost ~8 ms more as
