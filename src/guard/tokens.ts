@@ -13,9 +13,10 @@ const require = createRequire(import.meta.url);
  *
  * Two entry points:
  * - {@link budgetTokens}, for the request path: counted by the token worker
- *   (`token-worker.ts`), which builds the encoder off the main thread; until
- *   it is ready (about a second after start-up) the counts are a conservative
- *   estimate, so no caller ever waits for the encoder.
+ *   (`token-worker.ts`), which builds the encoder off the main thread, started
+ *   by the first call that needs a count; until it is ready (about a second
+ *   later) the counts are a conservative estimate, so no caller ever waits
+ *   for the encoder.
  * - {@link countTokens}, exact always: builds the encoder on this thread on
  *   first use (1.2 s of blocked event loop here). For tests and tools, not for
  *   serving.
@@ -30,18 +31,12 @@ function loadEncoding(): Tiktoken {
   return encoding;
 }
 
-let worker: TokenWorker | undefined;
-let warming: NodeJS.Timeout | undefined;
-
 /**
- * Start the token worker `delayMs` after start-up (deferred and unref'd, so a client spawning the server gets its
- * first answers first, and a short-lived process never starts it). Idempotent.
+ * The token worker, started by the first {@link budgetTokens} call (a result whose bytes could pass its budget):
+ * a server whose results never come near their budgets never builds the encoder (~1.2 s of a thread's CPU and
+ * ~20 MB here), and that work never lands among its first calls.
  */
-export function warmTokensSoon(delayMs = 1_000): void {
-  if (worker || warming) return;
-  warming = setTimeout(startWorker, delayMs);
-  warming.unref();
-}
+let worker: TokenWorker | undefined;
 
 function startWorker(): TokenWorker | undefined {
   if (!worker) {

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../server/context.js';
-import type { Logger } from '../telemetry/logger.js';
+import { callLogOf, type Logger } from '../telemetry/logger.js';
 import { currentTraceId } from '../telemetry/tracing.js';
 import type { Call } from './types.js';
 
@@ -22,7 +22,8 @@ import type { Call } from './types.js';
 export async function logCall(logger: Logger, call: Call<RequestContext>, outcome: string, elapsedMs: number): Promise<void> {
   const ms = Math.round(elapsedMs * 100) / 100;
   const clientLog = call.ctx.clientLog;
-  if (!clientLog && !logger.isLevelEnabled('info')) return;
+  const lines = callLogOf(logger);
+  if (!clientLog && !lines.isLevelEnabled('info')) return;
   const line = {
     tool: call.op.label,
     requestId: call.requestId,
@@ -32,7 +33,7 @@ export async function logCall(logger: Logger, call: Call<RequestContext>, outcom
     ms,
     outcome,
   };
-  if (logger.isLevelEnabled('info')) logger.info(line, call.op.method);
+  if (lines.isLevelEnabled('info')) lines.info(line, call.op.method);
   if (clientLog) {
     const level = outcome === 'ok' ? 'info' : outcome === 'internal' || outcome === 'unavailable' ? 'error' : 'warning';
     await clientLog(level, { message: `${call.op.label}: ${outcome} in ${ms} ms`, ...line }).catch(() => undefined);

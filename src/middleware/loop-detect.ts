@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { GuardrailListener } from '../guard/events.js';
 import { canonicalJson } from '../toolkit/cursor.js';
 import type { Middleware, ToolResult } from './types.js';
@@ -36,8 +36,9 @@ export function loopDetect<Ctx>(options: LoopDetectOptions<Ctx>): Middleware<Ctx
     if (threshold <= 0) return result;
     const principal = principalOf(call.ctx);
     const key = hash(`${principal}\u0000${call.tool.name}\u0000${canonicalJson(call.args ?? {})}`);
-    // Results are built by our own code in a stable key order: plain JSON is enough (and far cheaper than canonical JSON).
-    const digest = hash(JSON.stringify([result.content, result.structuredContent, result.isError ?? false]));
+    // Results are built by our own code in a stable key order: plain JSON is enough (and far cheaper than canonical
+    // JSON). A tool's text block is made from its structured content, so that alone tells two results apart.
+    const digest = hash(JSON.stringify([result.structuredContent ?? result.content, result.isError ?? false]));
     const t = now();
     const prior = seen.get(key);
     const repeats = prior && prior.result === digest && t - prior.at <= windowMs ? prior.repeats + 1 : 1;
@@ -59,6 +60,6 @@ function withHint(result: ToolResult, repeats: number, tool: string): ToolResult
   };
 }
 
-function hash(text: string): string {
-  return createHash('sha1').update(text).digest('base64url'); // not security-relevant: a repeat detector
-}
+/** SHA-1 of `text` (not security-relevant: a repeat detector); one-shot `crypto.hash` where Node has it (20.12+). */
+const hash: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text, 'base64url') : (text) => crypto.createHash('sha1').update(text).digest('base64url');

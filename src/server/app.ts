@@ -5,7 +5,6 @@ import { type BusChangeKind, bridge, type ChangeBus, channelName } from '../clus
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/schema.js';
 import { createGuardrails, type GuardrailOptions, type Guardrails } from '../guard/index.js';
-import { warmTokensSoon } from '../guard/tokens.js';
 import { AsyncOperations } from '../protocol-tasks/registry.js';
 import { openConfiguredStore } from '../store/open.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
@@ -75,7 +74,6 @@ export function createApp(available: Toolsets, config: Config, logger: Logger, s
   });
   const scopes = checkScopes(toolsets);
   const operatorScopes = toolsets.flatMap((t) => Object.entries(t.scopes).flatMap(([scope, d]) => (typeof d === 'object' && d.operator ? [scope] : [])));
-  warmTokensSoon(); // result budgets count tokens: load the encoder now, not inside the first call that needs it
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
   // Store spans only when spans are recorded at all: untraced serving keeps the bare store.

@@ -98,8 +98,8 @@ describe('scale fence: every read path on a database grown to 20k tasks in one r
       }
     }
     page2 = ((await ok(h.client, 'list_tasks', {})) as { next_cursor: string }).next_cursor;
-    // A running server has its tokenizer loaded a second after start (warmTokensSoon); this growth ran on
-    // microtasks, so its timer may not have fired yet: load it here, outside the timed calls.
+    // A running server builds its tokenizer once, after the first call that counts tokens: build it here,
+    // outside the timed calls.
     countTokens('warm');
   }, 120_000);
 

@@ -233,6 +233,14 @@ export class SqliteReadRepo implements TaskReader {
   }
 
   async expiredLeases(workspace: string, now: string, limit: number): Promise<number[]> {
+    // Every read asks (ServiceCore.fresh) and nearly always none has expired: an index probe answers that without
+    // the sorter `ORDER BY id` opens (~1 µs against ~6 µs hot).
+    const any = this.sql.get(
+      'SELECT 1 AS found FROM tasks INDEXED BY tasks_by_lease_expiry WHERE workspace = ? AND lease_expires_at IS NOT NULL AND lease_expires_at <= ? LIMIT 1',
+      workspace,
+      now,
+    );
+    if (any === undefined) return [];
     return this.sql
       .all(
         'SELECT id FROM tasks INDEXED BY tasks_by_lease_expiry WHERE workspace = ? AND lease_expires_at IS NOT NULL AND lease_expires_at <= ? ORDER BY id LIMIT ?',
