@@ -4,7 +4,10 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import autocannon from 'autocannon';
-import { cpuMicros, ENVELOPE, LEGACY_INIT, round, rssKiB, sleep, stopChild } from './lib.mjs';
+import { cpuMicros, ENVELOPE, LEGACY_INIT, round, rssKiB, settle, sleep, stopChild } from './lib.mjs';
+
+/** Seconds of the same load before the measured run (not counted). */
+const WARM_UP_S = 1;
 
 const NODE = process.execPath;
 
@@ -83,22 +86,27 @@ export async function load(server, { connections, seconds, req, sessions = false
   // Sanity: one request must succeed before we measure.
   const probe = await post(server.url, req.body, { ...req.headers, ...(sessions ? { 'mcp-session-id': sessionIds[0] } : {}) });
   if (probe.status !== 200 || /"isError":true|"error":/.test(probe.text)) throw new Error(`probe failed ${probe.status}: ${probe.text.slice(0, 300)}`);
-  const cpu0 = cpuMicros(server.child.pid);
   let next = 0;
-  const result = await autocannon({
-    url: server.url,
-    method: 'POST',
-    headers: req.headers,
-    body: req.body,
-    connections,
-    duration: seconds,
-    pipelining: 1,
-    setupClient: sessions
-      ? (client) => {
-          client.setHeaders({ ...req.headers, 'mcp-session-id': sessionIds[next++ % sessionIds.length] });
-        }
-      : undefined,
-  });
+  const run = (duration) =>
+    autocannon({
+      url: server.url,
+      method: 'POST',
+      headers: req.headers,
+      body: req.body,
+      connections,
+      duration,
+      pipelining: 1,
+      setupClient: sessions
+        ? (client) => {
+            client.setHeaders({ ...req.headers, 'mcp-session-id': sessionIds[next++ % sessionIds.length] });
+          }
+        : undefined,
+    });
+  // Every server gets the same warm-up under load (JIT tiers, pools, caches), then settles, before the measured run.
+  await run(WARM_UP_S);
+  await settle(server.child.pid);
+  const cpu0 = cpuMicros(server.child.pid);
+  const result = await run(seconds);
   const cpu = cpuMicros(server.child.pid) - cpu0;
   const total = result.requests.total;
   return {
@@ -115,9 +123,8 @@ export async function load(server, { connections, seconds, req, sessions = false
 /** RSS growth per 1,000 idle 2025-era sessions (KiB per session). */
 export async function sessionMemory(server, count) {
   for (let i = 0; i < 50; i++) await openSession(server.url); // warm up allocators and JIT
-  // Past Taskwire's deferred tokenizer (a worker building the o200k encoder 1 s after start, src/guard/tokens.ts
-  // warmTokensSoon; tens of MB): sampled earlier, it can land inside the measured window and read as tens of KiB per session.
-  await sleep(2000);
+  // Settled first: work a server defers past start-up must not land inside the measured window.
+  await settle(server.child.pid);
   const before = rssKiB(server.child.pid);
   const batch = 50;
   for (let i = 0; i < count; i += batch) await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => openSession(server.url)));

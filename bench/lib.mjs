@@ -20,6 +20,20 @@ export function rssKiB(pid) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Wait until a server process is idle: its CPU over 250 ms under 1% of a core (at most `maxMs`). Run after a
+ * warm-up, before a CPU-per-call measurement, so work a server does once (JIT tiers, deferred start-up work) is
+ * not charged to the calls measured. Returns the ms waited.
+ */
+export async function settle(pid, maxMs = 10_000) {
+  const started = performance.now();
+  for (;;) {
+    const before = cpuMicros(pid);
+    await sleep(250);
+    if (cpuMicros(pid) - before < 2_500 || performance.now() - started > maxMs) return performance.now() - started;
+  }
+}
+
 /** SIGTERM a child and wait for it to exit; SIGKILL after 3 s. */
 export function stopChild(child) {
   return new Promise((resolve) => {

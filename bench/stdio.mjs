@@ -1,7 +1,7 @@
 // stdio figures: cold start (spawn → first answered request, both eras), idle RSS, and for sequential
 // tool calls the server's CPU time per call (from /proc, so the load generator does not count) and the
 // client-observed p50/p99 latency.
-import { callParams, cpuMicros, ENVELOPE, LEGACY_INIT, NEVER_REFUSE, openEra, round, rssKiB, sleep, spread, stats, stdioServer } from './lib.mjs';
+import { callParams, cpuMicros, ENVELOPE, LEGACY_INIT, NEVER_REFUSE, openEra, round, rssKiB, settle, sleep, spread, stats, stdioServer } from './lib.mjs';
 
 const NODE = process.execPath;
 
@@ -49,6 +49,7 @@ export async function perCall(server, era, calls, reps) {
     await openEra(s, era);
     const params = callParams(era, server.call[0], server.call[1]);
     for (let i = 0; i < 200; i++) await s.request('tools/call', params); // warm up (JIT, caches)
+    await settle(s.child.pid);
     const cpu0 = cpuMicros(s.child.pid);
     const lat = [];
     for (let i = 0; i < calls; i++) {
