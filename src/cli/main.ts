@@ -7,6 +7,7 @@ import { CONFIG, type Config } from '../config/schema.js';
 import { openApp } from '../server/app.js';
 import { SelectionError } from '../server/select.js';
 import { openConfiguredStore } from '../store/open.js';
+import { NoSqliteDriver } from '../store/sqlite/driver.js';
 import { StoreError, type TaskStore } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { setupTelemetry } from '../telemetry/setup.js';
@@ -139,6 +140,8 @@ async function start(config: Config, http: boolean) {
     if (error instanceof ConfigError) fail(error.message);
     if (error instanceof SelectionError) fail(`--toolsets/--tools/--exclude-tools: ${error.message}`);
     if (error instanceof StoreError) {
+      // No driver is not a path problem: its message already says what to reinstall.
+      if (error.details?.cause instanceof NoSqliteDriver) fail(error.message, 1);
       fail(`${error.message} (${config.databaseUrl ? 'check --database-url / DATABASE_URL' : 'set --db or TASKWIRE_DB to a writable path'})`, 1);
     }
     throw error;

@@ -52,9 +52,14 @@ export const NODE_API_10 = Number(process.versions.napi ?? 0) >= 10;
 const require = createRequire(import.meta.url);
 let loaded: SqliteDriver | undefined;
 
+/** Neither better-sqlite3 13 nor 12 loads on this runtime; the message says why for each, and what to do. */
+export class NoSqliteDriver extends Error {
+  override readonly name = 'NoSqliteDriver';
+}
+
 /**
  * The driver for this runtime, loaded on first use and kept.
- * @throws Error when neither better-sqlite3 13 nor 12 loads here (the message says why, for each, and what to do).
+ * @throws NoSqliteDriver when neither better-sqlite3 13 nor 12 loads here (the message says why, for each, and what to do).
  */
 export function sqliteDriver(): SqliteDriver {
   if (loaded) return loaded;
@@ -84,7 +89,7 @@ export function sqliteDriver(): SqliteDriver {
     : `Node ${process.version} (Node-API ${process.versions.napi}) needs better-sqlite3 12, an optional dependency compiled on install: ` +
       'reinstall with a C++ toolchain (Python 3, make, a compiler) or with GitHub reachable, and with install scripts allowed; ' +
       'or run Taskwire on Node 22.14 or later, which needs neither';
-  throw new Error(`no SQLite driver loads on Node ${process.version}: ${advice} (${failures.join('; ')})`);
+  throw new NoSqliteDriver(`no SQLite driver loads on Node ${process.version}: ${advice} (${failures.join('; ')})`);
 }
 
 /** Open a connection with the driver for this runtime (`new Database(path, options)`). */
