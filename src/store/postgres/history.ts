@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { Actor, ChangeKind, ChangeQuery, ChangeRecord, FieldChange, NewChange, PruneBefore, TaskSnapshot, TrashRecord } from '../types.js';
+import { countLiteral, intLiteral } from './sql-literals.js';
 
 /**
  * PostgreSQL statements of the parallel-agents tables (migration 4): the change history (`task_changes`), the trash
@@ -100,11 +101,10 @@ export async function appendChanges(
  */
 export async function listChanges(db: Kysely<unknown>, workspace: string, q: ChangeQuery): Promise<ChangeRecord[]> {
   const lit = pg.escapeLiteral;
-  const whole = (n: number) => String(Math.trunc(n));
   const where = [`workspace = ${lit(workspace)}`];
-  if (q.after !== undefined) where.push(`seq > ${whole(q.after)}`);
-  if (q.before !== undefined) where.push(`seq < ${whole(q.before)}`);
-  if (q.task_id !== undefined) where.push(`task_id = ${whole(q.task_id)}`);
+  if (q.after !== undefined) where.push(`seq > ${intLiteral(q.after)}`);
+  if (q.before !== undefined) where.push(`seq < ${intLiteral(q.before)}`);
+  if (q.task_id !== undefined) where.push(`task_id = ${intLiteral(q.task_id)}`);
   if (q.principal !== undefined) where.push(`principal = ${lit(q.principal)}`);
   if (q.since !== undefined) {
     const since = `${lit(q.since)}::timestamptz`;
@@ -113,7 +113,7 @@ export async function listChanges(db: Kysely<unknown>, workspace: string, q: Cha
       `(at + interval '0 s') >= ${since}`,
     );
   }
-  const walk = `SELECT * FROM task_changes WHERE ${where.join(' AND ')} ORDER BY seq ${q.newest_first ? 'DESC' : 'ASC'} LIMIT ${whole(Math.max(0, q.limit))}`;
+  const walk = `SELECT * FROM task_changes WHERE ${where.join(' AND ')} ORDER BY seq ${q.newest_first ? 'DESC' : 'ASC'} LIMIT ${countLiteral(q.limit)}`;
   const { rows } = await sql<ChangeRow>`
     SELECT ${CHANGE_COLUMNS} FROM taskwire_walk_changes(${walk}) WITH ORDINALITY AS page ORDER BY page.ordinality`.execute(db);
   return rows.map(toChange);

@@ -4,6 +4,7 @@ import { dueDayRange, PRIORITY_RANK } from '../shared.js';
 import type { Counted, ListQuery, TaskFilter, TaskRecord } from '../types.js';
 import { filtered, listOrder, opaqueTerms, taskFilter } from './filters.js';
 import { type Database, DEPENDS_ON, TASK_COLUMNS, type TaskRow } from './schema.js';
+import { countLiteral } from './sql-literals.js';
 import { hydrate } from './task-reads.js';
 
 /**
@@ -19,8 +20,7 @@ const SMALL_SET = 2000;
 function walkQuery(workspace: string, f: ListQuery): string {
   if (f.sort === 'priority' && (f.due_before !== undefined || f.due_after !== undefined)) return rankRangesQuery(workspace, f);
   const all = [`tasks.workspace = ${pg.escapeLiteral(workspace)}`, ...opaqueTerms(f, f.sort === 'priority')];
-  const whole = (n: number) => String(Math.max(0, Math.trunc(n)));
-  return `SELECT tasks.id FROM tasks WHERE ${all.join(' AND ')} ORDER BY ${listOrder(f.sort, f.order)} LIMIT ${whole(f.limit)} OFFSET ${whole(f.offset)}`;
+  return `SELECT tasks.id FROM tasks WHERE ${all.join(' AND ')} ORDER BY ${listOrder(f.sort, f.order)} LIMIT ${countLiteral(f.limit)} OFFSET ${countLiteral(f.offset)}`;
 }
 
 /**
@@ -34,7 +34,6 @@ function walkQuery(workspace: string, f: ListQuery): string {
  */
 function rankRangesQuery(workspace: string, f: ListQuery): string {
   const lit = pg.escapeLiteral;
-  const whole = (n: number) => String(Math.max(0, Math.trunc(n)));
   const wanted = f.priority && f.priority.length > 0 ? f.priority.map((p) => PRIORITY_RANK[p]) : Object.values(PRIORITY_RANK);
   const ranks = [...new Set(wanted)].sort((a, b) => (f.order === 'asc' ? a - b : b - a));
   const terms = [`tasks.workspace = ${lit(workspace)}`, ...opaqueTerms({ ...f, priority: undefined, due_before: undefined, due_after: undefined }, true)];
@@ -42,9 +41,9 @@ function rankRangesQuery(workspace: string, f: ListQuery): string {
   if (f.due_before !== undefined) terms.push(`tasks.due_date <= ${lit(f.due_before)}::date`);
   const parts = ranks.map(
     (rank) =>
-      `(SELECT tasks.id FROM tasks WHERE tasks.priority_rank = ${rank} AND ${terms.join(' AND ')} ORDER BY ${listOrder(f.sort, f.order)} LIMIT ${whole(f.offset + f.limit)})`,
+      `(SELECT tasks.id FROM tasks WHERE tasks.priority_rank = ${rank} AND ${terms.join(' AND ')} ORDER BY ${listOrder(f.sort, f.order)} LIMIT ${countLiteral(f.offset + f.limit)})`,
   );
-  return `SELECT ranges.id FROM (${parts.join(' UNION ALL ')}) ranges LIMIT ${whole(f.limit)} OFFSET ${whole(f.offset)}`;
+  return `SELECT ranges.id FROM (${parts.join(' UNION ALL ')}) ranges LIMIT ${countLiteral(f.limit)} OFFSET ${countLiteral(f.offset)}`;
 }
 
 /**
@@ -58,8 +57,7 @@ function labelWalkQuery(workspace: string, label: string, f: ListQuery): string 
   if (f.assignee !== undefined) all.push(`(lf.assignee COLLATE "POSIX") = ${lit(f.assignee)}`);
   const order =
     f.order === 'asc' ? 'lf.priority_rank ASC, lf.due_date DESC NULLS FIRST, lf.task_id DESC' : 'lf.priority_rank DESC, lf.due_date ASC NULLS LAST, lf.task_id ASC';
-  const whole = (n: number) => String(Math.max(0, Math.trunc(n)));
-  return `SELECT lf.task_id FROM task_labels lf WHERE ${all.join(' AND ')} ORDER BY ${order} LIMIT ${whole(f.limit)} OFFSET ${whole(f.offset)}`;
+  return `SELECT lf.task_id FROM task_labels lf WHERE ${all.join(' AND ')} ORDER BY ${order} LIMIT ${countLiteral(f.limit)} OFFSET ${countLiteral(f.offset)}`;
 }
 
 /**
