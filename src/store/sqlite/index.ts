@@ -37,7 +37,7 @@ export function openSqliteStore(options: SqliteStoreOptions): TaskStore {
     origin,
     apiKeys: sqliteApiKeys(writer, reader, locks, guard),
     audit: sqliteAudit(writer, reader, locks, guard),
-    read: (fn) => guard(() => readLock.run(() => readTransaction(reader, readRepo, fn))),
+    read: (fn) => guard(() => readLock.run(() => readTransaction(readRepo, fn))),
     write: (fn) => guard(() => writeLock.run(() => writeTransaction(writer, writeRepo, fn))),
     prune: (before) => guard(() => writeLock.run(async () => writer.transaction(() => writeRepo.history.prune(before)).immediate())),
     ping: () => guard(async () => void reader.prepare('SELECT 1').get()),
