@@ -63,6 +63,43 @@ export async function startHttp(dir: string, extra: string[] = [], env: Record<s
   };
 }
 
+/** The built CLI over raw stdio: its output so far, a line writer, and closing stdin to end it. */
+export interface Piped {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Write one line: a message as JSON, or a string as it is (garbage input). */
+  send: (msg: unknown) => void;
+  /** Close stdin (the client leaving) and wait for the process to exit; its exit code. */
+  end: () => Promise<number | null>;
+}
+
+/** Start `taskwire` on stdio with `args`, collecting stdout and stderr, for tests that speak raw JSON-RPC lines. */
+export function startStdio(args: string[]): Piped {
+  assertBuilt();
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    send: (msg) => child.stdin?.write(`${typeof msg === 'string' ? msg : JSON.stringify(msg)}\n`),
+    end: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done(child.exitCode);
+        child.once('exit', (code) => done(code));
+        child.stdin?.end();
+      }),
+  };
+}
+
 export interface Finished {
   code: number | null;
   stdout: string;

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ok, tempDir } from '../harness.js';
-import { assertBuilt, CLI } from './cli-process.js';
+import { assertBuilt, CLI, startStdio } from './cli-process.js';
 
 /** The built CLI over stdio, as a client spawns it, in both protocol eras. */
 describe('stdio end to end (built CLI)', () => {
@@ -47,16 +46,7 @@ describe('stdio end to end (built CLI)', () => {
   });
 
   it('writes nothing but JSON-RPC to stdout, logs to stderr, and survives garbage input', async () => {
-    const child = spawn(process.execPath, [CLI, '--db', db, '--log-level', 'debug'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const send = (msg: unknown) => child.stdin.write(`${typeof msg === 'string' ? msg : JSON.stringify(msg)}\n`);
+    const { send, stdout, stderr, end } = startStdio(['--db', db, '--log-level', 'debug']);
     send({
       jsonrpc: '2.0',
       id: 1,
@@ -68,10 +58,9 @@ describe('stdio end to end (built CLI)', () => {
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_task', arguments: { id: 'nope' } } });
     send({ jsonrpc: '2.0', id: 3, method: 'tools/list' });
     const deadline = Date.now() + 10_000;
-    while (!stdout.includes('"id":3') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    child.stdin.end();
-    await new Promise((r) => child.once('exit', r));
-    const lines = stdout.split('\n').filter(Boolean);
+    while (!stdout().includes('"id":3') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await end();
+    const lines = stdout().split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const line of lines) {
       const msg = JSON.parse(line);
@@ -86,7 +75,7 @@ describe('stdio end to end (built CLI)', () => {
     expect(byId.get(2).result.isError).toBe(true);
     expect(JSON.parse(byId.get(2).result.content[0].text).error.code).toBe('invalid_input');
     expect(byId.get(3).result.tools).toHaveLength(16);
-    expect(stderr).toContain('taskwire serving over stdio');
-    expect(stderr).toContain('"tool":"get_task"'); // the debug call log went to stderr
+    expect(stderr()).toContain('taskwire serving over stdio');
+    expect(stderr()).toContain('"tool":"get_task"'); // the debug call log went to stderr
   });
 });
