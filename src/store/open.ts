@@ -13,7 +13,12 @@ export async function openConfiguredStore(config: Config): Promise<TaskStore> {
   if (config.databaseUrl) {
     // Loaded only when configured (pg and Kysely): the embedded default starts without them.
     const { openPostgresStore } = await import('./postgres/index.js');
-    return openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize });
+    return openPostgresStore({
+      connectionString: config.databaseUrl,
+      schema: config.databaseSchema,
+      poolSize: config.databasePoolSize,
+      preparedStatements: config.databasePreparedStatements,
+    });
   }
   return openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
 }

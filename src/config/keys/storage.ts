@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ConfigKey } from '../schema.js';
-import { both, int } from './helpers.js';
+import { both, int, onOff } from './helpers.js';
 
 /** Where tasks live and how changes travel: SQLite durability, PostgreSQL connection, schema and pool, the change bus. */
 export const STORAGE_KEYS = {
@@ -40,6 +40,14 @@ export const STORAGE_KEYS = {
     doc: 'Most PostgreSQL connections one process opens (plus one for change notifications).',
     defaultDoc: '10',
     schema: int(1, 1000).default(10),
+    commands: both,
+  },
+  databasePreparedStatements: {
+    flag: 'database-prepared-statements',
+    env: 'TASKWIRE_DATABASE_PREPARED_STATEMENTS',
+    doc: 'Run PostgreSQL statements as prepared statements, parsed once per connection and not planned on every call. Turn off behind a pooler that shares server sessions between clients (PgBouncer in transaction mode); the store also turns it off by itself the first time the server shows it lost one.',
+    defaultDoc: 'on',
+    schema: onOff('on'),
     commands: both,
   },
   changeBus: {

@@ -22,6 +22,11 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   /** How long to wait for a connection, new or pooled, in ms (default 5,000). */
   connectTimeoutMs?: number;
+  /**
+   * Run statements with parameters as prepared statements, planned once per connection (default true; see
+   * prepared-statements.ts). Off for a pooler that shares server sessions between clients.
+   */
+  preparedStatements?: boolean;
 }
 
 /** Parsers for types whose `pg` default does not fit the port: counts as numbers, dates as strings, times as ISO-8601 UTC. */
@@ -57,7 +62,7 @@ export function openDatabase(options: PostgresStoreOptions): Kysely<Database> {
   pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({
     dialect: new PostgresDialect({
-      pool: foldedPool(pool),
+      pool: foldedPool(pool, options.preparedStatements ?? true),
       onCreateConnection:
         schema === undefined ? undefined : async (connection) => void (await connection.executeQuery(CompiledQuery.raw(`SET search_path TO ${quoteIdent(schema)}`))),
     }),

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { StoreError } from '../types.js';
+import { isStalePlan } from './prepared-statements.js';
 
 /** SQLSTATEs that mean "busy or going away, try again" (class 08, connection exceptions, is matched by prefix). */
 const RETRYABLE_SQLSTATES = new Set([
@@ -11,6 +12,8 @@ const RETRYABLE_SQLSTATES = new Set([
   '40P01', // deadlock_detected
   '55P03', // lock_not_available (lock_timeout)
   '57014', // query_canceled (statement_timeout): busy past its timeout
+  '26000', // invalid_sql_statement_name: the session lost a prepared statement (a pooler); the store stops preparing
+  '42P05', // duplicate_prepared_statement: the session holds another client's statements (a pooler); the store stops preparing
 ]);
 
 const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -20,7 +23,8 @@ const CONNECTION_LOST =
 
 /**
  * A database or driver error → the port's {@link StoreError}: `unavailable` (retryable) for connection loss,
- * shutdown, too many connections, timeouts, serialization failures and deadlocks; `internal` for any other
+ * shutdown, too many connections, timeouts, serialization failures, deadlocks and prepared statements the session
+ * lost or that predate a schema change (prepared-statements.ts); `internal` for any other
  * database error (a foreign-key violation, 23503, a child row of a task that does not exist, says so). A StoreError, or an error not from the database (the caller's own), is returned unchanged.
  */
 export function translate(error: unknown): unknown {
@@ -29,6 +33,9 @@ export function translate(error: unknown): unknown {
     const code = error.code ?? '';
     if (code.startsWith('08') || RETRYABLE_SQLSTATES.has(code)) {
       return new StoreError('unavailable', `database busy or unreachable (${code})`, { cause: error });
+    }
+    if (isStalePlan(error)) {
+      return new StoreError('unavailable', 'a prepared statement predates a schema change; retry (it is prepared again on its next use)', { cause: error });
     }
     if (code === '23503') {
       return new StoreError('internal', 'a comment, label or dependency names a task that does not exist (foreign key)', { cause: error });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import pg from 'pg';
+import { PreparedStatements, preparingSwitch } from './prepared-statements.js';
 
 /** The driver's own conversion of a parameter to the text it sends (arrays to array literals, dates, JSON, …). */
 const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (value: unknown) => string | Buffer | null };
@@ -23,16 +24,27 @@ export const DEFER = '/*taskwire:defer*/';
  * whose text cannot be inlined safely (a dollar-quoted string, a binary parameter) is sent as before, after the held
  * statements in a round trip of their own. A client released with statements still held drops them.
  *
+ * A statement with parameters runs as a SQL-level prepared statement ({@link PreparedStatements}): `EXECUTE name(…)`
+ * with the same literals, behind the held statements when there are any, and on its first use on a connection
+ * `PREPARE name AS …` goes in the same message (and, as its plans age, `DEALLOCATE name` and `PREPARE` again). So a
+ * call costs no more round trips than before, and its statements are parsed once per connection and, once PostgreSQL
+ * settles on a generic plan, not planned on every call. Once the server shows it does not keep a session's prepared
+ * statements (a pooler in transaction mode), the pool stops preparing.
+ *
  * One wrapper per `pg` client, so Kysely's per-client connection (and its `onCreateConnection`) is kept.
+ *
+ * @param prepare run statements as prepared statements (default true; false sends every statement as text, as a
+ *   pooler that shares server sessions between clients needs).
  */
-export function foldedPool(pool: pg.Pool): PostgresPool {
+export function foldedPool(pool: pg.Pool, prepare = true): PostgresPool {
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const preparing = preparingSwitch(prepare);
   return {
     async connect() {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
       if (!wrapper) {
-        wrapper = foldedClient(client);
+        wrapper = foldedClient(client, new PreparedStatements(preparing));
         wrappers.set(client, wrapper);
       }
       return wrapper;
@@ -41,23 +53,43 @@ export function foldedPool(pool: pg.Pool): PostgresPool {
   };
 }
 
-function foldedClient(client: pg.PoolClient): PostgresPoolClient {
+type Result = PostgresQueryResult<unknown>;
+
+function foldedClient(client: pg.PoolClient, statements: PreparedStatements): PostgresPoolClient {
   let held: string[] = [];
-  const query = async (text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<unknown>> => {
+  /** Sends `text` as one simple-protocol message and answers its last statement's result. */
+  const simple = async (text: string): Promise<Result> => {
+    const results = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+    return (Array.isArray(results) ? results.at(-1) : results) as unknown as Result;
+  };
+  const query = async (text: string, parameters: ReadonlyArray<unknown>): Promise<Result> => {
     if (text.startsWith(DEFER)) {
       held.push(text.slice(DEFER.length));
       return { command: 'SELECT', rowCount: 0, rows: [] };
     }
-    if (held.length === 0) return (await client.query(text, [...parameters])) as unknown as PostgresQueryResult<unknown>;
-    const prefix = held.join(';\n');
+    const prefix = held;
     held = [];
+    const use = statements.use(text, parameters.length);
+    const literals = use ? literalsOf(parameters) : undefined;
+    if (use && literals) {
+      // The text's line ends before the `;` that follows it: a trailing `--` comment must not swallow the EXECUTE.
+      const parts = [...prefix, ...use.drop, ...(use.prepare ? [`PREPARE ${use.name} AS ${text}\n`] : []), `EXECUTE ${use.name}(${literals.join(', ')})`];
+      try {
+        const result = await simple(parts.join(';\n'));
+        statements.succeeded(text, use);
+        return result;
+      } catch (error) {
+        statements.failed(text, use, error);
+        throw error;
+      }
+    }
+    if (prefix.length === 0) return (await client.query(text, [...parameters])) as unknown as Result;
     const inlined = inlineParameters(text, parameters);
     if (inlined === undefined) {
-      await client.query(prefix);
-      return (await client.query(text, [...parameters])) as unknown as PostgresQueryResult<unknown>;
+      await client.query(prefix.join(';\n'));
+      return (await client.query(text, [...parameters])) as unknown as Result;
     }
-    const results = (await client.query(`${prefix};\n${inlined}`)) as unknown as pg.QueryResult | pg.QueryResult[];
-    return (Array.isArray(results) ? results.at(-1) : results) as unknown as PostgresQueryResult<unknown>;
+    return simple(`${prefix.join(';\n')};\n${inlined}`);
   };
   return {
     query: query as PostgresPoolClient['query'],
@@ -66,6 +98,22 @@ function foldedClient(client: pg.PoolClient): PostgresPoolClient {
       client.release();
     },
   };
+}
+
+/**
+ * Each parameter as the quoted literal of the text the driver would send for it (`NULL` for null), or undefined when
+ * one is binary (a Buffer: bytea) or holds a NUL character (a simple-protocol message is a C string; as a parameter
+ * the server refuses it with 22021, as before): those go as parameters.
+ */
+export function literalsOf(parameters: ReadonlyArray<unknown>): string[] | undefined {
+  const literals: string[] = [];
+  for (const value of parameters) {
+    const prepared = prepareValue(value);
+    if (prepared === null) literals.push('NULL');
+    else if (typeof prepared === 'string' && !prepared.includes('\0')) literals.push(pg.escapeLiteral(prepared));
+    else return undefined;
+  }
+  return literals;
 }
 
 const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
@@ -77,13 +125,8 @@ const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
  */
 export function inlineParameters(text: string, parameters: ReadonlyArray<unknown>): string | undefined {
   if (parameters.length === 0) return text;
-  const literals: string[] = [];
-  for (const value of parameters) {
-    const prepared = prepareValue(value);
-    if (prepared === null) literals.push('NULL');
-    else if (typeof prepared === 'string') literals.push(pg.escapeLiteral(prepared));
-    else return undefined; // a Buffer: bytea, sent as a parameter instead
-  }
+  const literals = literalsOf(parameters);
+  if (literals === undefined) return undefined;
   let out = '';
   let i = 0;
   const n = text.length;

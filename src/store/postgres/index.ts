@@ -36,11 +36,16 @@ export type { PostgresStoreOptions } from './connection.js';
  * per open). `prune` deletes old change records and trash entries of every
  * workspace in its own transaction under `taskwire.history_prune`.
  *
+ * Statements with parameters run as prepared statements unless
+ * `options.preparedStatements` is false (folded-pool.ts, prepared-statements.ts).
+ *
  * @throws StoreError `unavailable` when the server cannot be reached or the
  *   schema cannot be migrated (including one migrated by a newer Taskwire).
  *   Later calls throw `unavailable` for connection loss, shutdown, too many
- *   connections, timeouts, serialization failures and deadlocks (all
- *   retryable), and `internal` for any other database error.
+ *   connections, timeouts, serialization failures, deadlocks and prepared
+ *   statements the server session lost or that predate a schema change (all
+ *   retryable; prepared-statements.ts), and `internal` for any other database
+ *   error.
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<TaskStore> {
   const db = openDatabase(options);
