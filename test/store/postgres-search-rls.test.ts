@@ -154,7 +154,7 @@ describe.skipIf(skip)('PostgreSQL search as an ordinary role (row-level security
 
   it("never returns another workspace's rows, whatever the caller sets taskwire.workspace to", async () => {
     const { schema, connectionString } = await role.schema();
-    const store = await openPostgresStore({ connectionString, schema }); // as in production: prepared statements
+    const store = await openPostgresStore({ connectionString, schema, preparedStatements: true }); // the searches also as prepared statements
     const c = await connect(connectionString, schema);
     try {
       await store.write(async (w) => {

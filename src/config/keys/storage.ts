@@ -45,9 +45,9 @@ export const STORAGE_KEYS = {
   databasePreparedStatements: {
     flag: 'database-prepared-statements',
     env: 'TASKWIRE_DATABASE_PREPARED_STATEMENTS',
-    doc: 'Run PostgreSQL statements as prepared statements, parsed once per connection and not planned on every call. Turn off behind a pooler that shares server sessions between clients (PgBouncer in transaction mode); the store also turns it off by itself the first time the server shows it lost one.',
-    defaultDoc: 'on',
-    schema: onOff('on'),
+    doc: 'Run PostgreSQL statements as prepared statements, parsed once per connection and not planned on every call (faster calls for one workspace; in one run a small workspace beside a 100k one got 1.5-4x slower under generic plans, so it is opt-in). Keep off behind a pooler that shares server sessions between clients (PgBouncer in transaction mode); the store also turns it off by itself the first time the server shows it lost one.',
+    defaultDoc: 'off',
+    schema: onOff('off'),
     commands: both,
   },
   changeBus: {

@@ -23,7 +23,7 @@ export interface PostgresStoreOptions {
   /** How long to wait for a connection, new or pooled, in ms (default 5,000). */
   connectTimeoutMs?: number;
   /**
-   * Run statements with parameters as prepared statements, planned once per connection (default true; see
+   * Run statements with parameters as prepared statements, planned once per connection (default false; see
    * prepared-statements.ts). Off for a pooler that shares server sessions between clients.
    */
   preparedStatements?: boolean;
@@ -62,7 +62,7 @@ export function openDatabase(options: PostgresStoreOptions): Kysely<Database> {
   pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({
     dialect: new PostgresDialect({
-      pool: foldedPool(pool, options.preparedStatements ?? true),
+      pool: foldedPool(pool, options.preparedStatements ?? false),
       onCreateConnection:
         schema === undefined ? undefined : async (connection) => void (await connection.executeQuery(CompiledQuery.raw(`SET search_path TO ${quoteIdent(schema)}`))),
     }),

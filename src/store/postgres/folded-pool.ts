@@ -33,10 +33,10 @@ export const DEFER = '/*taskwire:defer*/';
  *
  * One wrapper per `pg` client, so Kysely's per-client connection (and its `onCreateConnection`) is kept.
  *
- * @param prepare run statements as prepared statements (default true; false sends every statement as text, as a
+ * @param prepare run statements as prepared statements (default false, as the store's option; false sends every statement as text, as a
  *   pooler that shares server sessions between clients needs).
  */
-export function foldedPool(pool: pg.Pool, prepare = true): PostgresPool {
+export function foldedPool(pool: pg.Pool, prepare = false): PostgresPool {
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const preparing = preparingSwitch(prepare);
   return {

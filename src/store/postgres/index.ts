@@ -36,8 +36,8 @@ export type { PostgresStoreOptions } from './connection.js';
  * per open). `prune` deletes old change records and trash entries of every
  * workspace in its own transaction under `taskwire.history_prune`.
  *
- * Statements with parameters run as prepared statements unless
- * `options.preparedStatements` is false (folded-pool.ts, prepared-statements.ts).
+ * Statements with parameters run as prepared statements when
+ * `options.preparedStatements` is true (folded-pool.ts, prepared-statements.ts).
  *
  * @throws StoreError `unavailable` when the server cannot be reached or the
  *   schema cannot be migrated (including one migrated by a newer Taskwire).
