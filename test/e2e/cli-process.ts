@@ -9,6 +9,19 @@ export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
 }
 
+/** A child's stdout and stderr, as collected so far. */
+function collectOutput(child: ChildProcess): { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  return { stdout: () => out, stderr: () => err };
+}
+
 export interface Served {
   child: ChildProcess;
   url: string;
@@ -23,18 +36,11 @@ export async function startHttp(dir: string, extra: string[] = [], env: Record<s
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let err = '';
-  let out = '';
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
+  const output = collectOutput(child);
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 15 s:\n${err}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in 15 s:\n${output.stderr()}`)), 15_000);
     const check = () => {
-      const m = /serving MCP over Streamable HTTP at (http:\/\/\S+\/mcp)/.exec(err);
+      const m = /serving MCP over Streamable HTTP at (http:\/\/\S+\/mcp)/.exec(output.stderr());
       if (m?.[1]) {
         clearTimeout(timer);
         resolveUrl(m[1]);
@@ -43,13 +49,13 @@ export async function startHttp(dir: string, extra: string[] = [], env: Record<s
     child.stderr?.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${err}`));
+      reject(new Error(`server exited with ${code}:\n${output.stderr()}`));
     });
   });
   return {
     child,
     url,
-    stderr: () => err + out,
+    stderr: () => output.stderr() + output.stdout(),
     stop: (signal = 'SIGTERM') =>
       new Promise((done) => {
         if (child.exitCode !== null) return done(child.exitCode);
@@ -78,18 +84,9 @@ export interface Piped {
 export function startStdio(args: string[]): Piped {
   assertBuilt();
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
   return {
     child,
-    stdout: () => out,
-    stderr: () => err,
+    ...collectOutput(child),
     send: (msg) => child.stdin?.write(`${typeof msg === 'string' ? msg : JSON.stringify(msg)}\n`),
     end: () =>
       new Promise((done) => {
@@ -110,21 +107,14 @@ export interface Finished {
 export function run(command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<Finished> {
   return new Promise((done, reject) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const output = collectOutput(child);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${stderr}`));
+      reject(new Error(`${command} ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${output.stderr()}`));
     }, timeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      done({ code, stdout, stderr });
+      done({ code, stdout: output.stdout(), stderr: output.stderr() });
     });
   });
 }
