@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { PACKAGE_JSON } from './package-root.js';
 
-/** The package version, read once from package.json (one directory above `dist/` and `src/`). */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** The package version, from Taskwire's package.json. */
+export const VERSION: string = PACKAGE_JSON.version;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 /**
  * The board's static front end (issue 14): `GET /` is the page, `GET /board/<file>` its modules and
@@ -32,15 +33,13 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Where the assets are: `src/board/assets` next to this module when run from source (tests),
- * the same folder from `dist/board/` in the installed package (package.json `files` ships it).
+ * Where the assets are: the package's `src/board/assets/` (package.json `files` ships it), with a trailing slash.
+ * @throws Error when its `index.html` is missing (a packaging bug).
  */
 export function assetsDir(): string {
-  for (const rel of ['./assets/', '../../src/board/assets/']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(`${dir}index.html`)) return dir;
-  }
-  throw new Error('board assets not found (expected src/board/assets in the package)');
+  const dir = join(PACKAGE_ROOT, 'src', 'board', 'assets') + sep;
+  if (existsSync(`${dir}index.html`)) return dir;
+  throw new Error(`board assets not found (expected ${dir}index.html in the package)`);
 }
 
 /** One file name segment: letters, digits, dash, dot; no path traversal. */

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 /**
  * `taskwire install <client>`: the stdio launch line for each client's config
@@ -31,7 +31,8 @@ export interface Launch {
   env: Record<string, string>;
 }
 
-const THIS_CLI = resolve(fileURLToPath(new URL('./main.js', import.meta.url)));
+/** The CLI entry users run (package.json `bin`). */
+const THIS_CLI = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
 
 /** True when the CLI file lives inside a `node_modules` tree (npm install, npx cache, global install). */
 export function isInstalledPackage(cli: string = THIS_CLI): boolean {

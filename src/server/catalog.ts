@@ -98,6 +98,7 @@ export function grantTable<T, R, P, C>(catalog: Catalog<T, R, P, C>, may: GrantC
   const templateCompleters = new Map(catalog.templateCompleters.filter((t) => may(t)).map((t) => [t.uri, t.completer] as const));
   const toolLists: Array<{ tools: Record<string, unknown>[] } | undefined> = [undefined, undefined];
   const resourceLists: Array<{ resources: Record<string, unknown>[] } | undefined> = [undefined, undefined];
+  let promptList: { prompts: Record<string, unknown>[] } | undefined;
   return {
     tools,
     resources,
@@ -117,7 +118,10 @@ export function grantTable<T, R, P, C>(catalog: Catalog<T, R, P, C>, may: GrantC
       return resourceLists[i];
     },
     templateList: { resourceTemplates: templates.map((t) => t.listed) },
-    promptList: { prompts: [...prompts.values()].map((p) => p.listed) },
+    get promptList() {
+      promptList ??= { prompts: [...prompts.values()].map((p) => p.listed) };
+      return promptList;
+    },
   };
 }
 

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 /**
  * Icons (spec 2025-11-25, `Icon`: `src`, `mimeType`, `sizes`, `theme`) for the
@@ -13,8 +15,8 @@ export interface Icon {
   sizes: string[];
 }
 
-/** The directory of shipped icons: `assets/icons/` beside `dist/` and `src/`. */
-const ICON_DIR = new URL('../../assets/icons/', import.meta.url);
+/** The directory of shipped icons: the package's `assets/icons/`. */
+const ICON_DIR = join(PACKAGE_ROOT, 'assets', 'icons');
 
 const cache = new Map<string, Icon[]>();
 
@@ -25,7 +27,7 @@ const cache = new Map<string, Icon[]>();
 export function iconsFor(name: string): Icon[] {
   let icons = cache.get(name);
   if (!icons) {
-    const svg = readFileSync(new URL(`${name}.svg`, ICON_DIR));
+    const svg = readFileSync(join(ICON_DIR, `${name}.svg`));
     icons = [{ src: `data:image/svg+xml;base64,${svg.toString('base64')}`, mimeType: 'image/svg+xml', sizes: ['any'] }];
     cache.set(name, icons);
   }

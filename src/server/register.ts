@@ -122,6 +122,19 @@ interface PromptRun<Ctx> {
 type Completers<Ctx> = Record<string, CompleteRun<Ctx>>;
 type Table<Ctx> = GrantTable<ToolRun<Ctx>, ResourceRun<Ctx>, PromptRun<Ctx>, Completers<Ctx>>;
 
+/** `make()` on the first call, the same value after. */
+function once<T>(make: () => T): () => T {
+  let made = false;
+  let value: T;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value;
+  };
+}
+
 /** Everything selected, precomputed once (nothing here depends on a caller or a grant). */
 function prepareCatalog<Ctx>(reg: Registration<Ctx>): Catalog<ToolRun<Ctx>, ResourceRun<Ctx>, PromptRun<Ctx>, Completers<Ctx>> {
   const iconsOf = (name: string) => {
@@ -141,30 +154,42 @@ function prepareCatalog<Ctx>(reg: Registration<Ctx>): Catalog<ToolRun<Ctx>, Reso
     'resource',
   );
   const runTool = reg.pipeline.tool(invokeTool as ToolHandler<Ctx>);
+  // JSON Schemas are converted on first use (the first tools/list, or a call that needs one), not at start-up:
+  // for the default toolsets that was ~40 ms of a stdio cold start (issue 17).
   const tools = reg.tools.map((tool) => {
-    const inputJson = listedJson(tool.inputJsonSchema ? advertiseJson(tool.inputJsonSchema) : advertise(tool.input), 'input');
-    const outputJson = tool.output ? listedJson(advertise(tool.output, 'output'), 'output') : undefined;
+    const inputJson = once(() => listedJson(tool.inputJsonSchema ? advertiseJson(tool.inputJsonSchema) : advertise(tool.input), 'input'));
+    const outputJson = once(() => (tool.output ? listedJson(advertise(tool.output, 'output'), 'output') : undefined));
     // The SDK's tools/list key order: name, title, description, inputSchema, annotations, _meta, outputSchema.
-    const entry = (meta?: Record<string, unknown>) =>
-      Object.freeze({
+    const entry = (meta?: Record<string, unknown>) => {
+      const output = outputJson();
+      return Object.freeze({
         name: tool.name,
         ...defined({ title: tool.title, description: tool.description }),
-        inputSchema: inputJson,
+        inputSchema: inputJson(),
         ...defined({ annotations: tool.annotations }),
         ...(meta ? { _meta: meta } : {}),
-        ...(outputJson ? { outputSchema: outputJson } : {}),
+        ...(output ? { outputSchema: output } : {}),
       });
-    const listed = entry();
+    };
+    const listed = once(() => entry());
     // Only hosts that declare MCP Apps see `_meta.ui`: the others get exactly the listing they had.
-    const listedForApps = tool.ui ? entry({ ui: { resourceUri: tool.ui } }) : listed;
+    const listedForApps = once(() => (tool.ui ? entry({ ui: { resourceUri: tool.ui } }) : listed()));
     return {
       name: tool.name,
       scopes: tool.scopes,
       def: { tool: tool as AnyTool<Ctx>, op: toolOperation(tool), run: runTool },
-      listed,
-      listedForApps,
-      inputJson,
-      outputJson,
+      get listed() {
+        return listed();
+      },
+      get listedForApps() {
+        return listedForApps();
+      },
+      get inputJson() {
+        return inputJson();
+      },
+      get outputJson() {
+        return outputJson();
+      },
     };
   });
   const resources = reg.resources.map((res) => {
@@ -195,22 +220,26 @@ function prepareCatalog<Ctx>(reg: Registration<Ctx>): Catalog<ToolRun<Ctx>, Reso
       ]),
     );
   const prompts = reg.prompts.map((prompt) => {
-    const args = prompt.args ? listedJson(advertise(prompt.args), 'input') : undefined;
-    const properties = (args?.properties ?? {}) as Record<string, { description?: string }>;
-    const required = (args?.required ?? []) as string[];
-    const listed = Object.freeze({
-      name: prompt.name,
-      ...defined({ title: prompt.title, description: prompt.description }),
-      ...(args
-        ? { arguments: Object.entries(properties).map(([name, prop]) => ({ name, ...defined({ description: prop?.description }), required: required.includes(name) })) }
-        : {}),
-      ...iconsOf(prompt.name),
+    const listed = once(() => {
+      const args = prompt.args ? listedJson(advertise(prompt.args), 'input') : undefined;
+      const properties = (args?.properties ?? {}) as Record<string, { description?: string }>;
+      const required = (args?.required ?? []) as string[];
+      return Object.freeze({
+        name: prompt.name,
+        ...defined({ title: prompt.title, description: prompt.description }),
+        ...(args
+          ? { arguments: Object.entries(properties).map(([name, prop]) => ({ name, ...defined({ description: prop?.description }), required: required.includes(name) })) }
+          : {}),
+        ...iconsOf(prompt.name),
+      });
     });
     return {
       name: prompt.name,
       scopes: prompt.scopes,
       completer: wrap(prompt.complete),
-      listed,
+      get listed() {
+        return listed();
+      },
       def: {
         op: promptOperation(prompt),
         run: reg.pipeline.request((call: Call<Ctx>) =>
