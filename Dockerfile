@@ -13,6 +13,8 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.json README.md LICENSE server.json ./
 COPY src ./src
 COPY assets ./assets
+# npm run build bundles the CLI after tsc.
+COPY scripts/bundle-cli.mjs ./scripts/
 # Scripts off (nothing here needs one: better-sqlite3 13 has none), then build dist/; then pack what npm users
 # get and unpack it as the app.
 RUN npm ci --ignore-scripts --no-audit --no-fund \

@@ -96,6 +96,11 @@ describe('Dockerfile', () => {
     roots.delete('dist'); // built in the image by `npm run build`
     for (const root of roots) expect(copied, `the build stage must COPY ${root} for npm pack`).toContain(root);
     for (const c of copied) expect(existsSync(join(ROOT, c)), c).toBe(true);
+    // `npm run build` runs tsc and then the scripts it names (the CLI bundler): each must be in the image too.
+    const buildScript = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { build: string } }).scripts.build;
+    const scripts = [...buildScript.matchAll(/node (scripts\/\S+)/g)].map((m) => m[1] as string);
+    expect(scripts).toContain('scripts/bundle-cli.mjs');
+    for (const script of scripts) expect(copied, `the build stage must COPY ${script} for npm run build`).toContain(script);
     const buildRuns = build
       .filter((i) => i.op === 'RUN')
       .map((i) => i.args)
