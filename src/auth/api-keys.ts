@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRecord, ApiKeyStore } from '../store/types.js';
+import { digest } from '../toolkit/digest.js';
 import { AuthError } from './errors.js';
 import { knownScopes, type Principal, type Scope } from './principal.js';
 
@@ -20,7 +21,7 @@ export function isApiKey(token: string): boolean {
 }
 
 function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return digest('sha256', secret, 'hex');
 }
 
 /** A random hash to compare against when the id is unknown, so a miss costs what a hit costs. */

@@ -21,25 +21,28 @@ export class ConcurrencyGate {
   }
 
   /**
-   * Get a slot for `principal`.
+   * A slot for `principal` now, without waiting: the release function (call exactly once), `{ retryAfterMs }` when
+   * the principal holds its share already, or `undefined` when every slot is taken (then {@link acquire} queues).
+   * Synchronous, so an admitted call costs no promise.
+   */
+  tryAcquire(principal: string): (() => void) | { retryAfterMs: number } | undefined {
+    const mine = this.held.get(principal) ?? 0;
+    if (mine >= this.perPrincipal) return { retryAfterMs: 250 };
+    if (this.running >= this.max) return undefined;
+    this.held.set(principal, mine + 1);
+    this.running++;
+    return this.releaser(principal);
+  }
+
+  /**
+   * Get a slot for `principal`, waiting in the queue (up to `waitMs`, or until `signal` aborts) when all are taken.
    * @returns a release function (call exactly once), or `{ retryAfterMs }` when refused.
    */
   async acquire(principal: string, signal?: AbortSignal): Promise<(() => void) | { retryAfterMs: number }> {
-    const mine = this.held.get(principal) ?? 0;
-    if (mine >= this.perPrincipal) return { retryAfterMs: 250 };
-    this.held.set(principal, mine + 1);
-    const release = once(() => {
-      const left = (this.held.get(principal) ?? 1) - 1;
-      if (left === 0) this.held.delete(principal);
-      else this.held.set(principal, left);
-      const next = this.queue.shift();
-      if (next) next.grant();
-      else this.running--;
-    });
-    if (this.running < this.max) {
-      this.running++;
-      return release;
-    }
+    const now = this.tryAcquire(principal);
+    if (now !== undefined) return now;
+    this.held.set(principal, (this.held.get(principal) ?? 0) + 1);
+    const release = this.releaser(principal);
     return new Promise((resolve) => {
       const entry = {
         grant: () => {
@@ -61,6 +64,18 @@ export class ConcurrencyGate {
       const timer = setTimeout(giveUp, this.waitMs);
       signal?.addEventListener('abort', giveUp, { once: true });
       this.queue.push(entry);
+    });
+  }
+
+  /** The release of one slot `principal` holds: hands it to the first waiter, else frees it. */
+  private releaser(principal: string): () => void {
+    return once(() => {
+      const left = (this.held.get(principal) ?? 1) - 1;
+      if (left === 0) this.held.delete(principal);
+      else this.held.set(principal, left);
+      const next = this.queue.shift();
+      if (next) next.grant();
+      else this.running--;
     });
   }
 }

@@ -78,9 +78,14 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
     logger.error({ err: error, store }, 'rate-limit store unavailable; using per-process counters');
     return memory();
   });
+  let ready: Budgets | undefined;
+  void opened.then((b) => {
+    ready = b;
+  });
   const budgets: Budgets = {
     store,
-    take: async (kind, key) => (await opened).take(kind, key),
+    // Straight to the counters once they are open (one promise less per call).
+    take: (kind, key) => (ready ? ready.take(kind, key) : opened.then((b) => b.take(kind, key))),
     close: async () => (await opened).close(),
   };
   const gate = new ConcurrencyGate(config.maxConcurrentCalls, config.maxConcurrentPerPrincipal, config.queueWaitMs);

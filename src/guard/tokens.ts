@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
+import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import { countWith, estimateTokens } from './token-count.js';
 import { TokenWorker } from './token-worker.js';
 
@@ -25,9 +25,11 @@ let encoding: Tiktoken | undefined;
 let pieces: RegExp | undefined;
 
 function loadEncoding(): Tiktoken {
+  // Loaded here, not at start-up: most processes never build an encoder on this thread.
+  const { Tiktoken: Encoder } = require('js-tiktoken/lite') as typeof import('js-tiktoken/lite');
   const ranks = require('js-tiktoken/ranks/o200k_base') as TiktokenBPE;
   pieces = new RegExp(ranks.pat_str, 'gu');
-  encoding = new Tiktoken(ranks);
+  encoding = new Encoder(ranks);
   return encoding;
 }
 

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { RequestContext } from '../server/context.js';
 import type { AuditWriter } from '../telemetry/audit-writer.js';
 import { currentTraceId } from '../telemetry/tracing.js';
-import { canonicalJson } from '../toolkit/cursor.js';
+import { canonicalArgs } from '../toolkit/cursor.js';
+import { digest } from '../toolkit/digest.js';
 import type { Call } from './types.js';
 
 /** Largest argument JSON kept verbatim in a row (characters); longer is cut and marked. */
@@ -20,7 +20,7 @@ const MAX_ARGS_CHARS = 65_536;
  * {@link AuditWriter}, which stores them in batches off the response path.
  */
 export function auditCall(writer: AuditWriter, call: Call<RequestContext>, outcome: string, elapsedMs: number): void {
-  const json = canonicalJson(call.args ?? {});
+  const json = canonicalArgs(call.args);
   writer.push({
     time: new Date(Date.now() - elapsedMs).toISOString(),
     workspace: call.ctx.caller.workspace,
@@ -28,7 +28,7 @@ export function auditCall(writer: AuditWriter, call: Call<RequestContext>, outco
     client_name: call.ctx.caller.actor.client,
     client_version: call.ctx.clientVersion ?? null,
     tool: call.op.label,
-    args_hash: createHash('sha256').update(json).digest('hex'),
+    args_hash: digest('sha256', json, 'hex'),
     args: call.op.auditArgs ? (json.length > MAX_ARGS_CHARS ? `${json.slice(0, MAX_ARGS_CHARS)}…(truncated)` : json) : null,
     outcome,
     duration_ms: Math.round(elapsedMs * 1000) / 1000,

@@ -1,6 +1,6 @@
-import crypto from 'node:crypto';
 import type { GuardrailListener } from '../guard/events.js';
-import { canonicalJson } from '../toolkit/cursor.js';
+import { canonicalArgs } from '../toolkit/cursor.js';
+import { digest } from '../toolkit/digest.js';
 import type { Middleware, ToolResult } from './types.js';
 
 export interface LoopDetectOptions<Ctx> {
@@ -35,7 +35,9 @@ export function loopDetect<Ctx>(options: LoopDetectOptions<Ctx>): Middleware<Ctx
     const result = await next(call);
     if (threshold <= 0) return result;
     const principal = principalOf(call.ctx);
-    const key = hash(`${principal}\u0000${call.tool.name}\u0000${canonicalJson(call.args ?? {})}`);
+    const signature = `${principal}\u0000${call.tool.name}\u0000${canonicalArgs(call.args)}`;
+    // A short signature is its own key; a long one (a batch of writes) is remembered by its hash only.
+    const key = signature.length <= MAX_PLAIN_KEY ? `=${signature}` : hash(signature);
     // Results are built by our own code in a stable key order: plain JSON is enough (and far cheaper than canonical
     // JSON). A tool's text block is made from its structured content, so that alone tells two results apart.
     const digest = hash(JSON.stringify([result.structuredContent ?? result.content, result.isError ?? false]));
@@ -60,6 +62,8 @@ function withHint(result: ToolResult, repeats: number, tool: string): ToolResult
   };
 }
 
-/** SHA-1 of `text` (not security-relevant: a repeat detector); one-shot `crypto.hash` where Node has it (20.12+). */
-const hash: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text, 'base64url') : (text) => crypto.createHash('sha1').update(text).digest('base64url');
+/** SHA-1 of `text` (not security-relevant: a repeat detector). Never starts with `=`. */
+const hash = (text: string): string => digest('sha1', text, 'base64url');
+
+/** Longest call signature kept as it is (characters): 10,000 of them stay under ~2 MB. */
+const MAX_PLAIN_KEY = 200;

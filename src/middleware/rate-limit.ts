@@ -34,7 +34,7 @@ export function rateLimit<Ctx>(options: RateLimitOptions<Ctx>) {
         hint: `Wait ${Math.ceil(wait / 1000)} s before calling again; do more per call (batch arguments, larger pages) to need fewer calls.`,
       });
     }
-    const slot = await gate.acquire(principal, signalOf?.(call.ctx));
+    const slot = gate.tryAcquire(principal) ?? (await gate.acquire(principal, signalOf?.(call.ctx)));
     if (typeof slot !== 'function') {
       onGuardrail?.({ type: 'rate_limited', tool: call.op.label, principal, limit: 'concurrency', retryAfterMs: slot.retryAfterMs });
       throw new ToolError('rate_limited', 'The server is at capacity (too many calls at once); nothing was done.', {

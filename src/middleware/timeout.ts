@@ -17,8 +17,6 @@ export interface TimeoutOptions<Ctx extends { signal: AbortSignal }> {
   withSignal?: (ctx: Ctx, signal: AbortSignal) => Ctx;
 }
 
-type Settled<R> = { ok: true; result: R } | { ok: false; error: unknown };
-
 /**
  * Per-operation time limit (`--tool-timeouts` by label, else the definition's
  * own `timeoutMs`, else the default) and cancellation, for every kind of operation. The handler runs with
@@ -33,7 +31,7 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
   const graceMs = options.graceMs;
   const withSignal = options.withSignal ?? ((ctx: Ctx, signal: AbortSignal): Ctx => ({ ...ctx, signal }));
   const perTool = options.perTool ?? {};
-  return async function timeoutCall<C extends Call<Ctx>, R>(call: C, next: (call: C) => Promise<R>): Promise<R> {
+  return function timeoutCall<C extends Call<Ctx>, R>(call: C, next: (call: C) => Promise<R>): Promise<R> {
     const ms = perTool[call.op.label] ?? call.op.timeoutMs ?? options.defaultMs;
     const grace = graceMs ?? Math.min(1000, ms);
     // One controller aborted by the client's signal or the deadline (cheaper than AbortSignal.any on Node 20).
@@ -42,41 +40,40 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
     const forward = () => deadline.abort(client.reason);
     if (client.aborted) forward();
     else client.addEventListener('abort', forward, { once: true });
-    const signal = deadline.signal;
-    const running: Promise<Settled<R>> = next({ ...call, ctx: withSignal(call.ctx, signal) }).then(
-      (result): Settled<R> => ({ ok: true, result }),
-      (error: unknown): Settled<R> => ({ ok: false, error }),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => {
-      timer = setTimeout(() => resolve('expired'), ms);
+    // One promise per call, settled by whichever comes first: the handler, or the deadline plus its grace.
+    return new Promise<R>((resolve, reject) => {
+      let expired: ToolError | undefined;
+      let graceTimer: NodeJS.Timeout | undefined;
+      const settle = () => {
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        client.removeEventListener('abort', forward);
+      };
+      const timer = setTimeout(() => {
+        expired = new ToolError('timeout', `${call.op.label} took longer than its ${ms} ms limit and was stopped; nothing was written.`, {
+          retryAfterMs: 1000,
+          hint: 'Narrow the request (filters, smaller limit or batch) or retry later.',
+        });
+        deadline.abort(expired);
+        options.onGuardrail?.({ type: 'timeout', tool: call.op.label, timeoutMs: ms });
+        graceTimer = setTimeout(() => {
+          settle();
+          reject(expired);
+        }, grace);
+      }, ms);
+      const done = (result: R) => {
+        settle();
+        resolve(result); // also after the deadline, within the grace: it finished (and committed) before it saw the abort
+      };
+      const failed = (error: unknown) => {
+        settle();
+        reject(expired ?? error);
+      };
+      try {
+        next({ ...call, ctx: withSignal(call.ctx, deadline.signal) }).then(done, failed);
+      } catch (error) {
+        failed(error);
+      }
     });
-    const first = await Promise.race([running, expired]);
-    clearTimeout(timer);
-    if (first !== 'expired') {
-      client.removeEventListener('abort', forward);
-      return unwrap(first);
-    }
-
-    const error = new ToolError('timeout', `${call.op.label} took longer than its ${ms} ms limit and was stopped; nothing was written.`, {
-      retryAfterMs: 1000,
-      hint: 'Narrow the request (filters, smaller limit or batch) or retry later.',
-    });
-    deadline.abort(error);
-    options.onGuardrail?.({ type: 'timeout', tool: call.op.label, timeoutMs: ms });
-    let graceTimer: NodeJS.Timeout | undefined;
-    const gone = new Promise<'gone'>((resolve) => {
-      graceTimer = setTimeout(() => resolve('gone'), grace);
-    });
-    const late = await Promise.race([running, gone]);
-    clearTimeout(graceTimer);
-    client.removeEventListener('abort', forward);
-    if (late !== 'gone' && late.ok) return late.result; // finished (and committed) before it saw the abort
-    throw error;
   };
-}
-
-function unwrap<R>(settled: Settled<R>): R {
-  if (settled.ok) return settled.result;
-  throw settled.error;
 }

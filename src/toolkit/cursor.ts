@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digest } from './digest.js';
 import { ToolError } from './errors.js';
 
 /**
@@ -9,7 +9,7 @@ import { ToolError } from './errors.js';
 
 /** A short, stable hash of any JSON value (object keys sorted). */
 export function fingerprint(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('base64url').slice(0, 12);
+  return digest('sha256', canonicalJson(value), 'base64url').slice(0, 12);
 }
 
 /** JSON with object keys sorted at every depth; `undefined` members dropped. */
@@ -19,6 +19,23 @@ export function canonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+const canonicalOfArgs = new WeakMap<object, string>();
+
+/**
+ * {@link canonicalJson} of a call's arguments (`{}` when absent), computed once per arguments object: the audit trail
+ * and loop detection both key on it, and nothing changes a call's arguments in place (steps that add one, like the
+ * result budget's `max_tokens`, pass a new object).
+ */
+export function canonicalArgs(args: unknown): string {
+  if (args === null || typeof args !== 'object') return canonicalJson(args ?? {});
+  let json = canonicalOfArgs.get(args);
+  if (json === undefined) {
+    json = canonicalJson(args);
+    canonicalOfArgs.set(args, json);
+  }
+  return json;
 }
 
 export function encodeCursor(offset: number, query: unknown): string {

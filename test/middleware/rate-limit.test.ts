@@ -54,3 +54,22 @@ describe('rateLimit', () => {
     expect(gate.load.running).toBe(0);
   });
 });
+
+describe('ConcurrencyGate.tryAcquire', () => {
+  it('admits at once while slots are free, refuses a principal over its share, and leaves a full gate to the queue', async () => {
+    const gate = new ConcurrencyGate(2, 1, 50);
+    const first = gate.tryAcquire('ana');
+    expect(typeof first).toBe('function');
+    expect(gate.tryAcquire('ana')).toEqual({ retryAfterMs: 250 }); // ana holds her one slot
+    const second = gate.tryAcquire('bo');
+    expect(typeof second).toBe('function');
+    expect(gate.tryAcquire('cy')).toBeUndefined(); // both slots taken: not refused, queued by acquire()
+    const waiting = gate.acquire('cy');
+    expect(gate.load).toEqual({ running: 2, waiting: 1 });
+    (first as () => void)();
+    expect(typeof (await waiting)).toBe('function'); // ana's slot handed to cy
+    expect(gate.load).toEqual({ running: 2, waiting: 0 });
+    (second as () => void)();
+    expect(gate.load.running).toBe(1);
+  });
+});

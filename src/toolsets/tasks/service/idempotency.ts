@@ -1,7 +1,7 @@
 // The idempotency rule: one stored result per key, a replay for the same arguments, a conflict for others.
-import { createHash } from 'node:crypto';
 import type { TaskWriter } from '../../../store/types.js';
 import { canonicalJson } from '../../../toolkit/cursor.js';
+import { digest } from '../../../toolkit/digest.js';
 import { ToolError } from '../../../toolkit/errors.js';
 
 /**
@@ -20,7 +20,7 @@ export async function idempotent<T extends { replayed: boolean }>(
   fn: () => Promise<T>,
 ): Promise<T> {
   if (key === undefined) return fn();
-  const hash = createHash('sha256').update(canonicalJson(args)).digest('hex');
+  const hash = digest('sha256', canonicalJson(args), 'hex');
   const prior = await w.getIdempotency(workspace, key);
   if (prior) {
     if (prior.tool !== tool || prior.args_hash !== hash) {
