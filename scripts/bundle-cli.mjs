@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Part of `npm run build`, after tsc: bundles the CLI (src/cli/main.ts and every module of ours it reaches) into
 // dist/cli/main.js, with the code behind each dynamic import (HTTP serving, PostgreSQL, the buses, doctor) split
-// into dist/cli/chunks/ so it still loads only when used. npm packages (but the one named in BUNDLED) stay
-// external: they resolve from node_modules exactly as before. Why: a stdio cold start spent about a quarter of its CPU resolving, reading and
-// compiling some 240 separate ES modules of ours (issue 17, cold start). tsc's per-module dist/ stays for the tests
-// and benches that import modules directly; only the entry users run is replaced.
+// into dist/cli/chunks/ so it still loads only when used. npm packages (but those named in BUNDLED) stay
+// external: they resolve from node_modules exactly as before. Why: a stdio cold start spent about a quarter of its
+// CPU resolving, reading and compiling some 240 separate ES modules of ours (issue 17, cold start). tsc's per-module
+// dist/ stays for the tests and benches that import modules directly; only the entry users run is replaced.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';

@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { WORKSPACE_NAME } from '../auth/principal.js';
 import type { ChangeHub } from '../server/changes.js';
 import type { Logger } from '../telemetry/logger.js';
+import { digest } from '../toolkit/digest.js';
 
 /**
  * A cross-process change bus: how a change committed on one replica
@@ -117,7 +118,7 @@ export function decodeChange(payload: string, node = NODE_ID, accepts: (uri: str
  * at most 63 bytes (PostgreSQL's limit for LISTEN channels).
  */
 export function channelName(identity: string): string {
-  return `taskwire_changes_${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`;
+  return `taskwire_changes_${digest('sha256', identity, 'hex').slice(0, 24)}`;
 }
 
 /** Most workspaces {@link bridge} remembers for the resync after a reconnection. */

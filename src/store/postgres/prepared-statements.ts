@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { digest } from '../../toolkit/digest.js';
 
 /** Prepared statements one connection holds at most (each keeps plans in its backend's memory); the least recently used goes first. */
 export const MAX_PREPARED_PER_CONNECTION = 256;
@@ -166,5 +166,5 @@ export class PreparedStatements {
 
 /** The content-addressed name of `text`'s prepared statement, at `version` (0 unless an earlier one may be left behind). */
 export function statementName(text: string, version = 0): string {
-  return `taskwire_${createHash('sha256').update(text).digest('hex').slice(0, 32)}_${version}`;
+  return `taskwire_${digest('sha256', text, 'hex').slice(0, 32)}_${version}`;
 }
