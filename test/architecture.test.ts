@@ -9,7 +9,7 @@ import { weatherToolset } from '../src/toolsets/weather/index.js';
  * The core knows no toolset (issue 15): nothing under these folders imports
  * anything under `src/toolsets/`, not even a type. A toolset plugs in through
  * what it declares (`Toolset` in src/toolkit/define.ts); the one list of
- * toolsets (src/toolsets/index.ts) is imported by the composition root
+ * toolsets (src/toolsets/manifests.ts) is imported by the composition root
  * (src/cli) and the docs generator only.
  */
 const SRC = resolve(import.meta.dirname, '../src');

@@ -5,7 +5,7 @@ import { isLoopback } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { selectToolsets } from '../server/select.js';
 import type { TaskStore } from '../store/types.js';
-import { declaredScopes, TOOLSETS } from '../toolsets/index.js';
+import { declaredScopes, TOOLSET_MANIFESTS } from '../toolsets/manifests.js';
 
 /**
  * `taskwire doctor`: check a serving configuration and print what a user
@@ -140,7 +140,7 @@ export async function doctor(config: Config, options: DoctorOptions): Promise<Ch
 
   // protected resource metadata
   if (publicUrl) {
-    const doc = protectedResourceMetadata(publicUrl, config.issuer, Object.keys(declaredScopes(selectToolsets(TOOLSETS, config.toolsets))));
+    const doc = protectedResourceMetadata(publicUrl, config.issuer, Object.keys(declaredScopes(selectToolsets(TOOLSET_MANIFESTS, config.toolsets))));
     const at = metadataUrl(publicUrl);
     add('info', `protected resource metadata (RFC 9728) served at ${at}`, JSON.stringify(doc));
     try {

@@ -11,7 +11,7 @@ import { NoSqliteDriver } from '../store/sqlite/driver.js';
 import { StoreError, type TaskStore } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { setupTelemetry } from '../telemetry/setup.js';
-import { TOOLSETS } from '../toolsets/index.js';
+import { loadToolsets } from '../toolsets/manifests.js';
 import type { serveHttp } from '../transport/http.js';
 import { serveOverStdio } from '../transport/stdio.js';
 import { VERSION } from '../version.js';
@@ -133,7 +133,7 @@ async function start(config: Config, http: boolean) {
   // so metrics are only made (and recorded) when they are exported over OTLP.
   const telemetry = await setupTelemetry({ metrics: config.metrics, prometheus: http });
   try {
-    const app = await openApp(TOOLSETS, config, logger, localPrincipal());
+    const app = await openApp(await loadToolsets(config.toolsets), config, logger, localPrincipal());
     app.telemetry = telemetry;
     return { app, logger };
   } catch (error) {

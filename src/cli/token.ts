@@ -3,7 +3,7 @@ import type { Scope } from '../auth/principal.js';
 import type { Config } from '../config/schema.js';
 import { openConfiguredStore } from '../store/open.js';
 import type { TaskStore } from '../store/types.js';
-import { declaredScopes } from '../toolsets/index.js';
+import { declaredScopes } from '../toolsets/manifests.js';
 
 /**
  * `taskwire token create|list|revoke`: API keys for `serve --auth api-key`.

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { TOOLSETS } from '../toolsets/index.js';
+import { TOOLSET_MANIFESTS } from '../toolsets/manifests.js';
 import { AUTH_KEYS } from './keys/auth.js';
 import { CALL_LIMIT_KEYS, FLOOD_KEYS } from './keys/guardrails.js';
 import { HTTP_LIMIT_KEYS, REPLICA_KEYS, SERVING_KEYS, TOOL_SELECTION_KEYS } from './keys/serving.js';
@@ -77,4 +77,4 @@ export function collectConfig(
 }
 
 /** Every configuration key: the core's ({@link CORE_CONFIG}), then the shipped toolsets' own. */
-export const CONFIG: Readonly<Record<string, ConfigKey>> = collectConfig(CORE_CONFIG, TOOLSETS);
+export const CONFIG: Readonly<Record<string, ConfigKey>> = collectConfig(CORE_CONFIG, TOOLSET_MANIFESTS);

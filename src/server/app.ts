@@ -55,7 +55,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** What the app is built from: every toolset the build ships (the composition root's list, `src/toolsets/index.ts`). */
+/** What the app is built from: the loaded toolsets the composition root passes (`loadToolsets`, src/toolsets/manifests.ts). */
 export type Toolsets = ReadonlyArray<Toolset<RequestContext>>;
 
 /**

@@ -7,7 +7,7 @@ export class SelectionError extends Error {}
  * Choose toolsets by id (`all` = every one; none given = the defaults). The
  * same selection feeds listing and calling, so they can never disagree.
  */
-export function selectToolsets<Ctx>(available: ReadonlyArray<Toolset<Ctx>>, requested?: readonly string[]): Toolset<Ctx>[] {
+export function selectToolsets<T extends Pick<Toolset, 'id' | 'default'>>(available: ReadonlyArray<T>, requested?: readonly string[]): T[] {
   if (!requested || requested.length === 0) return available.filter((t) => t.default);
   if (requested.includes('all')) return [...available];
   const byId = new Map(available.map((t) => [t.id, t]));
@@ -15,7 +15,7 @@ export function selectToolsets<Ctx>(available: ReadonlyArray<Toolset<Ctx>>, requ
   if (unknown.length > 0) {
     throw new SelectionError(`unknown toolset ${unknown.map((u) => `"${u}"`).join(', ')}; available: ${available.map((t) => t.id).join(', ')}, all`);
   }
-  return [...new Set(requested)].map((id) => byId.get(id) as Toolset<Ctx>);
+  return [...new Set(requested)].map((id) => byId.get(id) as T);
 }
 
 export interface ToolFilter {

@@ -185,21 +185,16 @@ export function definePrompt<Ctx, A extends z.ZodType>(def: PromptDef<Ctx, A>): 
 }
 
 /**
- * A toolset: one folder under `src/toolsets/`, exported as this value.
- * A new toolset is that folder plus one line in `src/toolsets/index.ts`.
+ * What is known of a toolset before its code loads: enough to parse the
+ * configuration, choose toolsets by `--toolsets` and declare scopes (`token
+ * create`, `doctor`). Cheap to import: a toolset's `manifest.ts` holds it and
+ * imports none of its tools.
  */
-export interface Toolset<Ctx = unknown> {
+export interface ToolsetHeader {
   id: string;
   description: string;
   /** Enabled when `--toolsets` is not given. */
   default: boolean;
-  // biome-ignore lint/suspicious/noExplicitAny: a toolset holds tools of many input/output types
-  tools: ReadonlyArray<ToolDef<Ctx, any, any>>;
-  resources: ReadonlyArray<ResourceDef<Ctx>>;
-  // biome-ignore lint/suspicious/noExplicitAny: as above, for prompt argument types
-  prompts: ReadonlyArray<PromptDef<Ctx, any>>;
-  /** A paragraph for the server's `instructions`, telling an agent how this toolset's parts fit together. */
-  instructions?: string;
   /**
    * The scopes its tools, resources and prompts require, each with what it grants
    * (published as `scopes_supported`, accepted by `token create`): a description,
@@ -207,6 +202,39 @@ export interface Toolset<Ctx = unknown> {
    * a start-up error.
    */
   scopes: Readonly<Record<string, string | ScopeDeclaration>>;
+  /**
+   * Its configuration keys (flag, env var, default, doc, validator), merged into
+   * the one config table (`src/config/schema.ts`), after the core's, in toolset
+   * order. A flag, env var or name another key has is a start-up error.
+   */
+  config?: Readonly<Record<string, ConfigKey>>;
+  /** The toolset's icon: `assets/icons/<icon>.svg`, shipped in the package (see server/icons.ts). */
+  icon?: string;
+}
+
+/**
+ * A toolset as the composition root lists it (`src/toolsets/manifests.ts`):
+ * its header, and how to load the rest. Only selected toolsets are loaded, so
+ * a toolset that is off costs a server nothing at start-up (issue 17, cold start).
+ */
+export interface ToolsetManifest<Ctx = unknown> extends ToolsetHeader {
+  /** Imports the toolset's code; resolves to the whole toolset (its header fields equal this manifest's). */
+  load(): Promise<Toolset<Ctx>>;
+}
+
+/**
+ * A toolset: one folder under `src/toolsets/`, its `index.ts` exporting this
+ * value and its `manifest.ts` the {@link ToolsetManifest}. A new toolset is
+ * that folder plus one line in `src/toolsets/manifests.ts`.
+ */
+export interface Toolset<Ctx = unknown> extends ToolsetHeader {
+  // biome-ignore lint/suspicious/noExplicitAny: a toolset holds tools of many input/output types
+  tools: ReadonlyArray<ToolDef<Ctx, any, any>>;
+  resources: ReadonlyArray<ResourceDef<Ctx>>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above, for prompt argument types
+  prompts: ReadonlyArray<PromptDef<Ctx, any>>;
+  /** A paragraph for the server's `instructions`, telling an agent how this toolset's parts fit together. */
+  instructions?: string;
   /**
    * Its dependencies (domain services, API clients, caches), built once per app
    * when the toolset is selected, before any toolset starts; handlers find them
@@ -224,14 +252,6 @@ export interface Toolset<Ctx = unknown> {
   start?: (deps: Readonly<Record<string, unknown>>, env: ToolsetEnv) => () => void | Promise<void>;
   /** The resource URIs its writes make stale, announced through the change hub and carried by the cluster bus. */
   changes?: ToolsetChanges;
-  /**
-   * Its configuration keys (flag, env var, default, doc, validator), merged into
-   * the one config table (`src/config/schema.ts`), after the core's, in toolset
-   * order. A flag, env var or name another key has is a start-up error.
-   */
-  config?: Readonly<Record<string, ConfigKey>>;
-  /** The toolset's icon: `assets/icons/<icon>.svg`, shipped in the package (see server/icons.ts). */
-  icon?: string;
 }
 
 /** A declared scope with more than its description. */

@@ -1,13 +1,12 @@
 import type { RequestContext } from '../server/context.js';
-import type { ScopeDeclaration, Toolset } from '../toolkit/define.js';
-import { conformanceToolset } from './conformance/index.js';
-import { tasksToolset } from './tasks/index.js';
-import { weatherToolset } from './weather/index.js';
+import type { Toolset } from '../toolkit/define.js';
+import { TOOLSET_MANIFESTS } from './manifests.js';
 
-/** Every toolset this build ships. A new toolset is a folder beside this file plus one entry here. */
-export const TOOLSETS: ReadonlyArray<Toolset<RequestContext>> = [tasksToolset, weatherToolset, conformanceToolset];
+export { declaredScopes } from './manifests.js';
 
-/** The scopes these toolsets declare, with what each grants. */
-export function declaredScopes(toolsets: ReadonlyArray<Toolset<RequestContext>> = TOOLSETS): Record<string, string | ScopeDeclaration> {
-  return Object.assign({}, ...toolsets.map((t) => t.scopes));
-}
+/**
+ * Every toolset this build ships, loaded (for the docs generator and tests).
+ * Serving loads only the selected ones (`loadToolsets` in ./manifests.ts);
+ * the list itself is {@link TOOLSET_MANIFESTS}.
+ */
+export const TOOLSETS: ReadonlyArray<Toolset<RequestContext>> = await Promise.all(TOOLSET_MANIFESTS.map((manifest) => manifest.load()));

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../server/context.js';
 import type { RawToolResult, Toolset } from '../../toolkit/define.js';
 import { ResourceMiss } from '../../toolkit/errors.js';
 import { asyncOperationFixtures } from './async-ops.js';
+import { conformanceHeader } from './manifest.js';
 import { modernFixtures, modernPromptFixtures } from './modern.js';
 
 /**
@@ -43,11 +44,7 @@ const elicit = (name: string, description: string, message: string, properties: 
   });
 
 export const conformanceToolset: Toolset<RequestContext> = {
-  id: 'conformance',
-  icon: 'conformance',
-  description: 'Fixtures for the official MCP conformance suite (test_* tools, test:// resources and prompts). Off by default.',
-  default: false,
-  scopes: {},
+  ...conformanceHeader,
   tools: [
     fixture('test_simple_text', 'Returns simple text content', async () => raw([text('This is a simple text response for testing.')])),
     fixture('test_image_content', 'Returns image content', async () => raw([{ type: 'image', data: PNG_1PX, mimeType: 'image/png' }])),

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../server/context.js';
 import type { ToolsetEnv } from '../../toolkit/define.js';
 import { taskChangeUris } from './change-uris.js';
+import { TASKS } from './manifest.js';
 import { scheduleRetention } from './retention.js';
 import { TaskService } from './service.js';
 
@@ -9,8 +10,8 @@ export interface TaskDeps {
   service: TaskService;
 }
 
-/** The toolset's id, and the key of its dependencies in `RequestContext.deps`. */
-export const TASKS = 'tasks';
+/** The toolset's id, and the key of its dependencies in `RequestContext.deps` (declared with its manifest). */
+export { TASKS };
 
 /**
  * The task service over the app's store: committed writes announce the task's URIs

@@ -2,7 +2,8 @@ import { boardAppResource } from '../../board/app-resource.js';
 import type { RequestContext } from '../../server/context.js';
 import type { Toolset } from '../../toolkit/define.js';
 import { TASK_CHANGES } from './change-uris.js';
-import { createTaskDeps, startTaskRetention, TASKS } from './deps.js';
+import { createTaskDeps, startTaskRetention } from './deps.js';
+import { tasksHeader } from './manifest.js';
 import { taskPrompts } from './prompts.js';
 import { taskResources } from './resources.js';
 import { addComment } from './tools/add-comment.js';
@@ -24,17 +25,7 @@ import { updateTasks } from './tools/update-tasks.js';
 
 /** The task tracker: the product's default toolset. */
 export const tasksToolset: Toolset<RequestContext> = {
-  id: TASKS,
-  icon: 'tasks',
-  description: 'The task tracker: create, plan, list, search, update, comment on and complete tasks.',
-  default: true,
-  // Each independent: tasks:admin does not imply tasks:write.
-  scopes: {
-    'tasks:read': 'Read tools, resources, resource templates and their completions, prompts, subscriptions.',
-    'tasks:write': 'Tools that change tasks without destroying them.',
-    // The operator scope: with authentication on, GET /metrics needs it.
-    'tasks:admin': { description: 'Deletion, destructive bulk operations, lease overrides (force), and /metrics.', operator: true },
-  },
+  ...tasksHeader,
   createDeps: createTaskDeps,
   start: startTaskRetention,
   changes: TASK_CHANGES,

@@ -2,6 +2,7 @@ import { ConfigError } from '../../config/errors.js';
 import { OutboundClient } from '../../outbound/client.js';
 import type { RequestContext } from '../../server/context.js';
 import type { WeatherSettings } from './config.js';
+import { WEATHER } from './manifest.js';
 import { NwsApi } from './nws.js';
 
 /** What the weather toolset's handlers share, built once per app by {@link createWeatherDeps}. */
@@ -11,8 +12,8 @@ export interface WeatherDeps {
   close(): Promise<void>;
 }
 
-/** The toolset's id, and the key of its dependencies in `RequestContext.deps`. */
-export const WEATHER = 'weather';
+/** The toolset's id, and the key of its dependencies in `RequestContext.deps` (declared with its manifest). */
+export { WEATHER };
 
 /**
  * Build the NWS client from the settings.

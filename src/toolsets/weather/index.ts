@@ -1,7 +1,8 @@
 import type { RequestContext } from '../../server/context.js';
 import type { Toolset } from '../../toolkit/define.js';
-import { WEATHER_CONFIG, type WeatherSettings } from './config.js';
-import { createWeatherDeps, WEATHER } from './deps.js';
+import type { WeatherSettings } from './config.js';
+import { createWeatherDeps } from './deps.js';
+import { weatherHeader } from './manifest.js';
 import { weatherPrompts } from './prompts.js';
 import { weatherResources } from './resources.js';
 import { getAlerts } from './tools/get-alerts.js';
@@ -14,11 +15,7 @@ import { getForecast } from './tools/get-forecast.js';
  * `--toolsets tasks,weather` with `--weather-user-agent`.
  */
 export const weatherToolset: Toolset<RequestContext> = {
-  id: WEATHER,
-  description: 'US weather from the National Weather Service: active alerts by state and point forecasts.',
-  default: false,
-  scopes: { 'weather:read': 'Read NWS weather alerts and forecasts (get_alerts, get_forecast, alerts:// and weather:// resources, emergency_summary).' },
-  config: WEATHER_CONFIG,
+  ...weatherHeader,
   createDeps: (env) => createWeatherDeps(env.config as unknown as WeatherSettings),
   tools: [getAlerts, getForecast],
   resources: weatherResources,
