@@ -3,7 +3,7 @@
 // sequential stdio call (from /proc) and client latency, and HTTP 2026-era req/s + CPU per request.
 import { createServer } from 'node:http';
 import { load, modernRequest, startServer } from './http.mjs';
-import { NEVER_REFUSE, round } from './lib.mjs';
+import { NEVER_REFUSE, round, spread } from './lib.mjs';
 import { perCall } from './stdio.mjs';
 
 /**
@@ -41,9 +41,24 @@ async function otlpSink() {
   return { url: `http://127.0.0.1:${server.address().port}`, bytes: () => bytes, close: () => new Promise((r) => server.close(r)) };
 }
 
-async function stdioPerCall(args, env, calls, reps) {
-  const r = await perCall({ id: 'taskwire', args, env, call: ['get_task', { id: 4242 }] }, 'legacy', calls, reps);
-  return { cpu_us_per_call: r.cpu_us_per_call.median, p50_ms: r.p50_ms };
+/**
+ * Server CPU per sequential stdio `get_task` for each configuration (`{id: {args, env}}`), `reps` rounds,
+ * **interleaved**: each round runs every configuration once, so a slow spell of a shared host lands on all of them
+ * alike (the figures are read as ratios between configurations). Medians over the rounds.
+ */
+async function stdioPerCallInterleaved(configs, calls, reps) {
+  const samples = {};
+  for (let r = 0; r < reps; r++) {
+    for (const [id, { args, env }] of Object.entries(configs)) {
+      const one = await perCall({ id: 'taskwire', args, env, call: ['get_task', { id: 4242 }] }, 'legacy', calls, 1);
+      samples[id] ??= { cpu: [], p50: [] };
+      samples[id].cpu.push(one.cpu_us_per_call.median);
+      samples[id].p50.push(one.p50_ms);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(samples).map(([id, s]) => [id, { cpu_us_per_call: round(spread(s.cpu).median, 1), p50_ms: round(spread(s.p50).median, 3) }]),
+  );
 }
 
 /** Measure every configuration; returns figures per configuration and overhead ratios vs `off`. */
@@ -57,17 +72,27 @@ export async function guardrailOverhead({ root, taskwireDb, workspace, P, log = 
     { id: 'on+tracing', flags: GUARDRAILS_ON, env: tracingEnv },
   ];
   const out = {};
+  const cli = `${root}/dist/cli/main.js`;
+  let stdio;
   try {
+    // Every stdio configuration, the parts switched off one at a time (`WITHOUT_ONE`) too, in the same interleaved rounds.
+    stdio = await stdioPerCallInterleaved(
+      Object.fromEntries([
+        ...configs.map((c) => [c.id, { args: [cli, ...base, ...c.flags], env: c.env }]),
+        ...Object.entries(WITHOUT_ONE).map(([part, flags]) => [`without ${part}`, { args: [cli, ...base, ...flags], env: {} }]),
+      ]),
+      P.calls,
+      P.reps,
+    );
     for (const c of configs) {
-      const stdio = await stdioPerCall([`${root}/dist/cli/main.js`, ...base, ...c.flags], c.env, P.calls, P.reps);
-      const server = await startServer([`${root}/dist/cli/main.js`, 'serve', '--port', '0', ...base, ...c.flags], c.env);
+      const server = await startServer([cli, 'serve', '--port', '0', ...base, ...c.flags], c.env);
       let http;
       try {
         http = await load(server, { connections: 16, seconds: P.seconds, req: modernRequest('get_task', { id: 4242 }) });
       } finally {
         await server.stop();
       }
-      out[c.id] = { stdio, http_2026_c16: { req_per_s: http.req_per_s, p99_ms: http.p99_ms, server_cpu_us_per_req: http.server_cpu_us_per_req } };
+      out[c.id] = { stdio: stdio[c.id], http_2026_c16: { req_per_s: http.req_per_s, p99_ms: http.p99_ms, server_cpu_us_per_req: http.server_cpu_us_per_req } };
       log(`  guardrails ${c.id}`, JSON.stringify(out[c.id]));
     }
   } finally {
@@ -75,8 +100,8 @@ export async function guardrailOverhead({ root, taskwireDb, workspace, P, log = 
   }
   const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
   out.shares = {};
-  for (const [part, flags] of Object.entries(WITHOUT_ONE)) {
-    const without = await stdioPerCall([`${root}/dist/cli/main.js`, ...base, ...flags], {}, P.calls, P.reps);
+  for (const part of Object.keys(WITHOUT_ONE)) {
+    const without = stdio[`without ${part}`];
     out.shares[part] = {
       stdio_cpu_us_without: without.cpu_us_per_call,
       share_of_off_call: ratio(out.on.stdio.cpu_us_per_call - without.cpu_us_per_call, out.off.stdio.cpu_us_per_call),

@@ -19,7 +19,7 @@ import { guardrailOverhead } from './guardrails.mjs';
 import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
 import { ENVELOPE, LEGACY_INIT, NEVER_REFUSE, round, stdioServer } from './lib.mjs';
 import { benchScale, scaleOnly, scaleOptions, scaleReport, scaleRows } from './scale.mjs';
-import { coldStart, perCall, stdioServers } from './stdio.mjs';
+import { coldStarts, perCall, stdioServers } from './stdio.mjs';
 import { benchStore, CALLER, populate } from './store.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,9 +37,11 @@ const flag = (name) => {
 const databaseUrl = flag('--database-url');
 const sizesFlag = flag('--sizes');
 const P = quick
-  ? { reps: 1, calls: 300, seconds: 1, conc: [1, 16], sessions: 100, storeSizes: [10_000], queries: 50, taskwireTasks: 10_000 }
+  ? { reps: 1, coldReps: 1, calls: 300, seconds: 1, conc: [1, 16], sessions: 100, storeSizes: [10_000], queries: 50, taskwireTasks: 10_000 }
   : {
       reps: 3,
+      // Cold starts are cheap (~1 s each) and the noisiest figure: more rounds, interleaved (bench/stdio.mjs).
+      coldReps: 9,
       calls: 2000,
       seconds: 3,
       conc: [1, 16, 64],
@@ -93,11 +95,13 @@ if (!storeOnly && !agentsOnly) {
   // ---- stdio ----
   log('stdio: cold start, idle RSS, CPU per call…');
   out.stdio = {};
-  for (const server of stdioServers({ taskwireDb, root: ROOT })) {
-    server.args = server.id.startsWith('taskwire') ? [...server.args, '--workspace', CALLER.workspace] : server.args;
+  const servers = stdioServers({ taskwireDb, root: ROOT });
+  for (const server of servers) server.args = server.id.startsWith('taskwire') ? [...server.args, '--workspace', CALLER.workspace] : server.args;
+  const starts = await coldStarts(servers, P.coldReps);
+  for (const server of servers) {
     for (const era of server.eras) {
       const key = `${server.id}/${era}`;
-      out.stdio[key] = { ...(await coldStart(server, era, P.reps)), ...(await perCall(server, era, P.calls, P.reps)) };
+      out.stdio[key] = { ...starts[key], ...(await perCall(server, era, P.calls, P.reps)) };
       log(`  ${key}`, JSON.stringify(out.stdio[key]));
     }
   }

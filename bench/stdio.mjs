@@ -21,22 +21,41 @@ export function stdioServers({ taskwireDb, root }) {
   ];
 }
 
-/** Spawn → first answer: `initialize` (2025 era) or `server/discover` (2026 era). */
-export async function coldStart(server, era, reps) {
-  const times = [];
-  const rss = [];
+/** One spawn → first answer: `initialize` (2025 era) or `server/discover` (2026 era); then its idle RSS. */
+async function coldStartOnce(server, era) {
+  const started = performance.now();
+  const s = stdioServer(NODE, server.args);
+  if (era === 'legacy') await s.request('initialize', LEGACY_INIT);
+  else await s.request('server/discover', { _meta: ENVELOPE });
+  const ms = performance.now() - started;
+  if (era === 'legacy') s.notify('notifications/initialized');
+  await sleep(300);
+  const kib = rssKiB(s.child.pid);
+  await s.stop();
+  return { ms, kib };
+}
+
+/**
+ * Cold start of every server in every era of its own, `reps` rounds, **interleaved**: each round starts each
+ * server once, so a slow spell of a shared host lands on all of them alike instead of on whichever was measured
+ * then (the ratios to the SDK are what the figures are read by). Keyed `id/era`.
+ */
+export async function coldStarts(servers, reps) {
+  const samples = {};
   for (let i = 0; i < reps; i++) {
-    const started = performance.now();
-    const s = stdioServer(NODE, server.args);
-    if (era === 'legacy') await s.request('initialize', LEGACY_INIT);
-    else await s.request('server/discover', { _meta: ENVELOPE });
-    times.push(performance.now() - started);
-    if (era === 'legacy') s.notify('notifications/initialized');
-    await sleep(300);
-    rss.push(rssKiB(s.child.pid));
-    await s.stop();
+    for (const server of servers) {
+      for (const era of server.eras) {
+        const { ms, kib } = await coldStartOnce(server, era);
+        const key = `${server.id}/${era}`;
+        samples[key] ??= { times: [], rss: [] };
+        samples[key].times.push(ms);
+        samples[key].rss.push(kib / 1024);
+      }
+    }
   }
-  return { cold_start_ms: mapSpread(spread(times), 1), idle_rss_mib: mapSpread(spread(rss.map((k) => k / 1024)), 1) };
+  return Object.fromEntries(
+    Object.entries(samples).map(([key, { times, rss }]) => [key, { cold_start_ms: mapSpread(spread(times), 1), idle_rss_mib: mapSpread(spread(rss), 1) }]),
+  );
 }
 
 /** Sequential calls on one connection (`server`: {id, args, env?, call: [tool, args]}): server CPU µs per call and client latency. */
