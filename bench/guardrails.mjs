@@ -56,9 +56,7 @@ async function stdioPerCallInterleaved(configs, calls, reps) {
       samples[id].p50.push(one.p50_ms);
     }
   }
-  return Object.fromEntries(
-    Object.entries(samples).map(([id, s]) => [id, { cpu_us_per_call: round(spread(s.cpu).median, 1), p50_ms: round(spread(s.p50).median, 3) }]),
-  );
+  return Object.fromEntries(Object.entries(samples).map(([id, s]) => [id, { cpu_us_per_call: round(spread(s.cpu).median, 1), p50_ms: round(spread(s.p50).median, 3) }]));
 }
 
 /** Measure every configuration; returns figures per configuration and overhead ratios vs `off`. */
