@@ -10,9 +10,6 @@ export interface TaskDeps {
   service: TaskService;
 }
 
-/** The toolset's id, and the key of its dependencies in `RequestContext.deps` (declared with its manifest). */
-export { TASKS };
-
 /**
  * The task service over the app's store: committed writes announce the task's URIs
  * ({@link taskChangeUris}) through the app's change hub; the trash keeps deleted tasks

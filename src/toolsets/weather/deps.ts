@@ -12,9 +12,6 @@ export interface WeatherDeps {
   close(): Promise<void>;
 }
 
-/** The toolset's id, and the key of its dependencies in `RequestContext.deps` (declared with its manifest). */
-export { WEATHER };
-
 /**
  * Build the NWS client from the settings.
  * @throws ConfigError when no User-Agent is configured (NWS answers 403 without one).
