@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { getEncoding } from 'js-tiktoken';
 import { agentRows, benchAgents } from './agents.mjs';
 import { fairness, newConnectionStall } from './guard.mjs';
+import { guardrailSteps } from './guardrail-steps.mjs';
 import { guardrailOverhead } from './guardrails.mjs';
 import { legacyRequest, load, modernRequest, sessionMemory, startServer } from './http.mjs';
 import { ENVELOPE, LEGACY_INIT, NEVER_REFUSE, round, stdioServer } from './lib.mjs';
@@ -86,6 +87,9 @@ if (!storeOnly && !agentsOnly) {
   // ---- guardrails on vs off ----
   log('guardrails: overhead of observability (and other guardrails) on vs off…');
   out.guardrails = await guardrailOverhead({ root: ROOT, taskwireDb, workspace: CALLER.workspace, P, log });
+  // Each guardrail step's own cost, in process (hot and cache-cold): the stdio shares above are too noisy to split them.
+  out.guardrails.steps = await guardrailSteps({ root: ROOT, calls: quick ? 200 : 1000, reps: quick ? 1 : 3 });
+  log('  guardrail steps (µs per call, hot / cold)', JSON.stringify({ hot: out.guardrails.steps.hot.step_us, cold: out.guardrails.steps.cold.step_us }));
   if (guardrailsOnly) {
     console.log(JSON.stringify(out.guardrails, null, 2));
     rmSync(tmp, { recursive: true, force: true });
