@@ -14,6 +14,7 @@ import { setupTelemetry } from '../telemetry/setup.js';
 import { loadToolsets } from '../toolsets/manifests.js';
 import type { serveHttp } from '../transport/http.js';
 import { serveOverStdio } from '../transport/stdio.js';
+import { consoleToStderr } from '../transport/stdio-console.js';
 import { VERSION } from '../version.js';
 import { type AuditOptions, AuditUsageError, readAudit } from './audit.js';
 import { CLIENTS, type ClientName, currentLaunch, installInto, renderConfig } from './install.js';
@@ -182,6 +183,7 @@ function onSignals(close: () => Promise<void>): void {
 }
 
 async function runStdio(config: Config): Promise<void> {
+  consoleToStderr();
   const { app, logger } = await start(config, false);
   const handle = serveOverStdio(app);
   logger.info({ db: storeName(config), workspace: config.workspace, toolsets: config.toolsets }, 'taskwire serving over stdio');

@@ -77,7 +77,7 @@ export function createApp(available: Toolsets, config: Config, logger: Logger, s
   const db = store ?? openSqliteStore({ path: config.db, synchronous: config.sqliteSynchronous });
   const hub = new ChangeHub();
   // Store spans only when spans are recorded at all: untraced serving keeps the bare store.
-  const env: ToolsetEnv = { config, store: isTracing() ? tracedStore(db) : db, changed: (workspace, uris) => hub.changed(workspace, uris), logger };
+  const env: ToolsetEnv = { config, store: isTracing() ? tracedStore(db, config.traceStore) : db, changed: (workspace, uris) => hub.changed(workspace, uris), logger };
   let toolsetDeps: Record<string, unknown>;
   try {
     toolsetDeps = buildToolsetDeps(toolsets, env);

@@ -1,22 +1,36 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { tracer } from '../telemetry/tracing.js';
 import type { TaskReader, TaskStore, TaskWriter } from './types.js';
 
 /**
- * A {@link TaskStore} decorator that traces each transaction as one CLIENT
- * span (`sqlite read` / `sqlite write`, a child of the active span, i.e. the
- * MCP request's) with `db.system.name` and `db.operation.name` (OTel database
- * semconv). The port calls inside it (`getTask`, `insertTask`, ...) are span
- * events on it, not spans of their own: each event is named
- * `{system} {operation}` and carries `db.operation.name`, `taskwire.duration_ms`
- * and, on failure, `error.type`. (One span per port call made a traced
- * `get_task` record five spans; events keep the detail at a fraction of the
- * cost.) Behaviour is unchanged: results and errors pass through. Applied by
+ * How store work shows on a traced request (config `trace-store`):
+ * - `events` (default): span events on the request span, no span of its own;
+ * - `spans`: one CLIENT span per transaction, a child of the request span.
+ */
+export type TraceStoreMode = 'events' | 'spans';
+
+/**
+ * A {@link TaskStore} decorator that traces each transaction (OTel database
+ * semconv names: `db.system.name` `sqlite` / `postgresql`, `db.operation.name`
+ * `read` / `write` or the port call's name):
+ * - mode `spans`: one CLIENT span per transaction (`sqlite read` /
+ *   `sqlite write`, a child of the active span, i.e. the MCP request's);
+ * - mode `events`: no span; the transaction is a span event on the active
+ *   span (`sqlite read`, with `db.system.name`, `db.operation.name`,
+ *   `taskwire.duration_ms` and, on failure, `error.type`).
+ *
+ * In both, the port calls inside a transaction (`getTask`, `insertTask`, ...)
+ * are span events (`{system} {operation}`: `db.operation.name`,
+ * `taskwire.duration_ms` in ms, `error.type` on failure) on the span the
+ * transaction belongs to. Why events by default: a child span per transaction
+ * is a second span to build, make current and export on every call (issue 17:
+ * tracing's cost per call); events keep the timing at a fraction of that.
+ * Behaviour is unchanged: results and errors pass through. Applied by
  * `createApp` only when tracing is on, so an untraced server pays nothing.
  */
-export function tracedStore(store: TaskStore): TaskStore {
+export function tracedStore(store: TaskStore, mode: TraceStoreMode = 'events'): TaskStore {
   const system = store.engine === 'postgres' ? 'postgresql' : 'sqlite';
-  const span = <T>(operation: string, fn: (s: Span) => Promise<T>): Promise<T> =>
+  const asSpan = <T>(operation: string, fn: (s: Span | undefined) => Promise<T>): Promise<T> =>
     tracer().startActiveSpan(`${system} ${operation}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': system, 'db.operation.name': operation } }, async (s) => {
       try {
         return await fn(s);
@@ -28,34 +42,55 @@ export function tracedStore(store: TaskStore): TaskStore {
         s.end();
       }
     });
-  const wrapRepo = <R extends TaskReader>(repo: R, tx: Span): R =>
-    new Proxy(repo, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver);
-        if (typeof value !== 'function' || typeof key !== 'string') return value;
-        return async (...args: unknown[]) => {
-          const started = performance.now();
-          const event = (extra?: Attributes) =>
-            tx.addEvent(`${system} ${key}`, { 'db.operation.name': key, 'taskwire.duration_ms': Math.round((performance.now() - started) * 1000) / 1000, ...extra });
-          try {
-            const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            event();
-            return result;
-          } catch (error) {
-            event({ 'error.type': errorType(error) });
-            throw error;
-          }
-        };
-      },
-    });
+  const asEvent = async <T>(operation: string, fn: (s: Span | undefined) => Promise<T>): Promise<T> => {
+    const parent = trace.getActiveSpan();
+    const started = performance.now();
+    try {
+      const result = await fn(parent);
+      parent?.addEvent(`${system} ${operation}`, timed(system, operation, started));
+      return result;
+    } catch (error) {
+      parent?.addEvent(`${system} ${operation}`, timed(system, operation, started, errorType(error)));
+      throw error;
+    }
+  };
+  const transaction = mode === 'spans' ? asSpan : asEvent;
+  const wrapRepo = <R extends TaskReader>(repo: R, on: Span | undefined): R =>
+    on === undefined
+      ? repo
+      : new Proxy(repo, {
+          get(target, key, receiver) {
+            const value = Reflect.get(target, key, receiver);
+            if (typeof value !== 'function' || typeof key !== 'string') return value;
+            return async (...args: unknown[]) => {
+              const started = performance.now();
+              try {
+                const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+                on.addEvent(`${system} ${key}`, timed(undefined, key, started));
+                return result;
+              } catch (error) {
+                on.addEvent(`${system} ${key}`, timed(undefined, key, started, errorType(error)));
+                throw error;
+              }
+            };
+          },
+        });
   const traced: TaskStore = Object.create(store);
   Object.assign(traced, {
-    read: <T>(fn: (r: TaskReader) => Promise<T>) => span('read', (tx) => store.read((r) => fn(wrapRepo(r, tx)))),
-    write: <T>(fn: (w: TaskWriter) => Promise<T>) => span('write', (tx) => store.write((w) => fn(wrapRepo(w, tx)))),
+    read: <T>(fn: (r: TaskReader) => Promise<T>) => transaction('read', (on) => store.read((r) => fn(wrapRepo(r, on)))),
+    write: <T>(fn: (w: TaskWriter) => Promise<T>) => transaction('write', (on) => store.write((w) => fn(wrapRepo(w, on)))),
     ping: () => store.ping(),
     close: () => store.close(),
   });
   return traced;
+}
+
+/** A store event's attributes: its operation, its duration (ms, 3 decimals), its system on transaction events, its failure. */
+function timed(system: string | undefined, operation: string, started: number, error?: string): Attributes {
+  const attributes: Attributes = { 'db.operation.name': operation, 'taskwire.duration_ms': Math.round((performance.now() - started) * 1000) / 1000 };
+  if (system) attributes['db.system.name'] = system;
+  if (error) attributes['error.type'] = error;
+  return attributes;
 }
 
 const errorType = (error: unknown): string => (error as { code?: string })?.code ?? (error as Error)?.name ?? 'Error';

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ interface OtlpSpan {
   name: string;
   kind: number;
   attributes: Array<{ key: string; value: { stringValue?: string } }>;
+  events?: Array<{ name: string }>;
 }
 
 describe('tracing configuration from OTEL_* variables', () => {
@@ -57,7 +59,7 @@ describe('OTLP/HTTP export (built CLI)', () => {
     tmp.cleanup();
   });
 
-  it('sends the request span, parented on the caller traceparent, and its store spans; flushed on exit', async () => {
+  it('sends the request span, parented on the caller traceparent, with its store events; flushed on exit', async () => {
     const client = new Client({ name: 'agent', version: '3.0.0' }, { versionNegotiation: { mode: 'legacy' } });
     await client.connect(
       new StdioClientTransport({
@@ -102,8 +104,9 @@ describe('OTLP/HTTP export (built CLI)', () => {
     expect(attr(list, 'mcp.method.name')).toBe('tools/call');
     expect(attr(list, 'gen_ai.tool.name')).toBe('list_tasks');
     expect(attr(list, 'network.transport')).toBe('pipe');
-    const storeSpans = spans.filter((s) => s.parentSpanId === list?.spanId);
-    expect(storeSpans.map((s) => s.name)).toContain('sqlite read');
+    // Store work rides on the request span as events (--trace-store events, the default): no span of its own.
+    expect(spans.filter((s) => s.parentSpanId === list?.spanId)).toEqual([]);
+    expect(list?.events?.map((e) => e.name)).toContain('sqlite read');
     // Requests without a caller context are root spans of their own traces.
     const create = spans.find((s) => s.name === 'tools/call create_tasks');
     expect(create?.parentSpanId ?? '').toBe('');
@@ -117,5 +120,39 @@ describe('OTLP/HTTP export (built CLI)', () => {
       .join('\n');
     expect(metrics).toContain('mcp.server.operation.duration');
     expect(metrics).toContain('taskwire.tool.calls');
+  });
+});
+
+/** `OTEL_TRACES_EXPORTER=console` prints spans through `console.dir`: on stdio that must land on stderr, never on the protocol channel. */
+describe('console span exporter on stdio (built CLI)', () => {
+  const tmp = tempDir();
+  beforeAll(() => assertBuilt());
+  afterAll(() => tmp.cleanup());
+
+  it('prints spans on stderr; stdout carries only JSON-RPC messages', async () => {
+    const child = spawn(process.execPath, [CLI, '--db', join(tmp.dir, 'console.db')], {
+      env: { ...process.env, OTEL_TRACES_EXPORTER: 'console', OTEL_BSP_SCHEDULE_DELAY: '50' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'vitest', version: '1' } } });
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    await eventually(() => stdout.includes('"id":2'), 10_000, 'the tools/list answer');
+    child.stdin.end(); // the server flushes its span batch and exits
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
+    expect(stderr).toContain("name: 'tools/list'");
   });
 });

@@ -68,19 +68,19 @@ describe.each(ERAS)('request spans (%s era)', (era) => {
       });
       expect(server.attributes['jsonrpc.request.id']).toBeTypeOf('string');
       expect(server.attributes['mcp.protocol.version']).toBe(era === 'modern' ? '2026-07-28' : '2025-11-25');
-      expect(JSON.parse(String(server.attributes['gen_ai.tool.call.arguments']))).toEqual({ id });
-      expect(String(server.attributes['gen_ai.tool.call.result'])).toContain('traced');
       expect(server.attributes['error.type']).toBeUndefined();
+      // Tool content is opt-in (--trace-content on), as in the OTel GenAI conventions.
+      expect(server.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+      expect(server.attributes['gen_ai.tool.call.result']).toBeUndefined();
 
-      // The store transaction is a child span of the request span, in the same trace; its port calls are events on it.
-      const read = named('sqlite read');
-      expect(read.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
-      expect(read.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'db.operation.name': 'read' });
-      expect(read.spanContext().traceId).toBe(TRACE_ID);
-      const get = read.events.find((e) => e.name === 'sqlite taskDetail');
+      // Store work is span events on the request span by default (--trace-store events): no span of its own.
+      expect(spans().map((s) => s.name)).toEqual(['tools/call get_task']);
+      const read = server.events.find((e) => e.name === 'sqlite read');
+      expect(read?.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'db.operation.name': 'read' });
+      expect(read?.attributes?.['taskwire.duration_ms']).toBeTypeOf('number');
+      const get = server.events.find((e) => e.name === 'sqlite taskDetail');
       expect(get?.attributes).toMatchObject({ 'db.operation.name': 'taskDetail' });
       expect(get?.attributes?.['taskwire.duration_ms']).toBeTypeOf('number');
-      expect(spans().some((s) => s.name === 'sqlite taskDetail')).toBe(false);
 
       // The audit row carries the trace id, linking the trail to the agent's run.
       await h.app.audit?.flush();
@@ -100,6 +100,12 @@ describe.each(ERAS)('request spans (%s era)', (era) => {
       expect(server.attributes['taskwire.outcome']).toBe('not_found');
       expect(server.status.code).toBe(2); // SpanStatusCode.ERROR
       expect(server.parentSpanContext).toBeUndefined(); // no caller context: a root span
+
+      // A store transaction that fails is an event with its error.type.
+      exporter.reset();
+      await h.client.callTool({ name: 'update_task', arguments: { id: 424242, title: 'nope' } });
+      const write = named('tools/call update_task').events.find((e) => e.name === 'sqlite write');
+      expect(write?.attributes?.['error.type']).toBeTypeOf('string');
     } finally {
       await h.close();
     }
@@ -126,15 +132,54 @@ describe.each(ERAS)('request spans (%s era)', (era) => {
   });
 });
 
-describe('--trace-content off', () => {
-  it('keeps arguments and results off the span', async () => {
-    const h = await harness('legacy', { 'trace-content': 'off' });
+describe('--trace-content on', () => {
+  it('records the arguments and the result text on the span, each capped', async () => {
+    const h = await harness('legacy', { 'trace-content': 'on' });
     try {
-      await h.client.callTool({ name: 'list_tasks', arguments: { label: 'private-label' } });
-      const span = named('tools/call list_tasks');
-      expect(span.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
-      expect(span.attributes['gen_ai.tool.call.result']).toBeUndefined();
-      expect(span.attributes['taskwire.outcome']).toBe('ok');
+      const created = await ok<{ created: Array<{ id: number }> }>(h.client, 'create_tasks', { tasks: [{ title: 'traced', description: 'x'.repeat(6000) }] });
+      const id = created.created[0]?.id;
+      exporter.reset();
+      await h.client.callTool({ name: 'get_task', arguments: { id } });
+      const span = named('tools/call get_task');
+      expect(JSON.parse(String(span.attributes['gen_ai.tool.call.arguments']))).toEqual({ id });
+      const result = String(span.attributes['gen_ai.tool.call.result']);
+      expect(result).toContain('traced');
+      expect(result).toMatch(/…\(\d+ more\)$/);
+      expect(result.length).toBeLessThan(4200);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('--trace-store spans', () => {
+  it('records each store transaction as a CLIENT child span, its port calls as events on it', async () => {
+    const h = await harness('legacy', { 'trace-store': 'spans' });
+    try {
+      const created = await ok<{ created: Array<{ id: number }> }>(h.client, 'create_tasks', { tasks: [{ title: 'traced' }] });
+      exporter.reset();
+      await h.client.callTool({ name: 'get_task', arguments: { id: created.created[0]?.id }, _meta: { traceparent: traceparent() } });
+      const server = named('tools/call get_task');
+      const read = named('sqlite read');
+      expect(read.kind).toBe(2); // SpanKind.CLIENT
+      expect(read.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+      expect(read.spanContext().traceId).toBe(TRACE_ID);
+      expect(read.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'db.operation.name': 'read' });
+      const get = read.events.find((e) => e.name === 'sqlite taskDetail');
+      expect(get?.attributes).toMatchObject({ 'db.operation.name': 'taskDetail' });
+      expect(spans().some((s) => s.name === 'sqlite taskDetail')).toBe(false);
+      expect(server.events.some((e) => e.name.startsWith('sqlite'))).toBe(false);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('marks a failed write transaction: error.type and ERROR status on its span', async () => {
+    const h = await harness('legacy', { 'trace-store': 'spans' });
+    try {
+      await h.client.callTool({ name: 'update_task', arguments: { id: 424242, title: 'nope' } });
+      const write = spans().find((s) => s.name === 'sqlite write' && s.status.code === 2);
+      expect(write?.attributes['error.type']).toBeTypeOf('string');
     } finally {
       await h.close();
     }

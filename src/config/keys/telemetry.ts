@@ -23,9 +23,17 @@ export const TELEMETRY_KEYS = {
   traceContent: {
     flag: 'trace-content',
     env: 'TASKWIRE_TRACE_CONTENT',
-    doc: 'Record tool-call arguments and results (each capped at 4096 characters) on trace spans.',
-    defaultDoc: 'on',
-    schema: onOff('on'),
+    doc: 'Record tool-call arguments and results (each capped at 4096 characters) on trace spans (`gen_ai.tool.call.arguments` / `.result`, opt-in in the OpenTelemetry GenAI conventions: they can hold task text).',
+    defaultDoc: 'off',
+    schema: onOff('off'),
+    commands: both,
+  },
+  traceStore: {
+    flag: 'trace-store',
+    env: 'TASKWIRE_TRACE_STORE',
+    doc: 'How store work shows on a traced request: `events` (span events on the request span, one per transaction and per store call, each with `taskwire.duration_ms`) or `spans` (a CLIENT span per transaction, `sqlite read` / `postgresql write`, its store calls as events on it).',
+    defaultDoc: 'events',
+    schema: z.enum(['events', 'spans'], { message: 'must be events or spans' }).default('events'),
     commands: both,
   },
   audit: {
