@@ -1,0 +1,48 @@
+// Instructions per stdio `get_task` under valgrind's callgrind (not part of `npm run bench`): instruction counts are
+// repeatable on a shared host where CPU time is not. Per call = (Ir after N2 calls − Ir after N1) / (N2 − N1), so
+// start-up cancels out. Spans (config `tracing`) go to a loopback OTLP sink in batches of 512 (schedule delay 10 min),
+// so the export's share does not depend on valgrind's slowdown.
+//   node bench/callgrind.mjs [root=.] [off|on|tracing] [N1=200] [N2=712]   (each run takes minutes; needs dist/ built)
+
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { seedWithBuild } from './ab-seed.mjs';
+
+const [rootArg = '.', config = 'on', n1Arg = '200', n2Arg = '712'] = process.argv.slice(2);
+const root = resolve(rootArg);
+const { stdioServer, callParams, LEGACY_INIT } = await import(`${root}/bench/lib.mjs`);
+const { GUARDRAILS_OFF, GUARDRAILS_ON } = await import(`${root}/bench/guardrails.mjs`);
+const { db, CALLER } = await seedWithBuild(root, 'callgrind-');
+const sink = createServer((req, res) => req.on('data', () => {}).on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`, OTEL_BSP_SCHEDULE_DELAY: '600000' };
+const configs = { off: [GUARDRAILS_OFF, {}], on: [GUARDRAILS_ON, {}], tracing: [GUARDRAILS_ON, tracing] };
+if (!configs[config]) throw new Error(`config: off, on or tracing, not ${config}`);
+const [flags, env] = configs[config];
+
+/** Total instructions of one server process that answered `calls` sequential `get_task` calls, then exited. */
+async function instructions(calls) {
+  const out = `${db}.callgrind.${calls}`;
+  const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, `${root}/dist/cli/main.js`, '--db', db, '--workspace', CALLER.workspace, ...flags];
+  const s = stdioServer('valgrind', args, env);
+  await s.request('initialize', LEGACY_INIT, 600_000);
+  s.notify('notifications/initialized');
+  const params = callParams('legacy', 'get_task', { id: 4242 });
+  for (let i = 0; i < calls; i++) await s.request('tools/call', params, 600_000);
+  await s.stop();
+  for (let waited = 0; waited < 60_000; waited += 500) {
+    const total = readFileSync(out, { encoding: 'utf8', flag: 'a+' }).match(/^(?:summary|totals): (\d+)/m);
+    if (total) {
+      rmSync(out);
+      return Number(total[1]);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`callgrind wrote no totals to ${out}`);
+}
+
+const [n1, n2] = [Number(n1Arg), Number(n2Arg)];
+const perCall = ((await instructions(n2)) - (await instructions(n1))) / (n2 - n1);
+sink.close();
+console.log(JSON.stringify({ root, config, calls: [n1, n2], instructions_per_call: Math.round(perCall) }));
