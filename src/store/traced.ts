@@ -30,7 +30,7 @@ export type TraceStoreMode = 'events' | 'spans';
  */
 export function tracedStore(store: TaskStore, mode: TraceStoreMode = 'events'): TaskStore {
   const system = store.engine === 'postgres' ? 'postgresql' : 'sqlite';
-  const asSpan = <T>(operation: string, fn: (s: Span | undefined) => Promise<T>): Promise<T> =>
+  const asSpan = <T>(operation: string, fn: (s: Span) => Promise<T>): Promise<T> =>
     tracer().startActiveSpan(`${system} ${operation}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': system, 'db.operation.name': operation } }, async (s) => {
       try {
         return await fn(s);
@@ -42,17 +42,21 @@ export function tracedStore(store: TaskStore, mode: TraceStoreMode = 'events'): 
         s.end();
       }
     });
-  const asEvent = async <T>(operation: string, fn: (s: Span | undefined) => Promise<T>): Promise<T> => {
-    const parent = trace.getActiveSpan();
+  /** Run `work`, then add the event `{system} {operation}` to `on` with its duration, and its error.type when it threw. */
+  const recorded = async <T>(on: Span, operation: string, eventSystem: string | undefined, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
-      const result = await fn(parent);
-      parent?.addEvent(`${system} ${operation}`, timed(system, operation, started));
+      const result = await work();
+      on.addEvent(`${system} ${operation}`, timed(eventSystem, operation, started));
       return result;
     } catch (error) {
-      parent?.addEvent(`${system} ${operation}`, timed(system, operation, started, errorType(error)));
+      on.addEvent(`${system} ${operation}`, timed(eventSystem, operation, started, errorType(error)));
       throw error;
     }
+  };
+  const asEvent = <T>(operation: string, fn: (s: Span | undefined) => Promise<T>): Promise<T> => {
+    const parent = trace.getActiveSpan();
+    return parent ? recorded(parent, operation, system, () => fn(parent)) : fn(undefined);
   };
   const transaction = mode === 'spans' ? asSpan : asEvent;
   const wrapRepo = <R extends TaskReader>(repo: R, on: Span | undefined): R =>
@@ -62,17 +66,7 @@ export function tracedStore(store: TaskStore, mode: TraceStoreMode = 'events'): 
           get(target, key, receiver) {
             const value = Reflect.get(target, key, receiver);
             if (typeof value !== 'function' || typeof key !== 'string') return value;
-            return async (...args: unknown[]) => {
-              const started = performance.now();
-              try {
-                const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-                on.addEvent(`${system} ${key}`, timed(undefined, key, started));
-                return result;
-              } catch (error) {
-                on.addEvent(`${system} ${key}`, timed(undefined, key, started, errorType(error)));
-                throw error;
-              }
-            };
+            return (...args: unknown[]) => recorded(on, key, undefined, () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
           },
         });
   const traced: TaskStore = Object.create(store);
