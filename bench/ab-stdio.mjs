@@ -1,17 +1,16 @@
 // A/B micro-bench for issue 17 on a shared machine: the same load against each build root given, interleaved, medians of REPS runs.
 //   node bench/ab-stdio.mjs /path/to/new-build [/path/to/older-build ...]   (REPS, SECS/CALLS env; each root needs dist/ built)
 
-import { createServer } from 'node:http';
 import { seedPerBuild } from './ab-seed.mjs';
+import { otlpSink } from './guardrails.mjs';
 
 const ROOTS = process.argv.slice(2);
 const ROOT = ROOTS[0];
 const { perCall } = await import(`${ROOT}/bench/stdio.mjs`);
 const { GUARDRAILS_OFF, GUARDRAILS_ON } = await import(`${ROOT}/bench/guardrails.mjs`);
 const { dbFor, CALLER } = await seedPerBuild(ROOTS, 'cost-g-');
-const sink = createServer((req, res) => req.on('data', () => {}).on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
-await new Promise((r) => sink.listen(0, '127.0.0.1', r));
-const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
+const sink = await otlpSink();
+const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '200' };
 const configs = [
   { id: 'sdk add', sdk: true },
   { id: 'off', flags: GUARDRAILS_OFF, env: {} },
@@ -38,7 +37,7 @@ for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
       res[k].push(r.cpu_us_per_call.median);
     }
 }
-sink.close();
+await sink.close();
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const base = med(res['sdk add']);
 for (const [k, v] of Object.entries(res)) console.log(k.padEnd(40), 'median µs', med(v), 'vs sdk', (med(v) / base).toFixed(2), 'runs', v.join(','));

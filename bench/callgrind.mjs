@@ -5,18 +5,17 @@
 //   node bench/callgrind.mjs [root=.] [off|on|tracing] [N1=200] [N2=712]   (each run takes minutes; needs dist/ built)
 
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { seedWithBuild } from './ab-seed.mjs';
+import { otlpSink } from './guardrails.mjs';
 
 const [rootArg = '.', config = 'on', n1Arg = '200', n2Arg = '712'] = process.argv.slice(2);
 const root = resolve(rootArg);
 const { stdioServer, callParams, LEGACY_INIT } = await import(`${root}/bench/lib.mjs`);
 const { GUARDRAILS_OFF, GUARDRAILS_ON } = await import(`${root}/bench/guardrails.mjs`);
 const { db, CALLER } = await seedWithBuild(root, 'callgrind-');
-const sink = createServer((req, res) => req.on('data', () => {}).on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
-await new Promise((r) => sink.listen(0, '127.0.0.1', r));
-const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`, OTEL_BSP_SCHEDULE_DELAY: '600000' };
+const sink = await otlpSink();
+const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '600000' };
 const configs = { off: [GUARDRAILS_OFF, {}], on: [GUARDRAILS_ON, {}], tracing: [GUARDRAILS_ON, tracing] };
 if (!configs[config]) throw new Error(`config: off, on or tracing, not ${config}`);
 const [flags, env] = configs[config];
@@ -44,5 +43,5 @@ async function instructions(calls) {
 
 const [n1, n2] = [Number(n1Arg), Number(n2Arg)];
 const perCall = ((await instructions(n2)) - (await instructions(n1))) / (n2 - n1);
-sink.close();
+await sink.close();
 console.log(JSON.stringify({ root, config, calls: [n1, n2], instructions_per_call: Math.round(perCall) }));

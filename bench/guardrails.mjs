@@ -25,8 +25,8 @@ export const WITHOUT_ONE = {
   'guardrails (rate limits, timeouts, loop hints, result budgets)': ['--log-level', 'info', '--guardrails', 'off'],
 };
 
-/** A loopback OTLP/HTTP endpoint that accepts and drops everything (a collector stand-in). */
-async function otlpSink() {
+/** A loopback OTLP/HTTP endpoint that accepts and drops everything (a collector stand-in): `url`, bytes received, `close()`. */
+export async function otlpSink() {
   let bytes = 0;
   const server = createServer((req, res) => {
     req.on('data', (d) => {

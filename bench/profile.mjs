@@ -36,10 +36,9 @@ await store.close();
 let sink;
 const env = {};
 if (values.otlp) {
-  const { createServer } = await import('node:http');
-  sink = createServer((req, res) => req.on('data', () => {}).on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
-  await new Promise((r) => sink.listen(0, '127.0.0.1', r));
-  Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`, OTEL_BSP_SCHEDULE_DELAY: '200' });
+  const { otlpSink } = await import('./guardrails.mjs');
+  sink = await otlpSink();
+  Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '200' });
 }
 const serverArgs = ['--db', db, '--workspace', CALLER.workspace, '--log-level', 'warn', ...NEVER_REFUSE, ...positionals];
 const toolArgs = values.tool === 'get_task' ? { id: 4242 } : {};
@@ -59,7 +58,7 @@ if (values.http) {
   await s.stop();
 }
 await new Promise((r) => setTimeout(r, 500));
-sink?.close();
+await sink?.close();
 const file = readdirSync(tmp).find((f) => f.endsWith('.cpuprofile'));
 const prof = JSON.parse(readFileSync(join(tmp, file), 'utf8'));
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
