@@ -15,6 +15,12 @@ export const GUARDRAILS_OFF = ['--metrics', 'off', '--audit', 'off', '--guardrai
 export const GUARDRAILS_ON = ['--log-level', 'info', ...NEVER_REFUSE];
 
 /**
+ * `on` with the loop hint firing: the default threshold, so in a loop of one repeated call every call after the
+ * third answers the hint too (an extra text block and `_meta`). Stdio only; compared with `on`, it is the hint's cost.
+ */
+export const LOOP_HINT_EVERY_CALL = [...GUARDRAILS_ON, '--loop-threshold', '3'];
+
+/**
  * Each part's own share: `on` with just that part switched off (stdio only). Its share is
  * (on − on without it) / off, in units of the all-off call.
  */
@@ -77,6 +83,7 @@ export async function guardrailOverhead({ root, taskwireDb, workspace, P, log = 
     stdio = await stdioPerCallInterleaved(
       Object.fromEntries([
         ...configs.map((c) => [c.id, { args: [cli, ...base, ...c.flags], env: c.env }]),
+        ['on, loop hint every call', { args: [cli, ...base, ...LOOP_HINT_EVERY_CALL], env: {} }],
         ...Object.entries(WITHOUT_ONE).map(([part, flags]) => [`without ${part}`, { args: [cli, ...base, ...flags], env: {} }]),
       ]),
       P.calls,
@@ -106,6 +113,7 @@ export async function guardrailOverhead({ root, taskwireDb, workspace, P, log = 
     };
     log(`  guardrails on without ${part}`, JSON.stringify(out.shares[part]));
   }
+  out.loop_hint_every_call = { stdio: stdio['on, loop hint every call'] };
   out.otlp_bytes_received = sink.bytes();
   out.ratios = {};
   for (const id of ['on', 'on+tracing']) {
@@ -113,6 +121,7 @@ export async function guardrailOverhead({ root, taskwireDb, workspace, P, log = 
     out.ratios[`${id}_vs_off_http_cpu`] = ratio(out[id].http_2026_c16.server_cpu_us_per_req, out.off.http_2026_c16.server_cpu_us_per_req);
     out.ratios[`${id}_vs_off_http_req_per_s`] = ratio(out[id].http_2026_c16.req_per_s, out.off.http_2026_c16.req_per_s);
   }
+  out.ratios.on_loop_hint_every_call_vs_on_stdio_cpu = ratio(out.loop_hint_every_call.stdio.cpu_us_per_call, out.on.stdio.cpu_us_per_call);
   // Tracing's own cost (issue 17, "tracing on vs off"): the same configuration with and without the OTLP exporter.
   out.ratios['on+tracing_vs_on_stdio_cpu'] = ratio(out['on+tracing'].stdio.cpu_us_per_call, out.on.stdio.cpu_us_per_call);
   out.ratios['on+tracing_vs_on_http_cpu'] = ratio(out['on+tracing'].http_2026_c16.server_cpu_us_per_req, out.on.http_2026_c16.server_cpu_us_per_req);

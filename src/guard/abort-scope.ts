@@ -1,4 +1,5 @@
 import { ToolError } from '../toolkit/errors.js';
+import type { AbortState } from './call-abort.js';
 
 /**
  * Cancellation checks for the domain. The tool call's signal travels explicitly
@@ -14,12 +15,12 @@ import { ToolError } from '../toolkit/errors.js';
  * (`timeout`), else `cancelled` (the client sent `notifications/cancelled`).
  * Called inside write transactions, so the throw rolls back.
  */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
+export function throwIfAborted(signal: AbortState | undefined): void {
   if (!signal?.aborted) return;
   throw abortError(signal);
 }
 
-export function abortError(signal: AbortSignal): ToolError {
+export function abortError(signal: AbortState): ToolError {
   if (signal.reason instanceof ToolError) return signal.reason;
   return new ToolError('cancelled', 'The call was cancelled; nothing was written.');
 }

@@ -4,7 +4,7 @@ import type { GuardrailSteps } from '../middleware/pipeline.js';
 import { rateLimit } from '../middleware/rate-limit.js';
 import { resultBudget } from '../middleware/result-budget.js';
 import { timeout } from '../middleware/timeout.js';
-import { type RequestContext, withCallSignal } from '../server/context.js';
+import { type RequestContext, withCallAbort } from '../server/context.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ConcurrencyGate } from './concurrency.js';
 import { emitter, type GuardrailListener } from './events.js';
@@ -96,7 +96,7 @@ export function createGuardrails(config: Config, logger: Logger, options: Guardr
       defaultMs: config.toolTimeoutMs,
       perTool: config.toolTimeouts, // else the definition's own timeoutMs, else --tool-timeout-ms
       onGuardrail: emit,
-      withSignal: withCallSignal,
+      withAbort: withCallAbort,
     }),
     loopDetect: loopDetect<RequestContext>({ threshold: config.loopThreshold, windowMs: config.loopWindowMs, principalOf, onGuardrail: emit }),
     resultBudget: resultBudget<RequestContext>({ defaultMaxTokens: config.maxResultTokens, onGuardrail: emit }),

@@ -15,17 +15,18 @@ import type { Call, Middleware, Step, ToolHandler } from './types.js';
  * | `observe` (observe.ts): outcome + duration → span, metrics, audit row, call log | ✓ | ✓ (audit row) | ✓ (no audit row) |
  * | error boundary (errors.ts): typed error recorded on the call; unknown → `internal` | `isError` result | rethrown, mapped to JSON-RPC by registration | same |
  * | `rateLimit` (rate-limit.ts): per-principal budget + concurrency slot | read or write budget | read budget | read budget |
- * | `timeout` (timeout.ts): deadline + cancellation signal | ✓ | ✓ | ✓ |
  * | `loopDetect` (loop-detect.ts): the same call and result again and again | ✓ | — | — |
  * | `resultBudget` (result-budget.ts): the call's token budget (`max_tokens`, else the tool's declared one, else `--max-result-tokens`) | ✓ | — | — |
+ * | `timeout` (timeout.ts): deadline + cancellation signal | ✓ | ✓ | ✓ |
  * | the handler | validate + run the tool | read / get | complete |
  *
  * Why this order: observation sits outside the boundary so it sees every
  * shaped outcome (`rate_limited`, `timeout`, `invalid_input`); the rate limit
- * comes first among the guardrails so a refused call costs nothing else; the
- * timeout wraps only admitted work; loop detection sees the final result; the
- * budget default is applied innermost. With `--guardrails off` the four
- * guardrail steps are left out.
+ * comes first among the guardrails so a refused call costs nothing else; loop
+ * detection sees the final result and the arguments as the caller sent them;
+ * the timeout is innermost, so the context it makes (whose `signal` is made
+ * only when read, guard/call-abort.ts) is the one the handler gets, unspread.
+ * With `--guardrails off` the four guardrail steps are left out.
  */
 
 /** The guardrail steps (built by `src/guard/index.ts` from config), placed by {@link createPipeline}. */
@@ -61,7 +62,7 @@ export function createPipeline(parts: PipelineParts): Pipeline<RequestContext> {
     lastResort<RequestContext>(logger),
     observed,
     errorBoundary<RequestContext>(logger),
-    ...(g ? [g.rateLimit, g.timeout, g.loopDetect, g.resultBudget] : []),
+    ...(g ? [g.rateLimit, g.loopDetect, g.resultBudget, g.timeout] : []),
   ];
   const request: Step<RequestContext>[] = [requestLastResort(logger), observed, protocolErrorBoundary(logger), ...(g ? [g.rateLimit, g.timeout] : [])];
   return {

@@ -1,3 +1,4 @@
+import { CallAbort } from '../guard/call-abort.js';
 import type { GuardrailListener } from '../guard/events.js';
 import { ToolError } from '../toolkit/errors.js';
 import type { Call } from './types.js';
@@ -11,17 +12,18 @@ export interface TimeoutOptions<Ctx extends { signal: AbortSignal }> {
   graceMs?: number;
   onGuardrail?: GuardrailListener;
   /**
-   * The context the handler runs with, given the combined signal; default `{...ctx, signal}`. Taskwire's also
-   * sets `caller.signal`, which the domain service checks before committing a write.
+   * The context the handler runs with, given the call's {@link CallAbort}; default `ctx` with `signal` reading
+   * `abort.signal` (made on first read). Taskwire's also sets `caller.signal` to `abort` itself, which the domain
+   * service checks before committing a write.
    */
-  withSignal?: (ctx: Ctx, signal: AbortSignal) => Ctx;
+  withAbort?: (ctx: Ctx, abort: CallAbort) => Ctx;
 }
 
 /**
  * Per-operation time limit (`--tool-timeouts` by label, else the definition's
  * own `timeoutMs`, else the default) and cancellation, for every kind of operation. The handler runs with
  * `ctx.signal` = the client's cancellation (`notifications/cancelled`) OR this
- * call's deadline (and, through {@link TimeoutOptions.withSignal}, `caller.signal`
+ * call's deadline (and, through {@link TimeoutOptions.withAbort}, `caller.signal`
  * in the domain): a write transaction re-checks it before committing, so an
  * aborted write rolls back. Past the deadline the signal is aborted with a
  * `timeout` error; if the handler then still completes (it committed just
@@ -29,17 +31,13 @@ export interface TimeoutOptions<Ctx extends { signal: AbortSignal }> {
  */
 export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOptions<Ctx>) {
   const graceMs = options.graceMs;
-  const withSignal = options.withSignal ?? ((ctx: Ctx, signal: AbortSignal): Ctx => ({ ...ctx, signal }));
+  const withAbort = options.withAbort ?? signalFrom;
   const perTool = options.perTool ?? {};
   return function timeoutCall<C extends Call<Ctx>, R>(call: C, next: (call: C) => Promise<R>): Promise<R> {
     const ms = perTool[call.op.label] ?? call.op.timeoutMs ?? options.defaultMs;
     const grace = graceMs ?? Math.min(1000, ms);
-    // One controller aborted by the client's signal or the deadline (cheaper than AbortSignal.any on Node 20).
-    const deadline = new AbortController();
-    const client = call.ctx.signal;
-    const forward = () => deadline.abort(client.reason);
-    if (client.aborted) forward();
-    else client.addEventListener('abort', forward, { once: true });
+    // The client's signal or the deadline; an AbortSignal only if the handler asks for one (call-abort.ts).
+    const abort = new CallAbort(call.ctx.signal);
     // One promise per call, settled by whichever comes first: the handler, or the deadline plus its grace.
     return new Promise<R>((resolve, reject) => {
       let expired: ToolError | undefined;
@@ -47,14 +45,14 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
       const settle = () => {
         clearTimeout(timer);
         clearTimeout(graceTimer);
-        client.removeEventListener('abort', forward);
+        abort.dispose();
       };
       const timer = setTimeout(() => {
         expired = new ToolError('timeout', `${call.op.label} took longer than its ${ms} ms limit and was stopped; nothing was written.`, {
           retryAfterMs: 1000,
           hint: 'Narrow the request (filters, smaller limit or batch) or retry later.',
         });
-        deadline.abort(expired);
+        abort.expire(expired);
         options.onGuardrail?.({ type: 'timeout', tool: call.op.label, timeoutMs: ms });
         graceTimer = setTimeout(() => {
           settle();
@@ -70,10 +68,20 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
         reject(expired ?? error);
       };
       try {
-        next({ ...call, ctx: withSignal(call.ctx, deadline.signal) }).then(done, failed);
+        next({ ...call, ctx: withAbort(call.ctx, abort) }).then(done, failed);
       } catch (error) {
         failed(error);
       }
     });
+  };
+}
+
+/** `ctx` whose `signal` is the call's (made when first read); spreading the result reads it. */
+function signalFrom<Ctx extends { signal: AbortSignal }>(ctx: Ctx, abort: CallAbort): Ctx {
+  return {
+    ...ctx,
+    get signal() {
+      return abort.signal;
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { ServerContext } from '@modelcontextprotocol/server';
+import type { AbortState, CallAbort } from '../guard/call-abort.js';
 import type { Actor } from '../store/types.js';
 
 /** Who is calling, in which workspace. The workspace always comes from the verified caller, never from tool arguments. */
@@ -6,11 +7,11 @@ export interface Caller {
   workspace: string;
   actor: Actor;
   /**
-   * The call's abort signal (client cancellation or the timeout middleware's deadline). Domain services check it
-   * before a write starts and again just before COMMIT, so an aborted call rolls back whole; reads check it before
-   * querying. Absent outside tool calls.
+   * The call's abort state (client cancellation or the timeout middleware's deadline): an `AbortSignal`, or the
+   * timeout's {@link CallAbort}. Domain services check it (`throwIfAborted`) before a write starts and again just
+   * before COMMIT, so an aborted call rolls back whole; reads check it before querying. Absent outside tool calls.
    */
-  signal?: AbortSignal;
+  signal?: AbortState;
   /**
    * The `<toolset>:<permission>` scopes granted to the caller; `undefined` = unauthenticated local serving (stdio,
    * loopback `--auth none`), which may do everything. Test one with `missingScopes` (auth/principal.ts).
@@ -59,9 +60,22 @@ export interface RequestContext {
 
 /**
  * `ctx` running under `signal`: both `ctx.signal` (handlers) and `caller.signal` (domain services check it
- * before a write and before COMMIT) are set, so the two never disagree. Used by the timeout middleware and for
- * async operations.
+ * before a write and before COMMIT) are set, so the two never disagree. Used for async operations.
  */
 export function withCallSignal(ctx: RequestContext, signal: AbortSignal): RequestContext {
   return { ...ctx, signal, caller: { ...ctx.caller, signal } };
+}
+
+/**
+ * The same for the timeout middleware's {@link CallAbort}: `caller.signal` is `abort` itself (read live, no
+ * `AbortSignal` made), and `ctx.signal` makes the `AbortSignal` on first read. Spreading the result reads it.
+ */
+export function withCallAbort(ctx: RequestContext, abort: CallAbort): RequestContext {
+  return {
+    ...ctx,
+    get signal() {
+      return abort.signal;
+    },
+    caller: { ...ctx.caller, signal: abort },
+  };
 }

@@ -103,6 +103,9 @@ function cachedAttributes(key: string, build: () => Attributes): Attributes {
   return attrs;
 }
 
+/** `{gen_ai.tool.name: tool}`, one object per tool. */
+const toolAttributes = (tool: string): Attributes => cachedAttributes(`tool\n${tool}`, () => ({ 'gen_ai.tool.name': tool }));
+
 /** One MCP request finished after `seconds`. */
 export function recordOperation(a: OperationAttributes, seconds: number): void {
   const key = `op\n${a.method}\n${a.tool ?? ''}\n${a.errorType ?? ''}\n${a.protocolVersion ?? ''}\n${a.transport ?? ''}`;
@@ -132,22 +135,22 @@ export function recordRateLimited(principal: string, tool?: string): void {
 
 /** A result of `tool` was truncated to the result budget. */
 export function recordTruncation(tool: string): void {
-  instruments.truncations.add(1, { 'gen_ai.tool.name': tool });
+  instruments.truncations.add(1, toolAttributes(tool));
 }
 
 /** A call of `tool` was answered by replaying its idempotency record. */
 export function recordReplay(tool: string): void {
-  instruments.replays.add(1, { 'gen_ai.tool.name': tool });
+  instruments.replays.add(1, toolAttributes(tool));
 }
 
 /** A call of `tool` hit its time limit. */
 export function recordTimeout(tool: string): void {
-  instruments.timeouts.add(1, { 'gen_ai.tool.name': tool });
+  instruments.timeouts.add(1, toolAttributes(tool));
 }
 
 /** A call of `tool` was flagged by loop detection. */
 export function recordLoopDetected(tool: string): void {
-  instruments.loops.add(1, { 'gen_ai.tool.name': tool });
+  instruments.loops.add(1, toolAttributes(tool));
 }
 
 /** A session opened: counts it active; the returned function (idempotent) closes it and records its duration. */

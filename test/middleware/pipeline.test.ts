@@ -47,7 +47,7 @@ describe('createPipeline', () => {
       return { content: [] };
     });
     await run({ op: toolOperation(tool), tool, args: {}, ctx, requestId: 1 });
-    expect(order).toEqual(['rateLimit', 'timeout', 'loopDetect', 'resultBudget', 'handler']);
+    expect(order).toEqual(['rateLimit', 'loopDetect', 'resultBudget', 'timeout', 'handler']);
     expect(lines).toEqual([expect.objectContaining({ msg: 'tools/call', tool: 'get_thing', outcome: 'ok' })]);
   });
 

@@ -142,7 +142,7 @@ export const CALL_LIMIT_KEYS = {
     env: 'TASKWIRE_LOOP_THRESHOLD',
     doc: 'The same call with the same result this many times in a row (per principal) gets a hint that it is looping (0 = off).',
     defaultDoc: '3',
-    schema: int(0, 1000).default(3),
+    schema: int(0, 1_000_000).default(3),
     commands: both,
   },
   loopWindowMs: {

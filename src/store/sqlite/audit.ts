@@ -13,10 +13,13 @@ const COLUMNS = 'called_at AS time, workspace, principal, client_name, client_ve
 export function sqliteAudit(writer: Database.Database, reader: Database.Database, locks: { write: Mutex; read: Mutex }, guard: Guard): AuditLog {
   const insert = writer.prepare(
     `INSERT INTO audit_log (called_at, workspace, principal, client_name, client_version, tool, args_hash, args, outcome, duration_ms, trace_id, request_id)
-     VALUES (@time, @workspace, @principal, @client_name, @client_version, @tool, @args_hash, @args, @outcome, @duration_ms, @trace_id, @request_id)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // Positional parameters: binding twelve named ones from an object took about twice as long per row.
   const appendAll = writer.transaction((rows: readonly AuditRecord[]) => {
-    for (const row of rows) insert.run(row);
+    for (const r of rows) {
+      insert.run(r.time, r.workspace, r.principal, r.client_name, r.client_version, r.tool, r.args_hash, r.args, r.outcome, r.duration_ms, r.trace_id, r.request_id);
+    }
   });
   const prune = writer.prepare('DELETE FROM audit_log WHERE called_at < ?');
   return {
