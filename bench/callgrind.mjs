@@ -1,15 +1,17 @@
 // Instructions per stdio `get_task` under valgrind's callgrind (not part of `npm run bench`): instruction counts are
 // repeatable on a shared host where CPU time is not. Per call = (Ir after N2 calls − Ir after N1) / (N2 − N1), so
-// start-up cancels out. Spans (config `tracing`) go to a loopback OTLP sink in batches of 512 (schedule delay 10 min),
-// so the export's share does not depend on valgrind's slowdown.
-//   node bench/callgrind.mjs [root=.] [off|on|tracing] [N1=200] [N2=712]   (each run takes minutes; needs dist/ built)
+// start-up cancels out; N1 = 1000 lets V8 finish tiering the hot code up first (from N1 = 200 the figure was ~50 %
+// higher: background compilation landed between the two counts, and differently for each configuration). Spans
+// (config `tracing`) go to a loopback OTLP sink in batches of 512 (schedule delay 10 min), so the export's share does
+// not depend on valgrind's slowdown.
+//   node bench/callgrind.mjs [root=.] [off|on|tracing] [N1=1000] [N2=2024]   (each run takes minutes; needs dist/ built)
 
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { seedWithBuild } from './ab-seed.mjs';
 import { otlpSink } from './guardrails.mjs';
 
-const [rootArg = '.', config = 'on', n1Arg = '200', n2Arg = '712'] = process.argv.slice(2);
+const [rootArg = '.', config = 'on', n1Arg = '1000', n2Arg = '2024'] = process.argv.slice(2);
 const root = resolve(rootArg);
 const { stdioServer, callParams, LEGACY_INIT } = await import(`${root}/bench/lib.mjs`);
 const { GUARDRAILS_OFF, GUARDRAILS_ON } = await import(`${root}/bench/guardrails.mjs`);
