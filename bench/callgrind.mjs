@@ -4,7 +4,8 @@
 // higher: background compilation landed between the two counts, and differently for each configuration). Spans
 // (config `tracing`) go to a loopback OTLP sink in batches of 512 (schedule delay 10 min), so the export's share does
 // not depend on valgrind's slowdown.
-//   node bench/callgrind.mjs [root=.] [off|on|tracing] [N1=1000] [N2=2024]   (each run takes minutes; needs dist/ built)
+// `sdk` counts the SDK's own no-op `add` server (bench/references/sdk.mjs), the stdio ratio's yardstick.
+//   node bench/callgrind.mjs [root=.] [off|on|tracing|sdk] [N1=1000] [N2=2024]   (each run takes minutes; needs dist/ built)
 
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -18,18 +19,22 @@ const { GUARDRAILS_OFF, GUARDRAILS_ON } = await import(`${root}/bench/guardrails
 const { db, CALLER } = await seedWithBuild(root, 'callgrind-');
 const sink = await otlpSink();
 const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '600000' };
-const configs = { off: [GUARDRAILS_OFF, {}], on: [GUARDRAILS_ON, {}], tracing: [GUARDRAILS_ON, tracing] };
-if (!configs[config]) throw new Error(`config: off, on or tracing, not ${config}`);
+const configs = { off: [GUARDRAILS_OFF, {}], on: [GUARDRAILS_ON, {}], tracing: [GUARDRAILS_ON, tracing], sdk: [[], {}] };
+if (!configs[config]) throw new Error(`config: off, on, tracing or sdk, not ${config}`);
 const [flags, env] = configs[config];
+const server =
+  config === 'sdk'
+    ? { argv: [`${root}/bench/references/sdk.mjs`, 'stdio'], tool: 'add', args: { a: 1, b: 2 } }
+    : { argv: [`${root}/dist/cli/main.js`, '--db', db, '--workspace', CALLER.workspace, ...flags], tool: 'get_task', args: { id: 4242 } };
 
-/** Total instructions of one server process that answered `calls` sequential `get_task` calls, then exited. */
+/** Total instructions of one server process that answered `calls` sequential tool calls, then exited. */
 async function instructions(calls) {
   const out = `${db}.callgrind.${calls}`;
-  const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, `${root}/dist/cli/main.js`, '--db', db, '--workspace', CALLER.workspace, ...flags];
+  const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...server.argv];
   const s = stdioServer('valgrind', args, env);
   await s.request('initialize', LEGACY_INIT, 600_000);
   s.notify('notifications/initialized');
-  const params = callParams('legacy', 'get_task', { id: 4242 });
+  const params = callParams('legacy', server.tool, server.args);
   for (let i = 0; i < calls; i++) await s.request('tools/call', params, 600_000);
   await s.stop();
   for (let waited = 0; waited < 60_000; waited += 500) {

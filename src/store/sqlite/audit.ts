@@ -39,7 +39,7 @@ export function sqliteAudit(writer: Database.Database, reader: Database.Database
             where.push(`${column} ${op} @${key}`);
             params[key] = value;
           }
-          const sql = `SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY called_at DESC, id DESC LIMIT @limit`;
+          const sql = `SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY called_at DESC, id DESC LIMIT +@limit`;
           return reader.prepare(sql).all(params) as AuditRecord[];
         }),
       ),

@@ -70,7 +70,7 @@ export class SqliteHistory {
     }
     // One index per shape, whatever the statistics say: a task's or a principal's changes, else the seq key.
     const index = q.task_id !== undefined ? 'task_changes_by_task' : q.principal !== undefined ? 'task_changes_by_principal' : 'sqlite_autoindex_task_changes_1';
-    const rows = this.stmt(`SELECT * FROM task_changes INDEXED BY ${index} WHERE ${where.join(' AND ')} ORDER BY seq ${q.newest_first ? 'DESC' : 'ASC'} LIMIT ?`).all(
+    const rows = this.stmt(`SELECT * FROM task_changes INDEXED BY ${index} WHERE ${where.join(' AND ')} ORDER BY seq ${q.newest_first ? 'DESC' : 'ASC'} LIMIT +?`).all(
       ...params,
       q.limit,
     ) as Row[];
@@ -115,7 +115,7 @@ export class SqliteHistory {
   }
 
   listTrash(workspace: string, limit: number): TrashRecord[] {
-    return (this.stmt('SELECT * FROM trash WHERE workspace = ? ORDER BY seq DESC LIMIT ?').all(workspace, limit) as Row[]).map(toTrash);
+    return (this.stmt('SELECT * FROM trash WHERE workspace = ? ORDER BY seq DESC LIMIT +?').all(workspace, limit) as Row[]).map(toTrash);
   }
 
   getMark(workspace: string, principal: string, name: string): { seq: number; at: string } | undefined {

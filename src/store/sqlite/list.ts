@@ -186,7 +186,7 @@ export function listPage(db: SqlRunner, workspace: string, query: ListQuery): { 
     total === 0 || query.offset >= total
       ? []
       : db.all(
-          `SELECT t.* FROM tasks t INDEXED BY ${index} WHERE ${where}${ranks} ORDER BY ${listOrder('t', query.sort, query.order, dated(query))} LIMIT ? OFFSET ?`,
+          `SELECT t.* FROM tasks t INDEXED BY ${index} WHERE ${where}${ranks} ORDER BY ${listOrder('t', query.sort, query.order, dated(query))} LIMIT +? OFFSET +?`,
           ...params,
           query.limit,
           query.offset,
@@ -241,7 +241,7 @@ export function labelledPage(db: SqlRunner, workspace: string, label: string, qu
     `SELECT t.* FROM task_labels lf ${byPriority ? 'INDEXED BY task_labels_by_priority' : ''} ${join}
         WHERE ${lf.join(' AND ')} AND ${rest}
         ORDER BY ${byPriority ? labelRank : listOrder('t', query.sort, query.order)}
-        LIMIT ? OFFSET ?`,
+        LIMIT +? OFFSET +?`,
     ...lfParams,
     ...restParams,
     query.limit,

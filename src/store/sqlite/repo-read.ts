@@ -120,7 +120,7 @@ export class SqliteReadRepo implements TaskReader {
 
   async listComments(workspace: string, taskId: number, limit: number): Promise<Counted<CommentRecord>> {
     // newest `limit` comments, returned oldest first (reversed here: an outer ORDER BY costs a temp B-tree, ~15 µs)
-    const rows = this.sql.all('SELECT * FROM comments WHERE workspace = ? AND task_id = ? ORDER BY id DESC LIMIT ?', workspace, taskId, limit).reverse();
+    const rows = this.sql.all('SELECT * FROM comments WHERE workspace = ? AND task_id = ? ORDER BY id DESC LIMIT +?', workspace, taskId, limit).reverse();
     const total = this.sql.get('SELECT count(*) AS n FROM comments WHERE workspace = ? AND task_id = ?', workspace, taskId)?.n as number;
     return { items: rows.map(toComment), total };
   }
@@ -198,7 +198,7 @@ export class SqliteReadRepo implements TaskReader {
       `SELECT t.* FROM tasks t INDEXED BY tasks_actionable
         WHERE t.workspace = ? AND t.status = '${ACTIONABLE.status}' AND t.open_deps = 0 AND t.open_children = 0 ${extra}
         ORDER BY ${ACTIONABLE_ORDER}
-        LIMIT ?`,
+        LIMIT +?`,
       ...params,
       limit,
     );
@@ -247,7 +247,7 @@ export class SqliteReadRepo implements TaskReader {
     // Every read asks (ServiceCore.fresh) and nearly always none has expired: an index probe answers that without
     // the sorter `ORDER BY id` opens (~1 µs against ~6 µs hot).
     if (this.sql.get(`SELECT 1 AS found ${EXPIRED_LEASES} LIMIT 1`, workspace, now) === undefined) return [];
-    return this.sql.all(`SELECT id ${EXPIRED_LEASES} ORDER BY id LIMIT ?`, workspace, now, limit).map((r) => r.id as number);
+    return this.sql.all(`SELECT id ${EXPIRED_LEASES} ORDER BY id LIMIT +?`, workspace, now, limit).map((r) => r.id as number);
   }
 
   /**
@@ -260,7 +260,7 @@ export class SqliteReadRepo implements TaskReader {
     const out: number[] = [];
     for (const [lo, hi] of decimalPrefixRanges(prefix)) {
       if (lo > max || out.length >= limit) break;
-      const rows = this.sql.all('SELECT id FROM tasks WHERE workspace = ? AND id BETWEEN ? AND ? ORDER BY id LIMIT ?', workspace, lo, hi, limit - out.length);
+      const rows = this.sql.all('SELECT id FROM tasks WHERE workspace = ? AND id BETWEEN ? AND ? ORDER BY id LIMIT +?', workspace, lo, hi, limit - out.length);
       for (const r of rows) out.push(r.id as number);
     }
     return out;
@@ -270,8 +270,8 @@ export class SqliteReadRepo implements TaskReader {
   async distinctValues(workspace: string, field: 'assignee' | 'label', prefix: string, limit: number): Promise<string[]> {
     const sql =
       field === 'assignee'
-        ? `SELECT DISTINCT assignee AS v FROM task_counts WHERE workspace = ? AND n > 0 AND assignee <> '' AND assignee LIKE ? ESCAPE '\\' ORDER BY v LIMIT ?`
-        : `SELECT DISTINCT label AS v FROM label_counts WHERE workspace = ? AND n > 0 AND label LIKE ? ESCAPE '\\' ORDER BY v LIMIT ?`;
+        ? `SELECT DISTINCT assignee AS v FROM task_counts WHERE workspace = ? AND n > 0 AND assignee <> '' AND assignee LIKE +? ESCAPE '\\' ORDER BY v LIMIT +?`
+        : `SELECT DISTINCT label AS v FROM label_counts WHERE workspace = ? AND n > 0 AND label LIKE +? ESCAPE '\\' ORDER BY v LIMIT +?`;
     return this.sql.all(sql, workspace, `${escapeLike(prefix)}%`, limit).map((r) => r.v as string);
   }
 

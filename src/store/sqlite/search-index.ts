@@ -207,7 +207,7 @@ export function searchPage(
   const matches = (span: number, skip: number, order: string, limit: number, offset: number) =>
     db.all(
       `SELECT rid, score, count(*) OVER () AS n FROM (SELECT ${table}.rowid AS rid, bm25(${table}, 10.0, 3.0, 1.0, 0.0) AS score FROM ${from}
-         WHERE ${table} MATCH ? AND ${where} ORDER BY ${table}.rowid DESC LIMIT ? OFFSET ?) ORDER BY ${order} LIMIT ? OFFSET ?`,
+         WHERE ${table} MATCH ? AND ${where} ORDER BY ${table}.rowid DESC LIMIT +? OFFSET +?) ORDER BY ${order} LIMIT +? OFFSET +?`,
       match,
       ...params,
       span,
