@@ -1,4 +1,5 @@
 import { CallAbort } from '../guard/call-abort.js';
+import { Deadlines } from '../guard/deadlines.js';
 import type { GuardrailListener } from '../guard/events.js';
 import { ToolError } from '../toolkit/errors.js';
 import type { Call } from './types.js';
@@ -33,6 +34,7 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
   const graceMs = options.graceMs;
   const withAbort = options.withAbort ?? signalFrom;
   const perTool = options.perTool ?? {};
+  const deadlines = new Deadlines(); // one timer for every call in flight (guard/deadlines.ts)
   return function timeoutCall<C extends Call<Ctx>, R>(call: C, next: (call: C) => Promise<R>): Promise<R> {
     const ms = perTool[call.op.label] ?? call.op.timeoutMs ?? options.defaultMs;
     const grace = graceMs ?? Math.min(1000, ms);
@@ -43,11 +45,11 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
       let expired: ToolError | undefined;
       let graceTimer: NodeJS.Timeout | undefined;
       const settle = () => {
-        clearTimeout(timer);
+        cancelDeadline();
         clearTimeout(graceTimer);
         abort.dispose();
       };
-      const timer = setTimeout(() => {
+      const cancelDeadline = deadlines.add(ms, () => {
         expired = new ToolError('timeout', `${call.op.label} took longer than its ${ms} ms limit and was stopped; nothing was written.`, {
           retryAfterMs: 1000,
           hint: 'Narrow the request (filters, smaller limit or batch) or retry later.',
@@ -58,7 +60,7 @@ export function timeout<Ctx extends { signal: AbortSignal }>(options: TimeoutOpt
           settle();
           reject(expired);
         }, grace);
-      }, ms);
+      });
       const done = (result: R) => {
         settle();
         resolve(result); // also after the deadline, within the grace: it finished (and committed) before it saw the abort
