@@ -242,6 +242,9 @@ export function storeContract(engine: string, open: () => Promise<{ store: TaskS
       expect(detail?.task.lease?.expires_at).toBe('2026-11-21T11:00:00.000Z');
       expect(detail?.dependents.map((t) => t.title)).toEqual(['fan 1', 'fan 2']);
       expect((await store.read((r) => r.taskDetail('a', me.id, 0)))?.comments).toEqual({ items: [], total: 3 });
+      // A page that holds every comment (limit above, or exactly at, the count) reports the same total.
+      expect((await store.read((r) => r.taskDetail('a', me.id, 3)))?.comments.total).toBe(3);
+      expect((await store.read((r) => r.taskDetail('a', me.id, 10)))?.comments).toMatchObject({ total: 3, items: [{ body: 'one' }, { body: 'two' }, { body: 'three' }] });
       expect(await store.read((r) => r.taskDetail('a', 999, 5))).toBeUndefined();
     });
 

@@ -121,7 +121,9 @@ export class SqliteReadRepo implements TaskReader {
   async listComments(workspace: string, taskId: number, limit: number): Promise<Counted<CommentRecord>> {
     // newest `limit` comments, returned oldest first (reversed here: an outer ORDER BY costs a temp B-tree, ~15 µs)
     const rows = this.sql.all('SELECT * FROM comments WHERE workspace = ? AND task_id = ? ORDER BY id DESC LIMIT +?', workspace, taskId, limit).reverse();
-    const total = this.sql.get('SELECT count(*) AS n FROM comments WHERE workspace = ? AND task_id = ?', workspace, taskId)?.n as number;
+    // A page short of `limit` is every comment there is (same read): the count would only repeat its length.
+    const total =
+      rows.length < limit ? rows.length : (this.sql.get('SELECT count(*) AS n FROM comments WHERE workspace = ? AND task_id = ?', workspace, taskId)?.n as number);
     return { items: rows.map(toComment), total };
   }
 
