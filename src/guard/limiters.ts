@@ -40,6 +40,8 @@ export interface BudgetOptions {
 }
 
 const WINDOW_S = 60;
+/** First key of the advisory lock held while a rate-limit schema and table are created (second key 0): one at a time, per database. */
+const RATE_LIMIT_DDL_LOCK = 0x74770003;
 
 /**
  * Build the budgets. @throws Error when the chosen store lacks its URL, or
@@ -97,14 +99,23 @@ export async function openBudgets(options: BudgetOptions): Promise<Budgets> {
     const tableName = `${prefix.replace(/[^a-zA-Z0-9_]/g, '_')}_rate_limits`;
     const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
     const table = schemaName ? `${quote(schemaName)}.${quote(tableName)}` : quote(tableName);
-    // Created here, once, instead of by each limiter: replicas starting together race on
-    // CREATE ... IF NOT EXISTS (unique violation 23505 or 42P07); the loser finds it made.
-    const ignoreRace = (error: { code?: string }) => {
-      if (error.code !== '23505' && error.code !== '42P07') throw error;
-    };
-    if (schemaName) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schemaName)}`).catch(ignoreRace);
-    // The layout rate-limiter-flexible's RateLimiterPostgres expects.
-    await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`).catch(ignoreRace);
+    // Created here, once, instead of by each limiter, under a transaction-scoped advisory lock: replicas starting
+    // together otherwise race on CREATE ... IF NOT EXISTS, and the loser gets an error (23505, 42P07, or 42710 for
+    // the table's row type) instead of finding the table made, and falls back to per-process counters.
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [RATE_LIMIT_DDL_LOCK]);
+      if (schemaName) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schemaName)}`);
+      // The layout rate-limiter-flexible's RateLimiterPostgres expects.
+      await client.query(`CREATE TABLE IF NOT EXISTS ${table} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
     const { RateLimiterPostgres } = await import('rate-limiter-flexible');
     make = async (kind, points) =>
       new RateLimiterPostgres({

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openBudgets } from '../../src/guard/limiters.js';
 import { type App, createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { TOOLSETS } from '../../src/toolsets/index.js';
@@ -14,6 +15,8 @@ import { call, connect, tempDir, testConfig } from '../harness.js';
  */
 const REDIS_URL = process.env.TASKWIRE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PG_URL = process.env.TASKWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Rounds of the table-creation race (each a fresh schema): without the lock, 30 rounds failed in 2 of 3 runs here. */
+const RACE_ROUNDS = 30;
 
 async function replicas(overrides: Record<string, string>, guard: { prefix?: string; pgSchema?: string }): Promise<{ apps: App[]; close: () => Promise<void> }> {
   const dirs = [tempDir(), tempDir()];
@@ -56,7 +59,8 @@ describe('rate limits shared by replicas', () => {
     redis.disconnect();
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    for (const name of [schema, ...Array.from({ length: RACE_ROUNDS }, (_, round) => `${schema}_race${round}`)])
+      await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
     await client.end();
   });
 
@@ -81,6 +85,28 @@ describe('rate limits shared by replicas', () => {
       expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(4);
     } finally {
       await close();
+    }
+  });
+
+  it('PostgreSQL: replicas starting together all get the shared table (no creation race falls back to per-process counters)', async () => {
+    // Eight at once, on tables no one has made yet: CREATE TABLE IF NOT EXISTS racing without a lock fails some of
+    // them (23505, 42P07, 42710), and a failed one would count in process memory alone.
+    for (let round = 0; round < RACE_ROUNDS; round++) {
+      const raceSchema = `${schema}_race${round}`;
+      const admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`CREATE SCHEMA "${raceSchema}"`); // made already: only the table's creation races
+      await admin.end();
+      const opened = await Promise.allSettled(
+        Array.from({ length: 8 }, () => openBudgets({ perMinute: { read: 4 }, store: 'postgres', databaseUrl: PG_URL, prefix: 'taskwire', pgSchema: raceSchema })),
+      );
+      try {
+        expect(opened.map((o) => (o.status === 'fulfilled' ? o.value.store : `${(o.reason as { code?: string }).code}: ${(o.reason as Error).message}`))).toEqual(
+          Array(8).fill('postgres'),
+        );
+      } finally {
+        for (const o of opened) if (o.status === 'fulfilled') await o.value.close();
+      }
     }
   });
 
