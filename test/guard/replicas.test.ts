@@ -91,22 +91,25 @@ describe('rate limits shared by replicas', () => {
   it('PostgreSQL: replicas starting together all get the shared table (no creation race falls back to per-process counters)', async () => {
     // Eight at once, on tables no one has made yet: CREATE TABLE IF NOT EXISTS racing without a lock fails some of
     // them (23505, 42P07, 42710), and a failed one would count in process memory alone.
-    for (let round = 0; round < RACE_ROUNDS; round++) {
-      const raceSchema = `${schema}_race${round}`;
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`CREATE SCHEMA "${raceSchema}"`); // made already: only the table's creation races
-      await admin.end();
-      const opened = await Promise.allSettled(
-        Array.from({ length: 8 }, () => openBudgets({ perMinute: { read: 4 }, store: 'postgres', databaseUrl: PG_URL, prefix: 'taskwire', pgSchema: raceSchema })),
-      );
-      try {
-        expect(opened.map((o) => (o.status === 'fulfilled' ? o.value.store : `${(o.reason as { code?: string }).code}: ${(o.reason as Error).message}`))).toEqual(
-          Array(8).fill('postgres'),
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      for (let round = 0; round < RACE_ROUNDS; round++) {
+        const raceSchema = `${schema}_race${round}`;
+        await admin.query(`CREATE SCHEMA "${raceSchema}"`); // made already: only the table's creation races
+        const opened = await Promise.allSettled(
+          Array.from({ length: 8 }, () => openBudgets({ perMinute: { read: 4 }, store: 'postgres', databaseUrl: PG_URL, prefix: 'taskwire', pgSchema: raceSchema })),
         );
-      } finally {
-        for (const o of opened) if (o.status === 'fulfilled') await o.value.close();
+        try {
+          expect(opened.map((o) => (o.status === 'fulfilled' ? o.value.store : `${(o.reason as { code?: string }).code}: ${(o.reason as Error).message}`))).toEqual(
+            Array(8).fill('postgres'),
+          );
+        } finally {
+          for (const o of opened) if (o.status === 'fulfilled') await o.value.close();
+        }
       }
+    } finally {
+      await admin.end();
     }
   });
 
